@@ -1,0 +1,57 @@
+# feedwatch — `make run` and `make test` work on a fresh Debian 12 machine.
+SWIFT        ?= swift
+PREFIX       ?= /usr/local
+CONFIG       ?= config/feedwatch.yaml
+APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libsystemd-dev libsqlite3-dev pkg-config systemd
+SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+RELEASE_BIN   = .build/release/feedwatch
+
+.PHONY: deps build release run test bench install uninstall clean
+
+# Installs only what is missing; quiet and quick when everything is there.
+deps:
+	@missing=$$(for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:" $$missing; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --product feedwatch
+
+run: build
+	$(SWIFT) run feedwatch run -c $(CONFIG)
+
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+bench: deps
+	@Benchmarks/run.sh
+
+install: release
+	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/feedwatch
+	sed 's|@BINDIR@|$(PREFIX)/bin|g' systemd/feedwatch.service > feedwatch.service.tmp
+	install -D -m 0644 feedwatch.service.tmp $(DESTDIR)/etc/systemd/system/feedwatch.service
+	rm -f feedwatch.service.tmp
+	@if [ -e $(DESTDIR)/etc/feedwatch/feedwatch.yaml ]; then \
+	    echo "keeping existing /etc/feedwatch/feedwatch.yaml"; \
+	else \
+	    install -D -m 0644 config/feedwatch.yaml $(DESTDIR)/etc/feedwatch/feedwatch.yaml; \
+	    install -m 0644 config/sample-feed.xml $(DESTDIR)/etc/feedwatch/sample-feed.xml; \
+	fi
+	-[ -z "$(DESTDIR)" ] && systemctl daemon-reload 2>/dev/null || true
+
+uninstall:
+	-systemctl disable --now feedwatch 2>/dev/null || true
+	rm -f $(DESTDIR)$(PREFIX)/bin/feedwatch $(DESTDIR)/etc/systemd/system/feedwatch.service
+	-[ -z "$(DESTDIR)" ] && systemctl daemon-reload 2>/dev/null || true
+	@echo "left /etc/feedwatch and /var/lib/feedwatch in place; remove them by hand to forget all state"
+
+clean:
+	rm -rf .build

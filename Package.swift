@@ -1,0 +1,67 @@
+// swift-tools-version:6.0
+// feedwatch: watches RSS, Atom and JSON feeds for keywords and raises alerts.
+import PackageDescription
+
+let package = Package(
+    name: "feedwatch",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "feedwatch", targets: ["feedwatch"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+    ],
+    targets: [
+        // Thin system-library shims over the C libraries.
+        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+                       providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+                       providers: [.apt(["libsystemd-dev"])]),
+
+        // One module per pipeline stage.
+        .target(name: "FeedwatchConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "FeedwatchHTTP", dependencies: ["CCurl"]),
+        .target(name: "FeedwatchParse", dependencies: ["CLibXML2"]),
+        .target(name: "FeedwatchMatch"),
+        .target(name: "FeedwatchFetch", dependencies: ["FeedwatchHTTP", "FeedwatchConfig"]),
+        .target(name: "FeedwatchState", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "FeedwatchAlert", dependencies: [
+            "CSystemd", "FeedwatchHTTP",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .target(name: "FeedwatchDaemon", dependencies: [
+            "CSystemd", "FeedwatchConfig", "FeedwatchFetch", "FeedwatchParse", "FeedwatchMatch",
+            "FeedwatchState", "FeedwatchAlert", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "feedwatch", dependencies: [
+            "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchParse",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Shared by the tests: loopback HTTP server, journald helper, child-process helpers.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+
+        .testTarget(name: "FeedwatchConfigTests", dependencies: ["FeedwatchConfig", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "FeedwatchParseTests", dependencies: ["FeedwatchParse", "TestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "FeedwatchMatchTests", dependencies: ["FeedwatchMatch"]),
+        .testTarget(name: "FeedwatchFetchTests", dependencies: ["FeedwatchFetch", "FeedwatchHTTP", "TestSupport"]),
+        .testTarget(name: "FeedwatchStateTests", dependencies: ["FeedwatchState", "TestSupport"]),
+        .testTarget(name: "FeedwatchAlertTests", dependencies: ["FeedwatchAlert", "TestSupport"]),
+        .testTarget(name: "FeedwatchDaemonTests", dependencies: ["FeedwatchDaemon", "TestSupport"]),
+
+        // Benchmarks: one executable per measured stage, run by `make bench` in release mode.
+        .executableTarget(name: "bench-parse", dependencies: ["FeedwatchParse", "CLibXML2"],
+                          path: "Benchmarks/bench-parse"),
+        .executableTarget(name: "bench-match", dependencies: ["FeedwatchMatch"],
+                          path: "Benchmarks/bench-match"),
+    ]
+)

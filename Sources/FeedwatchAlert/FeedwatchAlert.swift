@@ -1,0 +1,1 @@
+// FeedwatchAlert: placeholder until the stage lands.

@@ -1,0 +1,1 @@
+// FeedwatchDaemon: placeholder until the stage lands.

@@ -1,0 +1,1 @@
+// FeedwatchFetch: placeholder until the stage lands.

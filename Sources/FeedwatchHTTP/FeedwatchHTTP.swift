@@ -1,0 +1,1 @@
+// FeedwatchHTTP: placeholder until the stage lands.

@@ -1,0 +1,1 @@
+// FeedwatchMatch: placeholder until the stage lands.

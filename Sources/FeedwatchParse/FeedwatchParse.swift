@@ -1,0 +1,1 @@
+// FeedwatchParse: placeholder until the stage lands.

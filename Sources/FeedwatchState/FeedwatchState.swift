@@ -1,0 +1,1 @@
+// FeedwatchState: placeholder until the stage lands.
