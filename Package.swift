@@ -25,12 +25,12 @@ let package = Package(
                        providers: [.apt(["libsystemd-dev"])]),
 
         // One module per pipeline stage.
-        .target(name: "FeedwatchConfig", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "FeedwatchConfig", dependencies: ["FeedwatchMatch", .product(name: "Yams", package: "Yams")]),
         .target(name: "FeedwatchHTTP", dependencies: ["CCurl"]),
         .target(name: "FeedwatchParse", dependencies: ["CLibXML2"]),
         .target(name: "FeedwatchMatch"),
-        .target(name: "FeedwatchFetch", dependencies: ["FeedwatchHTTP", "FeedwatchConfig"]),
-        .target(name: "FeedwatchState", dependencies: [.product(name: "GRDB", package: "GRDB.swift")]),
+        .target(name: "FeedwatchFetch", dependencies: ["FeedwatchHTTP"]),
+        .target(name: "FeedwatchState", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "FeedwatchAlert", dependencies: [
             "CSystemd", "FeedwatchHTTP",
             .product(name: "Logging", package: "swift-log"),
@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "FeedwatchStateTests", dependencies: ["FeedwatchState", "TestSupport"]),
         .testTarget(name: "FeedwatchAlertTests", dependencies: ["FeedwatchAlert", "TestSupport"]),
         .testTarget(name: "FeedwatchDaemonTests", dependencies: ["FeedwatchDaemon", "TestSupport"]),
+        .testTarget(name: "FeedwatchHTTPTests", dependencies: ["FeedwatchHTTP", "TestSupport"]),
 
         // Benchmarks: one executable per measured stage, run by `make bench` in release mode.
         .executableTarget(name: "bench-parse", dependencies: ["FeedwatchParse", "CLibXML2"],

@@ -1,0 +1,6 @@
+import XCTest
+
+/// Placeholder until this stage's tests land.
+final class FeedwatchHTTPPlaceholderTests: XCTestCase {
+    func testModuleBuilds() {}
+}
