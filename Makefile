@@ -24,8 +24,9 @@ build: deps
 release: deps
 	$(SWIFT) build -c release --product feedwatch
 
+# State of `make run` stays in ./.state unless the configuration names a state_dir.
 run: build
-	$(SWIFT) run feedwatch run -c $(CONFIG)
+	STATE_DIRECTORY=$${STATE_DIRECTORY:-$(CURDIR)/.state} .build/debug/feedwatch run -c $(CONFIG)
 
 test: deps
 	$(SWIFT) build --build-tests

@@ -1,1 +1,101 @@
-enum Placeholder {}
+import Foundation
+
+/// A validated feedwatch configuration (SPEC §2): every value typed, every default applied,
+/// every `${VAR}` expanded.
+public struct Config: Sendable {
+    /// The file this configuration was read from, as the user named it.
+    public var path: String
+    /// Where the state database lives.
+    public var stateDirectory: String
+    /// Transfers in flight, all feeds together.
+    public var concurrency: Int
+    /// Transfers in flight to one host.
+    public var perHost: Int
+    public var feeds: [FeedConfig]
+    public var rules: [RuleConfig]
+    public var webhooks: [WebhookConfig]
+
+    /// The webhook of that name, if configured.
+    public func webhook(named name: String) -> WebhookConfig? {
+        webhooks.first { $0.name == name }
+    }
+}
+
+/// Where a feed document comes from.
+public enum FeedSource: Sendable, Equatable {
+    /// An `http:` or `https:` URL.
+    case remote(String)
+    /// A local file (`file:PATH`), already resolved against the configuration file's folder.
+    case file(String)
+
+    /// The URL handed to the fetcher (`file://` + absolute path for local files).
+    public var url: String {
+        switch self {
+        case .remote(let url): return url
+        case .file(let path): return URL(fileURLWithPath: path).absoluteString
+        }
+    }
+}
+
+/// The per-feed settings that `defaults:` provides and each feed may override.
+public struct FeedSettings: Sendable, Equatable {
+    /// Seconds between polls (at least 30).
+    public var interval: TimeInterval = 600
+    /// Seconds allowed for a whole transfer.
+    public var timeout: TimeInterval = 30
+    /// Cap on the decompressed body, in bytes.
+    public var maxSize: Int = 10 * 1024 * 1024
+    public var userAgent: String = FeedSettings.defaultUserAgent
+    /// Whether the first successful poll of a new feed raises alerts (false: records silently).
+    public var alertOnFirstPoll: Bool = false
+
+    public static let version = "0.1.0"
+    public static let defaultUserAgent = "feedwatch/\(version) (+https://github.com/feedwatch/feedwatch)"
+
+    public init() {}
+}
+
+/// One watched feed.
+public struct FeedConfig: Sendable, Equatable {
+    public var name: String
+    public var source: FeedSource
+    public var tags: [String]
+    /// Extra request headers (values may hold secrets: never print them).
+    public var headers: [String: String]
+    public var settings: FeedSettings
+}
+
+/// One keyword rule (SPEC §4).
+public struct RuleConfig: Sendable, Equatable {
+    public var name: String
+    public var any: [String]
+    public var all: [String]
+    public var none: [String]
+    /// The fields searched: title, summary, content, categories, author, link.
+    public var fields: [String]
+    /// Feed names or `tag:NAME`; empty means every feed.
+    public var feeds: [String]
+    /// `journal` and webhook names.
+    public var notify: [String]
+
+    public static let defaultFields = ["title", "summary", "content", "categories"]
+    public static let allFields = ["title", "summary", "content", "categories", "author", "link"]
+}
+
+/// The payload shapes a webhook can receive (SPEC §5).
+public enum WebhookFormat: String, Sendable, CaseIterable {
+    case json, slack, discord, ntfy, mattermost
+}
+
+/// One webhook receiver.
+public struct WebhookConfig: Sendable, Equatable {
+    public var name: String
+    public var url: String
+    public var format: WebhookFormat
+    /// Signing secret (Standard Webhooks); never printed.
+    public var secret: String?
+    public var headers: [String: String]
+    public var timeout: TimeInterval
+    /// How long an undelivered alert is retried before it is dead-lettered.
+    public var retryFor: TimeInterval
+}

@@ -1,0 +1,313 @@
+import FeedwatchMatch
+import Foundation
+import Yams
+
+/// The schema of SPEC §2: which keys exist, what each holds, and the checks across sections.
+struct ConfigBuilder {
+    var reader: ConfigNodeReader
+    let configDirectory: String
+    let environment: [String: String]
+
+    static let topKeys = ["state_dir", "defaults", "concurrency", "per_host", "feeds", "rules", "webhooks"]
+    static let settingKeys = ["interval", "timeout", "max_size", "user_agent", "alert_on_first_poll"]
+    static let feedKeys = ["url", "name", "tags", "headers"] + settingKeys
+    static let ruleKeys = ["name", "any", "all", "none", "in", "feeds", "notify"]
+    static let webhookKeys = ["name", "url", "format", "secret", "headers", "timeout", "retry_for"]
+    static let minimumInterval: TimeInterval = 30
+
+    mutating func build(_ root: Node, path: String) -> Config? {
+        guard let top = reader.mapping(root, "", known: Self.topKeys) else { return nil }
+
+        var stateDirectory = environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
+            ?? "/var/lib/feedwatch"
+        if let node = top["state_dir"]?.value, !ConfigNodeReader.isNull(node),
+            let value = reader.string(node, "state_dir")
+        {
+            stateDirectory = resolve(value)
+        }
+        var defaults = FeedSettings()
+        if let node = top["defaults"]?.value, !ConfigNodeReader.isNull(node),
+            let entries = reader.mapping(node, "defaults", known: Self.settingKeys)
+        {
+            readSettings(entries, into: &defaults, path: "defaults")
+        }
+        let concurrency = top["concurrency"].flatMap { reader.integer($0.value, "concurrency", minimum: 1) } ?? 64
+        let perHost = top["per_host"].flatMap { reader.integer($0.value, "per_host", minimum: 1) } ?? 4
+
+        let webhooks = list(top["webhooks"], "webhooks") { builder, node, path in builder.webhook(node, path) }
+        let feeds = list(top["feeds"], "feeds") { builder, node, path in builder.feed(node, path, defaults: defaults) }
+        let rules = list(top["rules"], "rules") { builder, node, path in builder.rule(node, path) }
+        if top["feeds"] == nil { reader.report(root, "feeds", "missing: list the feeds to watch") }
+        if top["rules"] == nil { reader.report(root, "rules", "missing: at least one rule is needed to raise alerts") }
+
+        checkUnique(webhooks.map { ($0.value.name, $0.node, $0.path) }, what: "webhook")
+        checkUnique(feeds.map { ($0.value.name, $0.node, $0.path) }, what: "feed")
+        checkUnique(rules.map { ($0.value.rule.name, $0.node, $0.path) }, what: "rule")
+        checkRuleReferences(rules, feeds: feeds.map(\.value), webhooks: webhooks.map(\.value))
+
+        return Config(
+            path: path, stateDirectory: stateDirectory, concurrency: concurrency, perHost: perHost,
+            feeds: feeds.map(\.value), rules: rules.map(\.value.rule), webhooks: webhooks.map(\.value))
+    }
+
+    // MARK: - Sections
+
+    private mutating func readSettings(
+        _ entries: [String: (key: Node, value: Node)], into settings: inout FeedSettings, path: String
+    ) {
+        let p = { (key: String) in ConfigNodeReader.join(path, key) }
+        if let node = entries["interval"]?.value,
+            let value = reader.duration(node, p("interval"), minimum: Self.minimumInterval)
+        {
+            settings.interval = value
+        }
+        if let node = entries["timeout"]?.value, let value = reader.duration(node, p("timeout")) {
+            settings.timeout = value
+        }
+        if let node = entries["max_size"]?.value, let value = reader.size(node, p("max_size")) {
+            settings.maxSize = value
+        }
+        if let node = entries["user_agent"]?.value, let value = reader.string(node, p("user_agent")) {
+            if value.isEmpty || value.contains(where: { $0 == "\r" || $0 == "\n" }) {
+                reader.report(node, p("user_agent"), "must be one non-empty line")
+            } else {
+                settings.userAgent = value.replacingOccurrences(of: "VERSION", with: FeedSettings.version)
+            }
+        }
+        if let node = entries["alert_on_first_poll"]?.value,
+            let value = reader.boolean(node, p("alert_on_first_poll"))
+        {
+            settings.alertOnFirstPoll = value
+        }
+    }
+
+    private mutating func feed(_ node: Node, _ path: String, defaults: FeedSettings) -> FeedConfig? {
+        guard let entries = reader.mapping(node, path, known: Self.feedKeys) else { return nil }
+        guard let urlNode = entries["url"]?.value else {
+            reader.report(node, path, "missing url:")
+            return nil
+        }
+        // An unusable URL is reported; the feed is still returned so that checks across
+        // sections (duplicate names, rule selectors) report their errors in the same run.
+        let source = reader.string(urlNode, "\(path).url").flatMap { feedSource($0, node: urlNode, path: "\(path).url") }
+            ?? .remote("")
+        var settings = defaults
+        readSettings(entries, into: &settings, path: path)
+        let name = entries["name"].flatMap { reader.string($0.value, "\(path).name") } ?? Self.derivedName(source)
+        if name.isEmpty { reader.report(entries["name"]?.value, "\(path).name", "must not be empty") }
+        let tags = entries["tags"].flatMap { reader.stringList($0.value, "\(path).tags") } ?? []
+        let headers = entries["headers"].flatMap { reader.headerMap($0.value, "\(path).headers") } ?? [:]
+        return FeedConfig(name: name, source: source, tags: tags, headers: headers, settings: settings)
+    }
+
+    /// A rule with the nodes its cross-references were read from, for precise messages.
+    struct RuleEntry {
+        var rule: RuleConfig
+        var feedNodes: [Node]
+        var notifyNodes: [Node]
+    }
+
+    private mutating func rule(_ node: Node, _ path: String) -> RuleEntry? {
+        guard let entries = reader.mapping(node, path, known: Self.ruleKeys) else { return nil }
+        guard let name = entries["name"].flatMap({ reader.string($0.value, "\(path).name") }) else {
+            if entries["name"] == nil { reader.report(node, path, "missing name:") }
+            return nil
+        }
+        var keywordLists: [String: [String]] = [:]
+        for key in ["any", "all", "none"] {
+            guard let entry = entries[key] else { continue }
+            let keywords = reader.stringList(entry.value, "\(path).\(key)") ?? []
+            keywordLists[key] = keywords
+            checkKeywords(keywords, node: entry.value, path: "\(path).\(key)")
+        }
+        if (keywordLists["any"] ?? []).isEmpty && (keywordLists["all"] ?? []).isEmpty {
+            reader.report(node, path, "a rule needs keywords in any: or all:")
+        }
+        var fields = RuleConfig.defaultFields
+        if let entry = entries["in"], let values = reader.stringList(entry.value, "\(path).in") {
+            for (index, field) in values.enumerated() where !RuleConfig.allFields.contains(field) {
+                let hint = KeySuggestion.nearest(to: field, in: RuleConfig.allFields).map { " (did you mean \($0)?)" } ?? ""
+                reader.report(Self.element(entry.value, index), "\(path).in[\(index)]",
+                              "\"\(field)\" is not a field\(hint); fields are \(RuleConfig.allFields.joined(separator: ", "))")
+            }
+            fields = values
+        }
+        let feeds = entries["feeds"].flatMap { reader.stringList($0.value, "\(path).feeds") } ?? []
+        let notify = entries["notify"].flatMap { reader.stringList($0.value, "\(path).notify") } ?? ["journal"]
+        let rule = RuleConfig(
+            name: name, any: keywordLists["any"] ?? [], all: keywordLists["all"] ?? [],
+            none: keywordLists["none"] ?? [], fields: fields, feeds: feeds, notify: notify)
+        return RuleEntry(
+            rule: rule,
+            feedNodes: entries["feeds"].map { Self.elements($0.value) } ?? [],
+            notifyNodes: entries["notify"].map { Self.elements($0.value) } ?? [])
+    }
+
+    private mutating func webhook(_ node: Node, _ path: String) -> WebhookConfig? {
+        guard let entries = reader.mapping(node, path, known: Self.webhookKeys) else { return nil }
+        let name = entries["name"].flatMap { reader.string($0.value, "\(path).name") }
+        if entries["name"] == nil { reader.report(node, path, "missing name:") }
+        var url: String?
+        if let urlNode = entries["url"]?.value, let value = reader.string(urlNode, "\(path).url", secret: true) {
+            if Self.isHTTPURL(value) {
+                url = value
+            } else {
+                // Webhook URLs often embed a token (Slack, Discord): never echo them.
+                reader.report(urlNode, "\(path).url", "not an http:// or https:// URL")
+            }
+        } else if entries["url"] == nil {
+            reader.report(node, path, "missing url:")
+        }
+        var format = WebhookFormat.json
+        if let formatNode = entries["format"]?.value, let value = reader.string(formatNode, "\(path).format") {
+            if let known = WebhookFormat(rawValue: value) {
+                format = known
+            } else {
+                reader.report(formatNode, "\(path).format",
+                              "\"\(value)\" is not a format (json, slack, discord, ntfy, mattermost)")
+            }
+        }
+        var secret: String?
+        if let secretNode = entries["secret"]?.value, !ConfigNodeReader.isNull(secretNode) {
+            secret = reader.string(secretNode, "\(path).secret", secret: true)
+            if secret == "" { reader.report(secretNode, "\(path).secret", "is empty") }
+        }
+        let headers = entries["headers"].flatMap { reader.headerMap($0.value, "\(path).headers") } ?? [:]
+        let timeout = entries["timeout"].flatMap { reader.duration($0.value, "\(path).timeout") } ?? 10
+        let retryFor = entries["retry_for"].flatMap { reader.duration($0.value, "\(path).retry_for") } ?? 86400
+        guard let name else { return nil }
+        return WebhookConfig(
+            name: name, url: url ?? "", format: format, secret: secret, headers: headers, timeout: timeout, retryFor: retryFor)
+    }
+
+    // MARK: - Checks across sections
+
+    private mutating func checkKeywords(_ keywords: [String], node: Node, path: String) {
+        for (index, keyword) in keywords.enumerated() {
+            if let problem = Keyword.syntaxError(in: keyword) {
+                reader.report(Self.element(node, index), "\(path)[\(index)]", problem)
+            }
+        }
+    }
+
+    private mutating func checkUnique(_ entries: [(String, Node, String)], what: String) {
+        var seen: [String: Node] = [:]
+        for (name, node, path) in entries {
+            if let first = seen[name] {
+                let line = first.mark.map { " (first at line \($0.line))" } ?? ""
+                reader.report(Self.nameNode(node) ?? node, "\(path).name", "duplicate \(what) name \"\(name)\"\(line)")
+            } else {
+                seen[name] = node
+            }
+        }
+    }
+
+    private mutating func checkRuleReferences(
+        _ rules: [(value: RuleEntry, node: Node, path: String)], feeds: [FeedConfig], webhooks: [WebhookConfig]
+    ) {
+        let feedNames = feeds.map(\.name)
+        let tags = Set(feeds.flatMap(\.tags))
+        let targets = ["journal"] + webhooks.map(\.name)
+        for (entry, _, path) in rules {
+            for (index, selector) in entry.rule.feeds.enumerated() {
+                let node = entry.feedNodes.indices.contains(index) ? entry.feedNodes[index] : nil
+                if selector.hasPrefix("tag:") {
+                    let tag = String(selector.dropFirst(4))
+                    if !tags.contains(tag) {
+                        reader.report(node, "\(path).feeds[\(index)]", "no feed has the tag \"\(tag)\"")
+                    }
+                } else if !feedNames.contains(selector) {
+                    let hint = KeySuggestion.nearest(to: selector, in: feedNames).map { " (did you mean \($0)?)" } ?? ""
+                    reader.report(node, "\(path).feeds[\(index)]", "no feed named \"\(selector)\"\(hint)")
+                }
+            }
+            for (index, target) in entry.rule.notify.enumerated() where !targets.contains(target) {
+                let node = entry.notifyNodes.indices.contains(index) ? entry.notifyNodes[index] : nil
+                let hint = KeySuggestion.nearest(to: target, in: targets).map { " (did you mean \($0)?)" } ?? ""
+                reader.report(node, "\(path).notify[\(index)]", "no webhook named \"\(target)\"\(hint); targets are journal and the names under webhooks:")
+            }
+        }
+    }
+
+    // MARK: - Helpers
+
+    private mutating func list<T>(
+        _ entry: (key: Node, value: Node)?, _ path: String,
+        _ read: (inout ConfigBuilder, Node, String) -> T?
+    ) -> [(value: T, node: Node, path: String)] {
+        guard let entry, !ConfigNodeReader.isNull(entry.value) else { return [] }
+        guard case .sequence(let sequence) = entry.value else {
+            reader.report(entry.value, path, "expected a list (items starting with -), found \(ConfigNodeReader.describe(entry.value))")
+            return []
+        }
+        var values: [(T, Node, String)] = []
+        for (index, node) in sequence.enumerated() {
+            let itemPath = "\(path)[\(index)]"
+            if let value = read(&self, node, itemPath) { values.append((value, node, itemPath)) }
+        }
+        return values
+    }
+
+    private mutating func feedSource(_ raw: String, node: Node, path: String) -> FeedSource? {
+        if Self.isHTTPURL(raw) { return .remote(raw) }
+        if raw.hasPrefix("file:") {
+            var filePath = String(raw.dropFirst(5))
+            if filePath.hasPrefix("//") {
+                guard let url = URL(string: raw), url.host == nil || url.host == "" || url.host == "localhost" else {
+                    reader.report(node, path, "\"\(raw)\" is not a local file URL")
+                    return nil
+                }
+                filePath = url.path
+            }
+            guard !filePath.isEmpty else {
+                reader.report(node, path, "file: needs a path, e.g. file:sample-feed.xml")
+                return nil
+            }
+            return .file(resolve(filePath))
+        }
+        reader.report(node, path, "\"\(raw)\" is not a feed URL (http://, https:// or file:PATH)")
+        return nil
+    }
+
+    /// A relative path is relative to the configuration file's folder, not the working directory.
+    private func resolve(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: configDirectory, isDirectory: true))
+            .standardizedFileURL.path
+    }
+
+    static func isHTTPURL(_ text: String) -> Bool {
+        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
+        else { return false }
+        return true
+    }
+
+    /// `lemonde.fr/rss/une.xml` for a URL, the file name for a local file.
+    static func derivedName(_ source: FeedSource) -> String {
+        switch source {
+        case .file(let path):
+            return (path as NSString).lastPathComponent
+        case .remote(let url):
+            guard let components = URLComponents(string: url), var host = components.host else { return url }
+            if host.hasPrefix("www.") { host.removeFirst(4) }
+            let path = components.path == "/" ? "" : components.path
+            return host + path
+        }
+    }
+
+    private static func elements(_ node: Node) -> [Node] {
+        if case .sequence(let sequence) = node { return Array(sequence) }
+        return [node]
+    }
+
+    private static func element(_ node: Node, _ index: Int) -> Node {
+        let all = elements(node)
+        return all.indices.contains(index) ? all[index] : node
+    }
+
+    private static func nameNode(_ node: Node) -> Node? {
+        guard case .mapping(let mapping) = node else { return nil }
+        return mapping.first { if case .scalar(let s) = $0.key { return s.string == "name" } else { return false } }?.value
+    }
+}

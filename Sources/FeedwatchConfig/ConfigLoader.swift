@@ -1,0 +1,70 @@
+import Foundation
+import Yams
+
+/// Reads, expands and validates a configuration file (SPEC §2).
+public enum ConfigLoader {
+    /// Where the configuration is when no `-c` is given: `$FEEDWATCH_CONFIG`, else the system path.
+    public static func defaultPath(environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+        environment["FEEDWATCH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/feedwatch/feedwatch.yaml"
+    }
+
+    /// Loads the file at `path`, reporting every problem at once.
+    public static func load(
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigError) -> Config {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(diagnostics: [
+                .init(file: path, line: 1, column: 1, keyPath: "", message: "cannot read the configuration file: \(readFailureReason(path))")
+            ])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(diagnostics: [.init(file: path, line: 1, column: 1, keyPath: "", message: "the file is not UTF-8 text")])
+        }
+        return try parse(text, path: path, environment: environment)
+    }
+
+    /// Validates configuration text; `path` names it in messages and anchors relative `file:` feeds.
+    public static func parse(
+        _ text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(ConfigError) -> Config {
+        let root: Node?
+        do {
+            root = try Yams.compose(yaml: text)
+        } catch {
+            throw ConfigError(diagnostics: [syntaxDiagnostic(error, file: path)])
+        }
+        var builder = ConfigBuilder(
+            reader: ConfigNodeReader(file: path, expansion: VariableExpansion(environment: environment)),
+            configDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+            environment: environment)
+        guard let root, !ConfigNodeReader.isNull(root) else {
+            throw ConfigError(diagnostics: [.init(file: path, line: 1, column: 1, keyPath: "", message: "the file is empty: it needs at least feeds: and rules:")])
+        }
+        let config = builder.build(root, path: path)
+        if let config, builder.reader.diagnostics.isEmpty { return config }
+        throw ConfigError(diagnostics: builder.reader.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+    }
+
+    private static func readFailureReason(_ path: String) -> String {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
+        if isDirectory.boolValue { return "it is a directory" }
+        if access(path, R_OK) != 0 { return String(cString: strerror(errno)).lowercased() }
+        return "permission denied"
+    }
+
+    private static func syntaxDiagnostic(_ error: Error, file: String) -> ConfigDiagnostic {
+        switch error {
+        case YamlError.scanner(_, let problem, let mark, _), YamlError.parser(_, let problem, let mark, _),
+            YamlError.composer(_, let problem, let mark, _):
+            return .init(file: file, line: mark.line, column: mark.column, keyPath: "", message: "invalid YAML: \(problem)")
+        case YamlError.duplicatedKeysInMapping(let duplicates, let context):
+            return .init(file: file, line: context.mark.line, column: context.mark.column, keyPath: "",
+                         message: "key given twice: \(duplicates.joined(separator: ", "))")
+        case YamlError.reader(let problem, _, _, _):
+            return .init(file: file, line: 1, column: 1, keyPath: "", message: "invalid YAML: \(problem)")
+        default:
+            return .init(file: file, line: 1, column: 1, keyPath: "", message: "invalid YAML: \(error)")
+        }
+    }
+}

@@ -1,0 +1,201 @@
+import Foundation
+import Yams
+
+/// Reads typed values out of a composed YAML tree, collecting a diagnostic for every problem
+/// instead of stopping at the first, so that `check` can report them all at once.
+struct ConfigNodeReader {
+    let file: String
+    let expansion: VariableExpansion
+    private(set) var diagnostics: [ConfigDiagnostic] = []
+
+    init(file: String, expansion: VariableExpansion) {
+        self.file = file
+        self.expansion = expansion
+    }
+
+    mutating func report(_ node: Node?, _ keyPath: String, _ message: String) {
+        let mark = node?.mark
+        diagnostics.append(
+            ConfigDiagnostic(
+                file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, keyPath: keyPath, message: message))
+    }
+
+    /// A YAML null (`~`, `null` or nothing at all) stands for "not given".
+    static func isNull(_ node: Node) -> Bool {
+        if case .scalar(let scalar) = node, scalar.style == .plain {
+            return ["", "~", "null", "Null", "NULL"].contains(scalar.string)
+        }
+        return false
+    }
+
+    /// The keys of a mapping with their key and value nodes. Unknown keys are reported with the
+    /// nearest known key suggested; a key given twice is reported at its second place.
+    mutating func mapping(_ node: Node, _ keyPath: String, known: [String]) -> [String: (key: Node, value: Node)]? {
+        guard case .mapping(let mapping) = node else {
+            report(node, keyPath, "expected a mapping of keys (\(known.prefix(3).joined(separator: ", ")), …), found \(Self.describe(node))")
+            return nil
+        }
+        var entries: [String: (key: Node, value: Node)] = [:]
+        for (keyNode, valueNode) in mapping {
+            guard case .scalar(let scalar) = keyNode else {
+                report(keyNode, keyPath, "a key must be plain text")
+                continue
+            }
+            let key = scalar.string
+            let path = Self.join(keyPath, key)
+            if !known.contains(key) {
+                if let suggestion = KeySuggestion.nearest(to: key, in: known) {
+                    report(keyNode, path, "unknown key (did you mean \(suggestion)?)")
+                } else {
+                    report(keyNode, path, "unknown key (known keys: \(known.joined(separator: ", ")))")
+                }
+                continue
+            }
+            if entries[key] != nil {
+                report(keyNode, path, "key given twice")
+                continue
+            }
+            entries[key] = (keyNode, valueNode)
+        }
+        return entries
+    }
+
+    /// A string with `${VAR}` expanded. `secret` values are never quoted in messages.
+    mutating func string(_ node: Node, _ keyPath: String, secret: Bool = false) -> String? {
+        guard case .scalar(let scalar) = node else {
+            report(node, keyPath, "expected text, found \(Self.describe(node))")
+            return nil
+        }
+        switch expansion.expand(scalar.string) {
+        case .success(let value):
+            return value
+        case .failure(.unset(let name)):
+            report(node, keyPath, "variable \(name) is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)")
+        case .failure(.unterminated):
+            report(node, keyPath, "\"${\" without a closing \"}\"")
+        case .failure(.invalidName(let name)):
+            report(node, keyPath, secret ? "invalid variable name in ${…}" : "invalid variable name \"\(name)\" in ${…}")
+        }
+        return nil
+    }
+
+    mutating func integer(_ node: Node, _ keyPath: String, minimum: Int) -> Int? {
+        guard let (text, raw) = plainScalar(node, keyPath, expected: "a whole number") else { return nil }
+        guard let value = Int(text) else {
+            report(node, keyPath, "\(Self.quote(raw)) is not a whole number")
+            return nil
+        }
+        guard value >= minimum else {
+            report(node, keyPath, "\(value) is below the minimum of \(minimum)")
+            return nil
+        }
+        return value
+    }
+
+    mutating func boolean(_ node: Node, _ keyPath: String) -> Bool? {
+        guard let (text, raw) = plainScalar(node, keyPath, expected: "true or false") else { return nil }
+        switch text.lowercased() {
+        case "true", "yes", "on": return true
+        case "false", "no", "off": return false
+        default:
+            report(node, keyPath, "\(Self.quote(raw)) is not true or false")
+            return nil
+        }
+    }
+
+    mutating func duration(_ node: Node, _ keyPath: String, minimum: TimeInterval = 0) -> TimeInterval? {
+        guard let (text, raw) = plainScalar(node, keyPath, expected: "a duration") else { return nil }
+        guard let seconds = Units.duration(text) else {
+            report(node, keyPath, "\(Self.quote(raw)) is not a duration (examples: 30s, 5m, 2h)")
+            return nil
+        }
+        if seconds <= 0 || seconds < minimum {
+            let floor = minimum > 0 ? Units.describe(seconds: minimum) : "0"
+            report(node, keyPath, "\(raw) is under the minimum of \(floor)")
+            return nil
+        }
+        return seconds
+    }
+
+    mutating func size(_ node: Node, _ keyPath: String) -> Int? {
+        guard let (text, raw) = plainScalar(node, keyPath, expected: "a size") else { return nil }
+        guard let bytes = Units.size(text), bytes > 0 else {
+            report(node, keyPath, "\(Self.quote(raw)) is not a size (examples: 512KiB, 10MiB, 5MB)")
+            return nil
+        }
+        return bytes
+    }
+
+    /// A list of strings; a single string is accepted as a list of one.
+    mutating func stringList(_ node: Node, _ keyPath: String) -> [String]? {
+        switch node {
+        case .scalar:
+            if Self.isNull(node) { return [] }
+            return string(node, keyPath).map { [$0] }
+        case .sequence(let sequence):
+            var values: [String] = []
+            for (index, element) in sequence.enumerated() {
+                if let value = string(element, "\(keyPath)[\(index)]") { values.append(value) }
+            }
+            return values
+        default:
+            report(node, keyPath, "expected a list, found \(Self.describe(node))")
+            return nil
+        }
+    }
+
+    /// A mapping of header names to values; values are treated as secrets.
+    mutating func headerMap(_ node: Node, _ keyPath: String) -> [String: String]? {
+        if Self.isNull(node) { return [:] }
+        guard case .mapping(let mapping) = node else {
+            report(node, keyPath, "expected a mapping of header names to values, found \(Self.describe(node))")
+            return nil
+        }
+        var headers: [String: String] = [:]
+        for (keyNode, valueNode) in mapping {
+            guard case .scalar(let key) = keyNode, Self.isHeaderName(key.string) else {
+                report(keyNode, keyPath, "header names are letters, digits and -")
+                continue
+            }
+            let path = Self.join(keyPath, key.string)
+            guard let value = string(valueNode, path, secret: true) else { continue }
+            if value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) {
+                report(valueNode, path, "a header value cannot contain a line break")
+                continue
+            }
+            headers[key.string] = value
+        }
+        return headers
+    }
+
+    /// The expanded value; messages quote `raw`, the text as written, so an expanded `${SECRET}`
+    /// never reaches the output.
+    private mutating func plainScalar(_ node: Node, _ keyPath: String, expected: String) -> (value: String, raw: String)? {
+        guard case .scalar(let scalar) = node else {
+            report(node, keyPath, "expected \(expected), found \(Self.describe(node))")
+            return nil
+        }
+        return string(node, keyPath).map { ($0, scalar.string) }
+    }
+
+    static func isHeaderName(_ name: String) -> Bool {
+        !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
+    }
+
+    static func join(_ path: String, _ key: String) -> String {
+        path.isEmpty ? key : "\(path).\(key)"
+    }
+
+    static func quote(_ text: String) -> String {
+        "\"\(text)\""
+    }
+
+    static func describe(_ node: Node) -> String {
+        switch node {
+        case .scalar(let scalar): return isNull(node) ? "nothing" : "\"\(scalar.string)\""
+        case .mapping: return "a mapping"
+        case .sequence: return "a list"
+        case .alias: return "an alias"
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
+
+/// Turns an OPML subscription export into the `feeds:` section of a configuration file.
+/// Folders (outlines without `xmlUrl`) become tags of the feeds inside them.
+public enum OPMLImporter {
+    /// One feed found in the OPML file.
+    public struct Entry: Equatable, Sendable {
+        public var name: String
+        public var url: String
+        public var tags: [String]
+    }
+
+    public struct ImportError: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func entries(fromFile path: String) throws(ImportError) -> [Entry] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ImportError(description: "\(path): cannot read the file")
+        }
+        return try entries(from: data, name: path)
+    }
+
+    public static func entries(from data: Data, name: String) throws(ImportError) -> [Entry] {
+        let collector = OutlineCollector()
+        let parser = XMLParser(data: data)
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = collector
+        guard parser.parse() else {
+            let line = parser.lineNumber, column = parser.columnNumber
+            let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "not well-formed XML"
+            throw ImportError(description: "\(name):\(line):\(column): not a readable OPML file (\(reason))")
+        }
+        guard collector.sawOPML else { throw ImportError(description: "\(name): not an OPML file (no <opml> root)") }
+        return uniqueNames(collector.entries)
+    }
+
+    /// The `feeds:` YAML, ready to paste into the configuration file.
+    public static func yaml(for entries: [Entry]) -> String {
+        var lines = ["feeds:"]
+        for entry in entries {
+            lines.append("  - url: \(quoted(entry.url))")
+            lines.append("    name: \(quoted(entry.name))")
+            if !entry.tags.isEmpty {
+                lines.append("    tags: [\(entry.tags.map(quoted).joined(separator: ", "))]")
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A folder title as a tag: lower case, words joined by `-` (`Tech News` → `tech-news`).
+    static func tag(from title: String) -> String {
+        title.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: "-")
+    }
+
+    /// JSON string quoting is valid YAML and escapes everything that needs it.
+    private static func quoted(_ text: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data()
+        let array = String(data: data, encoding: .utf8) ?? "[\"\"]"
+        return String(array.dropFirst().dropLast())
+    }
+
+    /// Feed names must be unique in a configuration: a repeated title gets ` (2)`, ` (3)`…
+    private static func uniqueNames(_ entries: [Entry]) -> [Entry] {
+        var counts: [String: Int] = [:]
+        var seenURLs: Set<String> = []
+        var result: [Entry] = []
+        for var entry in entries where seenURLs.insert(entry.url).inserted {
+            let count = (counts[entry.name] ?? 0) + 1
+            counts[entry.name] = count
+            if count > 1 { entry.name += " (\(count))" }
+            result.append(entry)
+        }
+        return result
+    }
+
+    private final class OutlineCollector: NSObject, XMLParserDelegate {
+        var entries: [Entry] = []
+        var sawOPML = false
+        /// One element per open <outline>: the folder tag it adds, if it is a folder.
+        private var folderStack: [String?] = []
+
+        func parser(
+            _ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?,
+            qualifiedName: String?, attributes: [String: String] = [:]
+        ) {
+            if elementName.lowercased() == "opml" { sawOPML = true }
+            guard elementName == "outline" else { return }
+            let title = (attributes["title"] ?? attributes["text"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            if let url = attributes["xmlUrl"] ?? attributes["xmlurl"], !url.isEmpty {
+                let tags = folderStack.compactMap { $0 }
+                entries.append(Entry(name: title.isEmpty ? url : title, url: url, tags: tags))
+                folderStack.append(nil)
+            } else {
+                let tag = OPMLImporter.tag(from: title)
+                folderStack.append(tag.isEmpty ? nil : tag)
+            }
+        }
+
+        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+            if elementName == "outline", !folderStack.isEmpty { folderStack.removeLast() }
+        }
+    }
+}

@@ -1,0 +1,14 @@
+import ArgumentParser
+import FeedwatchConfig
+
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check", abstract: "Validate the configuration and print a summary.")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() throws {
+        let config = try options.load()
+        print("OK: \(config.feeds.count) feeds, \(config.rules.count) rules, \(config.webhooks.count) webhooks")
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import FeedwatchConfig
+import Foundation
+
+/// The `feedwatch` command line (SPEC §1): argument parsing only; the work lives in the stage modules.
+@main
+struct Feedwatch: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feedwatch",
+        abstract: "Watches RSS, Atom and JSON feeds for keywords and raises alerts in journald and on webhooks.",
+        version: FeedSettings.version,
+        subcommands: [
+            RunCommand.self, CheckCommand.self, OnceCommand.self, ParseCommand.self, StateCommand.self,
+            OutboxCommand.self, WebhookCommand.self, ImportOPMLCommand.self,
+        ])
+}
+
+/// `-c/--config PATH`, else `$FEEDWATCH_CONFIG`, else `/etc/feedwatch/feedwatch.yaml`.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: [.short, .customLong("config")], help: "The configuration file (default: $FEEDWATCH_CONFIG, else /etc/feedwatch/feedwatch.yaml).")
+    var config: String?
+
+    var path: String { config ?? ConfigLoader.defaultPath() }
+
+    /// The validated configuration, or every error on stderr and exit 78.
+    func load() throws -> Config {
+        do {
+            return try ConfigLoader.load(path: path)
+        } catch {
+            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            throw ExitCode(ConfigError.exitCode)
+        }
+    }
+}
+
+/// One clear line on stderr and exit 1, for fatal errors that are not about the configuration.
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data(("feedwatch: " + message + "\n").utf8))
+    return ExitCode(1)
+}

@@ -1,0 +1,120 @@
+import FeedwatchConfig
+import TestSupport
+import XCTest
+
+/// The `check` and `import-opml` commands, run as the real executable.
+final class CommandLineTests: XCTestCase {
+    private var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory()
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func write(_ yaml: String) throws -> String {
+        let path = directory.appendingPathComponent("feedwatch.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    func testCheckPrintsASummaryForAValidFile() throws {
+        let path = try write("feeds: [{url: 'https://a.example/f'}, {url: 'https://b.example/f'}]\nrules: [{name: r, any: [x]}]\n")
+        let result = try FeedwatchProcess.run(["check", "-c", path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "OK: 2 feeds, 1 rules, 0 webhooks\n")
+    }
+
+    func testCheckReadsFeedwatchConfigWhenNoPathIsGiven() throws {
+        let path = try write("feeds: []\nrules: [{name: r, any: [x]}]\n")
+        let result = try FeedwatchProcess.run(["check"], environment: ["FEEDWATCH_CONFIG": path])
+        XCTAssertEqual(result.stdout, "OK: 0 feeds, 1 rules, 0 webhooks\n")
+    }
+
+    func testInvalidConfigurationExitsSeventyEightWithEveryErrorOnStderr() throws {
+        let path = try write("feeds:\n  - url: https://a.example/f\n    interval: 1s\nrules: [{name: r, any: [x], notify: [nope]}]\n")
+        let result = try FeedwatchProcess.run(["check", "-c", path])
+        XCTAssertEqual(result.status, 78)
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertEqual(result.stderr, """
+            \(path):3:15: feeds[0].interval: 1s is under the minimum of 30s
+            \(path):4:38: rules[0].notify[0]: no webhook named "nope"; targets are journal and the names under webhooks:
+
+            """)
+        let missing = try FeedwatchProcess.run(["check", "-c", directory.appendingPathComponent("none.yaml").path])
+        XCTAssertEqual(missing.status, 78)
+        XCTAssertTrue(missing.stderr.contains("none.yaml:1:1: cannot read the configuration file: no such file"))
+    }
+
+    func testSecretsNeverAppearInAnyOutput() throws {
+        let secret = "whsec_c2VjcmV0LXZhbHVlLW5ldmVyLXByaW50ZWQ="
+        let token = "tok-9f8e7d6c5b4a"
+        // A secret used in well-formed and ill-formed places: the output names the key, never the value.
+        let path = try write(
+            """
+            feeds:
+              - url: https://a.example/f
+                headers: {Authorization: "Bearer ${TOKEN}", X-Bad: "${TOKEN}\\nInjected: 1"}
+            rules: [{name: r, any: [x]}]
+            webhooks:
+              - {name: ops, url: "${HOOK_URL}", secret: "${OPS_SECRET}"}
+              - {name: ops2, url: "https://h.example/${TOKEN}", secret: "${OPS_SECRET}", timeout: "${TOKEN}"}
+            """)
+        let env = ["OPS_SECRET": secret, "TOKEN": token, "HOOK_URL": "https://user:\(token)@hooks example"]
+        let result = try FeedwatchProcess.run(["check", "-c", path], environment: env)
+        XCTAssertEqual(result.status, 78)
+        let output = result.stdout + result.stderr
+        XCTAssertTrue(output.contains("webhooks[0].url: not an http:// or https:// URL"), output)
+        XCTAssertTrue(output.contains("feeds[0].headers.X-Bad: a header value cannot contain a line break"), output)
+        XCTAssertTrue(output.contains("webhooks[1].timeout: \"${TOKEN}\" is not a duration"), output)
+        XCTAssertFalse(output.contains(secret))
+        XCTAssertFalse(output.contains(token))
+    }
+
+    func testShippedConfigurationChecksOK() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let result = try FeedwatchProcess.run(["check", "-c", root.appendingPathComponent("config/feedwatch.yaml").path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.hasPrefix("OK: "), result.stdout)
+    }
+
+    func testImportOPMLPrintsFeedsWithFoldersAsTags() throws {
+        let opml = try XCTUnwrap(Bundle.module.path(forResource: "Fixtures/subscriptions-nested", ofType: "opml"))
+        let result = try FeedwatchProcess.run(["import-opml", opml])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, """
+            feeds:
+              - url: "https://www.lemonde.fr/rss/une.xml"
+                name: "Le Monde"
+                tags: ["news", "france"]
+              - url: "https://www.francetvinfo.fr/titres.rss"
+                name: "franceinfo"
+                tags: ["news", "france"]
+              - url: "https://feeds.bbci.co.uk/news/technology/rss.xml"
+                name: "BBC Technology"
+                tags: ["news"]
+              - url: "https://www.lemonde.fr/pixels/rss_full.xml"
+                name: "Le Monde (2)"
+                tags: ["tech-blogs"]
+              - url: "https://example.org/feed?a=1&b=2"
+                name: "Top \\"level\\" feed"
+
+            """)
+        // What it prints is a valid feeds: section.
+        let path = try write(result.stdout + "rules: [{name: r, any: [x], feeds: [\"tag:france\", \"Le Monde (2)\"]}]\n")
+        let config = try ConfigLoader.load(path: path, environment: [:])
+        XCTAssertEqual(config.feeds.count, 5)
+        XCTAssertEqual(config.feeds[3].tags, ["tech-blogs"])
+    }
+
+    func testImportOPMLRejectsAFileThatIsNotOPML() throws {
+        let path = directory.appendingPathComponent("x.opml").path
+        try "<html><body>not opml</body></html>".write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try FeedwatchProcess.run(["import-opml", path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr, "feedwatch: \(path): not an OPML file (no <opml> root)\n")
+    }
+}
