@@ -1,0 +1,85 @@
+import FeedwatchAlert
+import FeedwatchConfig
+import FeedwatchMatch
+import FeedwatchParse
+import FeedwatchState
+import Foundation
+
+/// What became of one fetched document.
+struct ProcessedDocument: Sendable {
+    var feed: ParsedFeed
+    var record: RecordOutcome
+    /// The alerts that fired (were recorded and queued), in item order.
+    var alerts: [Alert]
+}
+
+/// The middle of the pipeline for one fetched document: parse → match the items not seen before →
+/// record items and queue alerts in one transaction. Shared by `run`, `once` and `once --dry-run`.
+struct DocumentProcessor: Sendable {
+    let runtime: Runtime
+    let store: StateStore
+
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
+
+    func process(
+        feed: FeedConfig, documentURL: String, body: Data, charset: String?, now: Date
+    ) throws -> ProcessedDocument {
+        let parsed = try FeedParser.parse(body, url: documentURL, httpCharset: charset)
+        let keys = parsed.items.map(\.id)
+        // Matching costs more than the look-up: only items never seen before are matched, and not
+        // at all on a first poll that records silently.
+        let firstPoll = try store.feedState(named: feed.name)?.firstPollDone != true
+        let silent = firstPoll && !feed.settings.alertOnFirstPoll
+        let unseen = silent ? [] : Set(try store.unseenKeys(feed: feed.name, keys: keys))
+        let tags = Set(feed.tags)
+        let feedInfo = Alert.Feed(name: feed.name, url: feed.source.url, title: parsed.title)
+        var alertsByID: [String: Alert] = [:]
+        var incoming: [IncomingItem] = []
+        incoming.reserveCapacity(parsed.items.count)
+        for item in parsed.items {
+            var candidates: [AlertCandidate] = []
+            if unseen.contains(item.id) {
+                for match in runtime.matcher.matches(Self.matchInput(item), feed: feed.name, tags: tags) {
+                    let alert = Alert(
+                        rule: match.rule, keywords: match.keywords, feed: feedInfo,
+                        item: Alert.Item(
+                            id: item.id, title: item.title, link: item.link, summary: item.summary,
+                            published: item.published ?? item.updated, authors: item.authors,
+                            categories: item.categories),
+                        detectedAt: now, snippet: match.snippet)
+                    let targets = runtime.rules[match.rule]?.notify ?? ["journal"]
+                    candidates.append(
+                        AlertCandidate(
+                            alertID: alert.alertID, rule: match.rule, targets: targets,
+                            payload: try Self.encoder.encode(alert)))
+                    alertsByID[alert.alertID] = alert
+                }
+            }
+            incoming.append(
+                IncomingItem(
+                    key: item.id, link: item.link, title: TextNormaliser.normalisedText(item.title),
+                    candidates: candidates))
+        }
+        let record = try store.recordItemsAndEnqueueAlerts(
+            feed: feed.name, items: incoming, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
+        let fired = record.firedAlertIDs.compactMap { alertsByID[$0] }
+        return ProcessedDocument(feed: parsed, record: record, alerts: fired)
+    }
+
+    static func matchInput(_ item: FeedItem) -> MatchInput {
+        MatchInput(
+            title: item.title, summary: item.summary, content: item.content, link: item.link,
+            categories: item.categories, authors: item.authors)
+    }
+
+    /// The alert stored in an outbox row.
+    static func alert(fromPayload payload: Data) -> Alert? {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try? decoder.decode(Alert.self, from: payload)
+    }
+}

@@ -1,1 +1,0 @@
-// FeedwatchDaemon: placeholder until the stage lands.

@@ -1,0 +1,55 @@
+import Dispatch
+import Foundation
+
+/// Lets the main loop sleep until a deadline or until something happens (a poll finished, a
+/// delivery finished, a signal arrived), whichever comes first. One reusable timer: an idle
+/// daemon costs one wake-up per deadline, nothing in between.
+final class Wakeup: @unchecked Sendable {
+    private let lock = NSLock()
+    private var pending = false
+    private var waiter: CheckedContinuation<Void, Never>?
+    private let timer: any DispatchSourceTimer
+    private let queue = DispatchQueue(label: "feedwatch.wakeup")
+
+    init() {
+        timer = DispatchSource.makeTimerSource(queue: queue)
+        timer.setEventHandler { [weak self] in self?.signal() }
+        timer.schedule(deadline: .distantFuture)
+        timer.resume()
+    }
+
+    deinit {
+        timer.cancel()
+    }
+
+    /// Wakes the loop now, or makes its next wait return at once.
+    func signal() {
+        lock.lock()
+        if let waiter {
+            self.waiter = nil
+            lock.unlock()
+            waiter.resume()
+        } else {
+            pending = true
+            lock.unlock()
+        }
+    }
+
+    /// Returns at `deadline` or at the first `signal()`, whichever is first.
+    func wait(until deadline: Date) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            lock.lock()
+            if pending {
+                pending = false
+                lock.unlock()
+                continuation.resume()
+                return
+            }
+            waiter = continuation
+            let seconds = max(0, deadline.timeIntervalSinceNow)
+            // Leeway lets the kernel coalesce this wake-up with others while idle.
+            timer.schedule(deadline: .now() + seconds, leeway: .milliseconds(seconds > 10 ? 500 : 5))
+            lock.unlock()
+        }
+    }
+}
