@@ -55,7 +55,8 @@ public struct Alert: Sendable, Codable, Equatable {
         }
     }
 
-    /// Stable identity of this alert: the same (rule, feed, item) always gives the same id. See ``makeID(rule:feed:itemID:)``.
+    /// Stable identity of this alert: the same (rule, feed, item) always gives the same id.
+    /// See ``makeID(rule:feed:itemID:)``.
     public var alertID: String
     /// The name of the rule that fired.
     public var rule: String
@@ -101,8 +102,10 @@ public struct Alert: Sendable, Codable, Equatable {
         bytes[6] = (bytes[6] & 0x0F) | 0x80
         bytes[8] = (bytes[8] & 0x3F) | 0x80
         let hex = bytes.map { String(format: "%02x", $0) }.joined()
-        let parts = [hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4),
-                     hex.dropFirst(16).prefix(4), hex.dropFirst(20)]
+        let parts = [
+            hex.prefix(8), hex.dropFirst(8).prefix(4), hex.dropFirst(12).prefix(4),
+            hex.dropFirst(16).prefix(4), hex.dropFirst(20),
+        ]
         return parts.joined(separator: "-")
     }
 }

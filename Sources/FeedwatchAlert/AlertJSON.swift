@@ -19,7 +19,10 @@ extension Alert {
             ("alert_id", .string(alertID)),
             ("rule", .string(rule)),
             ("keywords", .array(keywords.map { .string($0) })),
-            ("feed", .object([("name", .string(feed.name)), ("url", .string(feed.url)), ("title", .string(feed.title))])),
+            (
+                "feed",
+                .object([("name", .string(feed.name)), ("url", .string(feed.url)), ("title", .string(feed.title))])
+            ),
             (
                 "item",
                 .object([

@@ -42,7 +42,8 @@ enum ChatText {
         let headline: String
         if SafeText.isWebURL(alert.item.link) {
             // `|` and `>` would end the URL part of `<URL|TEXT>` early.
-            let url = SafeText.urlValue(alert.item.link, alsoEscaping: [UInt8(ascii: "|"), UInt8(ascii: "<"), UInt8(ascii: ">")])
+            let url = SafeText.urlValue(
+                alert.item.link, alsoEscaping: [UInt8(ascii: "|"), UInt8(ascii: "<"), UInt8(ascii: ">")])
             headline = "<\(url)|\(title)>"
         } else {
             headline = title
@@ -77,7 +78,9 @@ enum ChatText {
         let title = markdownEscaped(title(alert))
         let headline: String
         if SafeText.isWebURL(alert.item.link) {
-            let url = SafeText.urlValue(alert.item.link, alsoEscaping: [UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">")])
+            let url = SafeText.urlValue(
+                alert.item.link,
+                alsoEscaping: [UInt8(ascii: "("), UInt8(ascii: ")"), UInt8(ascii: "<"), UInt8(ascii: ">")])
             headline = "[\(title)](\(url))"
         } else {
             headline = title

@@ -8,7 +8,8 @@ enum DiscordPayload {
     static let descriptionLimit = 4_096
 
     static func render(_ alert: Alert) -> String {
-        let content = "**[\(escaped(alert.rule))]** matched: \(escaped(ChatText.keywords(alert))) — "
+        let content =
+            "**[\(escaped(alert.rule))]** matched: \(escaped(ChatText.keywords(alert))) — "
             + escaped(ChatText.feedLine(alert))
         var embed: [(String, JSONWriter.Value)] = [
             ("title", .string(SafeText.cut(ChatText.title(alert), to: titleLimit, by: .utf16)))

@@ -31,14 +31,17 @@ public struct StderrLogHandler: LogHandler {
     public func log(event: LogEvent) {
         var pairs = LogMetadata.merged(handler: metadata, provider: metadataProvider, event: event.metadata)
         if let error = event.error { pairs.append(("error", String(describing: error))) }
-        StandardError.writeLine(StderrLogHandler.line(level: event.level, message: event.message.description, metadata: pairs))
+        StandardError.writeLine(
+            StderrLogHandler.line(level: event.level, message: event.message.description, metadata: pairs))
     }
 
     /// `LEVEL: [k=v k2=v2] message` on one line; values with spaces, `]` or `"` are quoted.
     public static func line(level: Logger.Level, message: String, metadata: [(String, String)]) -> String {
         var line = level.rawValue + ": "
         if !metadata.isEmpty {
-            line += "[" + metadata.map { "\(SafeText.oneLine($0.0))=\(quotedIfNeeded(SafeText.oneLine($0.1)))" }
+            line +=
+                "["
+                + metadata.map { "\(SafeText.oneLine($0.0))=\(quotedIfNeeded(SafeText.oneLine($0.1)))" }
                 .joined(separator: " ") + "] "
         }
         return line + SafeText.oneLine(message)

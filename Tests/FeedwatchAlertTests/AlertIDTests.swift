@@ -21,7 +21,8 @@ final class AlertIDTests: XCTestCase {
         XCTAssertNotEqual(base, Alert.makeID(rule: "r", feed: "f2", itemID: "i"))
         XCTAssertNotEqual(base, Alert.makeID(rule: "r", feed: "f", itemID: "i2"))
         // The parts are separated, not concatenated: moving a character between them changes the id.
-        XCTAssertNotEqual(Alert.makeID(rule: "ab", feed: "c", itemID: "i"), Alert.makeID(rule: "a", feed: "bc", itemID: "i"))
+        XCTAssertNotEqual(
+            Alert.makeID(rule: "ab", feed: "c", itemID: "i"), Alert.makeID(rule: "a", feed: "bc", itemID: "i"))
     }
 
     func testTheIDIsALowerCaseUUID() throws {

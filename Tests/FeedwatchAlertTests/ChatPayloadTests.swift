@@ -23,7 +23,8 @@ final class ChatPayloadTests: XCTestCase {
     }
 
     func testSlackPrefersTheSnippetToTheSummary() throws {
-        let text = try jsonObject(WebhookPayload.make(for: sampleAlert(snippet: "…chez Facebook ce matin…"), format: .slack).body)["text"] as? String
+        let payload = WebhookPayload.make(for: sampleAlert(snippet: "…chez Facebook ce matin…"), format: .slack)
+        let text = try jsonObject(payload.body)["text"] as? String
         XCTAssertEqual(text?.split(separator: "\n").last, "> …chez Facebook ce matin…")
     }
 
@@ -43,7 +44,9 @@ final class ChatPayloadTests: XCTestCase {
         let text = try jsonObject(WebhookPayload.make(for: alert, format: .mattermost).body)["text"] as? String
         XCTAssertEqual(
             text?.split(separator: "\n").first,
-            "**[outages]** [\\[click\\]\\(https://evil.example\\) @\u{200B}channel](https://example.org/a_%28b%29) (matched: panne, Facebook)")
+            "**[outages]** [\\[click\\]\\(https://evil.example\\) @\u{200B}channel]"
+                + "(https://example.org/a_%28b%29) (matched: panne, Facebook)"
+        )
     }
 
     func testDiscordPayloadHasContentAndOneEmbed() throws {

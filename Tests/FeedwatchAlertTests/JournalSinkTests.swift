@@ -20,7 +20,9 @@ final class JournalSinkTests: XCTestCase {
     }
 
     /// An alert whose id is new on every run, so entries from earlier runs never match.
-    private func uniqueAlert(title: String = "Panne géante chez Facebook", published: Date? = Date(timeIntervalSince1970: 1_552_554_300)) -> Alert {
+    private func uniqueAlert(
+        title: String = "Panne géante chez Facebook", published: Date? = Date(timeIntervalSince1970: 1_552_554_300)
+    ) -> Alert {
         sampleAlert(title: title, published: published, itemID: "urn:test:\(UUID().uuidString)")
     }
 
@@ -36,7 +38,9 @@ final class JournalSinkTests: XCTestCase {
     func testEveryAlertFieldIsStoredExactly() throws {
         let alert = uniqueAlert()
         let entry = try recordAndReadBack(alert)
-        XCTAssertEqual(entry["MESSAGE"], "[outages] Panne géante chez Facebook — https://example.org/a?x=1&y=2 (matched: panne, Facebook)")
+        XCTAssertEqual(
+            entry["MESSAGE"],
+            "[outages] Panne géante chez Facebook — https://example.org/a?x=1&y=2 (matched: panne, Facebook)")
         XCTAssertEqual(entry["PRIORITY"], "5")
         XCTAssertEqual(entry["MESSAGE_ID"], "01d753927b964912bb11f9b587569102")
         XCTAssertEqual(entry["SYSLOG_IDENTIFIER"], "feedwatch")
@@ -101,7 +105,8 @@ final class JournalSinkTests: XCTestCase {
     }
 
     func testTheProbeReportsNoJournaldForAStaleSocketFile() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fw-\(UUID().uuidString.prefix(8))")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "fw-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("socket").path
@@ -118,7 +123,8 @@ final class JournalSinkTests: XCTestCase {
     func testAStderrSinkWritesNothingToTheJournal() throws {
         let alert = uniqueAlert()
         XCTAssertEqual(JournalSink(destination: .standardError).record(alert), .standardError)
-        XCTAssertEqual(try JournaldFixture.readEntries(matching: "FEEDWATCH_ALERT_ID=\(alert.alertID)", timeout: 0.5).count, 0)
+        XCTAssertEqual(
+            try JournaldFixture.readEntries(matching: "FEEDWATCH_ALERT_ID=\(alert.alertID)", timeout: 0.5).count, 0)
     }
 
     private func bindDatagramSocket(at path: String) throws -> Int32 {

@@ -73,12 +73,14 @@ final class LogHandlerTests: XCTestCase {
             "warning: [feed=x] feed timed out")
         XCTAssertEqual(StderrLogHandler.line(level: .info, message: "started", metadata: []), "info: started")
         XCTAssertEqual(
-            StderrLogHandler.line(level: .error, message: "two\nlines", metadata: [("feed", "my feed"), ("path", "a\"b")]),
+            StderrLogHandler.line(
+                level: .error, message: "two\nlines", metadata: [("feed", "my feed"), ("path", "a\"b")]),
             #"error: [feed="my feed" path="a\"b"] two lines"#)
     }
 
     func testMergedMetadataPutsTheFeedFirst() {
-        let pairs = LogMetadata.merged(handler: ["zone": "a"], provider: nil, event: ["feed": "example", "attempt": "2"])
+        let pairs = LogMetadata.merged(
+            handler: ["zone": "a"], provider: nil, event: ["feed": "example", "attempt": "2"])
         XCTAssertEqual(pairs.map { "\($0.0)=\($0.1)" }, ["feed=example", "attempt=2", "zone=a"])
     }
 

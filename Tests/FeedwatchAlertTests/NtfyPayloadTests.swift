@@ -20,7 +20,8 @@ final class NtfyPayloadTests: XCTestCase {
     }
 
     func testATitleWithLineBreaksCannotInjectAHeader() throws {
-        let alert = sampleAlert(title: "Breaking\r\nX-Injected: yes\r\n\r\nbody", link: "https://example.org/\r\nX-Evil: 1")
+        let alert = sampleAlert(
+            title: "Breaking\r\nX-Injected: yes\r\n\r\nbody", link: "https://example.org/\r\nX-Evil: 1")
         for format in WebhookFormat.allCases {
             for (name, value) in WebhookPayload.make(for: alert, format: format).headers {
                 XCTAssertTrue(
@@ -43,7 +44,9 @@ final class NtfyPayloadTests: XCTestCase {
 
     func testNonASCIIHeadersAreRFC2047EncodedAndDecodeBackExactly() throws {
         let title = "L’opérateur s’excuse : « panne » réparée — 日本語のテキストも長く続きます、そして絵文字 🚨 も"
-        let headers = WebhookPayload.make(for: sampleAlert(title: title, keywords: ["publicité", "télégram"]), format: .ntfy).headers
+        let headers = WebhookPayload.make(
+            for: sampleAlert(title: title, keywords: ["publicité", "télégram"]), format: .ntfy
+        ).headers
         let encodedTitle = try XCTUnwrap(headers.first { $0.0 == "Title" }?.1)
         XCTAssertTrue(encodedTitle.hasPrefix("=?UTF-8?B?"))
         for word in encodedTitle.split(separator: " ") { XCTAssertLessThanOrEqual(word.count, 75) }

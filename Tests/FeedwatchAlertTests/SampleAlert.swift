@@ -5,7 +5,8 @@ import Foundation
 /// The alert most tests render: French title, a link with a query, a quoted summary, known dates.
 func sampleAlert(
     title: String = "Panne géante chez Facebook", link: String = "https://example.org/a?x=1&y=2",
-    summary: String = "Les services sont \"indisponibles\".", published: Date? = Date(timeIntervalSince1970: 1_552_554_300),
+    summary: String = "Les services sont \"indisponibles\".",
+    published: Date? = Date(timeIntervalSince1970: 1_552_554_300),
     itemID: String = "urn:1", keywords: [String] = ["panne", "Facebook"], snippet: String = ""
 ) -> Alert {
     Alert(

@@ -16,7 +16,8 @@ private enum Vector {
 final class WebhookSignerTests: XCTestCase {
     func testSignerReproducesThePublishedTestVector() throws {
         let signer = try WebhookSigner(secret: Vector.secret)
-        XCTAssertEqual(signer.signature(id: Vector.id, timestamp: Vector.timestamp, body: Vector.body), Vector.signature)
+        XCTAssertEqual(
+            signer.signature(id: Vector.id, timestamp: Vector.timestamp, body: Vector.body), Vector.signature)
         XCTAssertEqual(
             signer.headers(id: Vector.id, timestamp: Vector.timestamp, body: Vector.body).map { "\($0.0): \($0.1)" },
             [
@@ -51,7 +52,9 @@ final class WebhookSignerTests: XCTestCase {
 
     func testSignedDeliveriesVerifyWithTheIndependentVerifier() throws {
         let body = sampleAlert().jsonPayload()
-        for secret in ["s3cret with spaces ✓", "whsec_" + Data("0123456789abcdef0123456789abcdef".utf8).base64EncodedString()] {
+        for secret in [
+            "s3cret with spaces ✓", "whsec_" + Data("0123456789abcdef0123456789abcdef".utf8).base64EncodedString(),
+        ] {
             let headers = try WebhookSigner(secret: secret).headers(id: "alert-1", timestamp: 1_795_557_600, body: body)
             XCTAssertNoThrow(try StandardWebhooksVerifier(secret: secret).verify(headers: headers, body: body), secret)
         }
@@ -82,7 +85,8 @@ final class WebhookSignerTests: XCTestCase {
 
     func testWithASecretDeliveryHeadersAreSigned() throws {
         let signer = try WebhookSigner(secret: Vector.secret)
-        let headers = WebhookSigner.deliveryHeaders(id: Vector.id, timestamp: Vector.timestamp, body: Vector.body, signer: signer)
+        let headers = WebhookSigner.deliveryHeaders(
+            id: Vector.id, timestamp: Vector.timestamp, body: Vector.body, signer: signer)
         XCTAssertEqual(headers.last?.1, Vector.signature)
     }
 }
