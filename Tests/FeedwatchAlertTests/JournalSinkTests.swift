@@ -120,9 +120,28 @@ final class JournalSinkTests: XCTestCase {
         XCTAssertFalse(Journal.answers(at: directory.appendingPathComponent("missing").path))
     }
 
+    func testWhenJournaldHasStoppedAlertsGoToStderr() throws {
+        JournaldFixture.stop()
+        defer { XCTAssertNoThrow(try JournaldFixture.ensureRunning()) }
+        try XCTSkipIf(Journal.answers(at: JournaldFixture.socketPath), "a journald this test did not start is running")
+        // The socket file is left behind by the stopped journald: the probe must not be fooled by it.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: JournaldFixture.socketPath))
+        XCTAssertEqual(JournalSink().destination, .standardError)
+
+        let alert = sampleAlert()
+        var destination: JournalSink.Destination?
+        // A sink made while journald answered keeps working: each failed send falls back to stderr.
+        let output = capturingStandardError { destination = JournalSink(destination: .journal).record(alert) }
+        XCTAssertEqual(destination, .standardError)
+        XCTAssertEqual(output, JournalSink.standardErrorLine(for: alert) + "\n")
+    }
+
     func testAStderrSinkWritesNothingToTheJournal() throws {
         let alert = uniqueAlert()
-        XCTAssertEqual(JournalSink(destination: .standardError).record(alert), .standardError)
+        let output = capturingStandardError {
+            XCTAssertEqual(JournalSink(destination: .standardError).record(alert), .standardError)
+        }
+        XCTAssertEqual(output, JournalSink.standardErrorLine(for: alert) + "\n")
         XCTAssertEqual(
             try JournaldFixture.readEntries(matching: "FEEDWATCH_ALERT_ID=\(alert.alertID)", timeout: 0.5).count, 0)
     }

@@ -60,6 +60,26 @@ final class LogHandlerTests: XCTestCase {
         XCTAssertEqual(entry["PRIORITY"], "3")
     }
 
+    func testTheStderrHandlerWritesOneLinePerEvent() {
+        let output = capturingStandardError {
+            let logger = Logger(label: "feedwatch") { StderrLogHandler(label: $0) }
+            logger.warning("fetch failed:\nHTTP 503", metadata: ["feed": "example"])
+            logger.debug("not shown at the default info level")
+        }
+        XCTAssertEqual(output, "warning: [feed=example] fetch failed: HTTP 503\n")
+    }
+
+    func testWhenJournaldHasStoppedLogLinesGoToStderr() throws {
+        JournaldFixture.stop()
+        defer { XCTAssertNoThrow(try JournaldFixture.ensureRunning()) }
+        try XCTSkipIf(Journal.answers(at: JournaldFixture.socketPath), "a journald this test did not start is running")
+        let output = capturingStandardError {
+            let logger = Logger(label: "feedwatch") { JournalLogHandler(label: $0) }
+            logger.error("state database locked", metadata: ["feed": "example"])
+        }
+        XCTAssertEqual(output, "error: [feed=example] state database locked\n")
+    }
+
     func testMetadataKeysBecomeValidJournalFieldNames() {
         XCTAssertEqual(JournalLogHandler.fieldName(forMetadataKey: "feed"), "FEEDWATCH_FEED")
         XCTAssertEqual(JournalLogHandler.fieldName(forMetadataKey: "http.status"), "FEEDWATCH_HTTP_STATUS")
