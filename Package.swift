@@ -46,7 +46,7 @@ let package = Package(
         ]),
 
         // Shared by the tests: loopback HTTP server, journald helper, child-process helpers.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
 
         .testTarget(name: "FeedwatchConfigTests", dependencies: ["FeedwatchConfig", "TestSupport"],
                     resources: [.copy("Fixtures")]),

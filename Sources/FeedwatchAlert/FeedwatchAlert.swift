@@ -1,1 +1,0 @@
-// FeedwatchAlert: placeholder until the stage lands.

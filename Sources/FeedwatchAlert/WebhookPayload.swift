@@ -1,0 +1,39 @@
+import Foundation
+
+/// What one webhook delivery sends for one alert: the body and the headers that depend on the format.
+///
+/// The delivery stage adds the signing headers (``WebhookSigner``) and the webhook's configured headers.
+public struct WebhookPayload: Sendable {
+    /// The request body.
+    public var body: Data
+    /// Format-specific headers, `Content-Type` first; every value is safe to send (no controls, ASCII).
+    public var headers: [(String, String)]
+
+    /// Creates a payload.
+    public init(body: Data, headers: [(String, String)]) {
+        self.body = body
+        self.headers = headers
+    }
+
+    /// The payload of `alert` for a webhook of `format`.
+    public static func make(for alert: Alert, format: WebhookFormat) -> WebhookPayload {
+        switch format {
+        case .json:
+            return WebhookPayload(body: alert.jsonPayload(), headers: [("Content-Type", "application/json")])
+        case .slack:
+            return jsonChat(ChatText.slack(alert))
+        case .mattermost:
+            return jsonChat(ChatText.mattermost(alert))
+        case .discord:
+            return WebhookPayload(
+                body: Data(DiscordPayload.render(alert).utf8), headers: [("Content-Type", "application/json")])
+        case .ntfy:
+            return NtfyPayload.make(alert)
+        }
+    }
+
+    private static func jsonChat(_ text: String) -> WebhookPayload {
+        let body = JSONWriter.render(.object([("text", .string(text))]))
+        return WebhookPayload(body: Data(body.utf8), headers: [("Content-Type", "application/json")])
+    }
+}
