@@ -27,7 +27,7 @@ struct ConfigOptions: ParsableArguments {
         do {
             return try ConfigLoader.load(path: path)
         } catch {
-            FileHandle.standardError.write(Data((error.description + "\n").utf8))
+            printError(error.description)
             throw ExitCode(ConfigError.exitCode)
         }
     }
@@ -35,6 +35,10 @@ struct ConfigOptions: ParsableArguments {
 
 /// One clear line on stderr and exit 1, for fatal errors that are not about the configuration.
 func fail(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data(("feedwatch: " + message + "\n").utf8))
+    printError("feedwatch: " + message)
     return ExitCode(1)
+}
+
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
 }

@@ -1,0 +1,365 @@
+import FeedwatchAlert
+import FeedwatchConfig
+import FeedwatchFetch
+import FeedwatchHTTP
+import FeedwatchState
+import Foundation
+import Logging
+
+/// `feedwatch run`: the long-running service. One main loop schedules polls and deliveries,
+/// sends sd_notify keepalives while it turns, and sleeps until the next thing is due; fetches,
+/// parsing and webhook posts run beside it and report back.
+public actor Daemon {
+    private var runtime: Runtime
+    private let configPath: String
+    private let store: StateStore
+    private let http: HTTPClient
+    private let poller: FeedPoller
+    private let delivery: AlertDelivery
+    private let notifier = SystemdNotifier()
+    private let wakeup = Wakeup()
+    private let logger: Logger
+    private var scheduler = FeedScheduler()
+
+    private var pollsInFlight: Set<String> = []
+    private var deliveriesInFlight: Set<Int64> = []
+    private var webhookLoad: [String: Int] = [:]
+    private var deliveriesDirty = true
+    private var nextDeliveryCheck = Date.distantPast
+    private var nextExpiry = Date.distantPast
+    private var nextPrune: Date
+    private var nextStatus = Date.distantPast
+    private var lastWatchdog = Date.distantPast
+    private var stopRequested = false
+    private var reloadRequested = false
+    private var alertsToday = 0
+    private var today = Calendar(identifier: .gregorian).startOfDay(for: Date())
+    private var lastStatusText = ""
+
+    /// A webhook gets at most this many deliveries at once, so one slow receiver holds back
+    /// neither another webhook nor the polling.
+    static let deliveriesPerWebhook = 4
+    static let shutdownGrace: TimeInterval = 8
+
+    /// Opens the state and builds the schedule. Throws `ConfigError` (exit 78) or any other error (exit 1).
+    public init(configPath: String, logger: Logger = Logger(label: "feedwatch")) throws {
+        let config = try ConfigLoader.load(path: configPath)
+        self.configPath = configPath
+        self.logger = logger
+        runtime = try Runtime(config: config)
+        store = try StateStore(directory: config.stateDirectory)
+        http = try HTTPClient(configuration: .init(concurrency: config.concurrency, perHost: config.perHost))
+        let processor = DocumentProcessor(runtime: runtime, store: store)
+        poller = FeedPoller(fetcher: FeedFetcher(client: http), processor: processor, logger: logger)
+        delivery = AlertDelivery(http: http, journal: JournalSink())
+        nextPrune = Date().addingTimeInterval(60)
+        scheduler = try Self.schedule(config.feeds, store: store, into: FeedScheduler(), now: Date())
+    }
+
+    /// Runs until SIGTERM or SIGINT; returns the exit status.
+    public func run() async -> Int32 {
+        let signals = SignalEvents()
+        let listener = Task { [weak self] in
+            for await signal in signals.stream {
+                await self?.handle(signal)
+            }
+        }
+        defer { listener.cancel() }
+        logger.info("feedwatch \(FeedSettings.version) started: \(runtime.config.feeds.count) feeds, \(runtime.config.rules.count) rules, state in \(store.directory)")
+        notifier.ready(status: statusText(now: Date()))
+        while !stopRequested {
+            if reloadRequested {
+                reloadRequested = false
+                reload()
+            }
+            let now = Date()
+            startDuePolls(now: now)
+            startDueDeliveries(now: now)
+            housekeeping(now: now)
+            heartbeat(now: now)
+            await wakeup.wait(until: nextWake(now: now))
+        }
+        await shutdown()
+        return 0
+    }
+
+    private func handle(_ signal: DaemonSignal) {
+        switch signal {
+        case .reload: reloadRequested = true
+        case .stop: stopRequested = true
+        }
+        wakeup.signal()
+    }
+
+    // MARK: - Polling
+
+    private func startDuePolls(now: Date) {
+        for name in scheduler.takeDueFeeds(now: now) {
+            guard let feed = runtime.feeds[name], !pollsInFlight.contains(name) else { continue }
+            pollsInFlight.insert(name)
+            let state = try? store.feedState(named: name)
+            let poller = FeedPoller(
+                fetcher: self.poller.fetcher, processor: DocumentProcessor(runtime: runtime, store: store),
+                logger: logger)
+            Task.detached { [weak self] in
+                let report = await poller.poll(feed, state: state)
+                await self?.pollFinished(feed, report: report)
+            }
+        }
+    }
+
+    private func pollFinished(_ feed: FeedConfig, report: PollReport) {
+        pollsInFlight.remove(feed.name)
+        let now = Date()
+        // A feed removed by a reload while its poll was in flight is forgotten.
+        guard runtime.feeds[feed.name] != nil else {
+            wakeup.signal()
+            return
+        }
+        let nextDue = scheduler.record(report.outcome, feed: feed.name, now: now)
+        let errors = scheduler.feed(named: feed.name)?.consecutiveErrors ?? 0
+        do {
+            let previous = try store.feedState(named: feed.name)
+            try store.saveFeedState(
+                FeedPoller.updatedState(
+                    previous, feed: feed, report: report, nextDue: nextDue, consecutiveErrors: errors, now: now))
+        } catch {
+            logger.error("cannot save the feed's state (will retry): \(error)", metadata: ["feed": "\(feed.name)"])
+        }
+        if let fired = report.processed?.record.fired, fired > 0 {
+            countAlerts(fired, now: now)
+            deliveriesDirty = true
+        }
+        wakeup.signal()
+    }
+
+    // MARK: - Delivery
+
+    private func startDueDeliveries(now: Date) {
+        guard deliveriesDirty || now >= nextDeliveryCheck else { return }
+        deliveriesDirty = false
+        let due: [OutboxEntry]
+        do {
+            due = try store.dueDeliveries(now: now, limit: 1000 + deliveriesInFlight.count)
+        } catch {
+            logger.error("cannot read the outbox (will retry): \(error)")
+            nextDeliveryCheck = now.addingTimeInterval(5)
+            return
+        }
+        for entry in due where !deliveriesInFlight.contains(entry.id) {
+            guard let alert = DocumentProcessor.alert(fromPayload: entry.payload) else {
+                finish(entry, .permanent(error: "unreadable alert in the outbox"), now: now)
+                continue
+            }
+            if entry.target == "journal" {
+                _ = delivery.journal.record(alert)
+                finish(entry, .delivered(status: nil), now: now)
+                continue
+            }
+            guard (webhookLoad[entry.target] ?? 0) < Self.deliveriesPerWebhook else { continue }
+            webhookLoad[entry.target, default: 0] += 1
+            deliveriesInFlight.insert(entry.id)
+            let runtime = self.runtime
+            let delivery = self.delivery
+            Task.detached { [weak self] in
+                let attempt = await delivery.deliver(alert: alert, target: entry.target, runtime: runtime)
+                await self?.deliveryFinished(entry, attempt)
+            }
+        }
+        nextDeliveryCheck = ((try? store.earliestNextAttempt()) ?? nil).map { max($0, now.addingTimeInterval(0.05)) }
+            ?? now.addingTimeInterval(60)
+    }
+
+    private func deliveryFinished(_ entry: OutboxEntry, _ attempt: DeliveryAttempt) {
+        deliveriesInFlight.remove(entry.id)
+        webhookLoad[entry.target, default: 1] -= 1
+        finish(entry, attempt, now: Date())
+        deliveriesDirty = true
+        wakeup.signal()
+    }
+
+    /// Records an attempt's outcome in the outbox and logs what the user needs to know.
+    private func finish(_ entry: OutboxEntry, _ attempt: DeliveryAttempt, now: Date) {
+        let metadata: Logger.Metadata = ["webhook": "\(entry.target)", "alert_id": "\(entry.alertID)"]
+        do {
+            switch attempt {
+            case .delivered(let status):
+                try store.markDelivered(id: entry.id, status: status, now: now)
+            case .retry(let error, let retryAfter):
+                let retryFor = runtime.webhooks[entry.target]?.config.retryFor ?? 0
+                let next = RetryPolicy.nextAttempt(
+                    failedAttempts: entry.attempts + 1, retryAfter: retryAfter, createdAt: entry.createdAt,
+                    retryFor: retryFor, now: now)
+                try store.markFailed(id: entry.id, error: error, retryAt: next)
+                if let next {
+                    logger.warning("delivery failed (\(error)); retrying at \(Self.timeText(next))", metadata: metadata)
+                } else {
+                    logger.error("delivery failed (\(error)) and retry_for has passed: dead-lettered", metadata: metadata)
+                }
+            case .permanent(let error):
+                try store.markFailed(id: entry.id, error: error, retryAt: nil)
+                logger.error("delivery failed permanently (\(error)): dead-lettered", metadata: metadata)
+            }
+        } catch {
+            logger.error("cannot update the outbox (will retry): \(error)", metadata: metadata)
+        }
+    }
+
+    // MARK: - Housekeeping, status and watchdog
+
+    private func housekeeping(now: Date) {
+        if now >= nextExpiry {
+            nextExpiry = now.addingTimeInterval(60)
+            if let expired = try? store.expire(olderThan: runtime.retryWindows, now: now), expired > 0 {
+                logger.error("\(expired) delivery(ies) passed their webhook's retry_for: dead-lettered")
+            }
+        }
+        if now >= nextPrune {
+            // One small batch per turn of the loop: pruning never holds up polls or deliveries.
+            do {
+                let removed = try store.prune(now: now, batchSize: 500)
+                nextPrune = now.addingTimeInterval(removed == 500 ? 1 : 3600)
+            } catch {
+                logger.warning("pruning old state failed (will retry): \(error)")
+                nextPrune = now.addingTimeInterval(600)
+            }
+        }
+    }
+
+    private func heartbeat(now: Date) {
+        if let interval = notifier.watchdogInterval, now.timeIntervalSince(lastWatchdog) >= interval * 0.8 {
+            notifier.watchdog()
+            lastWatchdog = now
+        }
+        if now >= nextStatus {
+            let text = statusText(now: now)
+            if text != lastStatusText {
+                notifier.status(text)
+                lastStatusText = text
+            }
+            nextStatus = now.addingTimeInterval(10)
+        }
+    }
+
+    private func nextWake(now: Date) -> Date {
+        var wake = now.addingTimeInterval(300)
+        if let due = scheduler.earliestDue { wake = min(wake, due) }
+        wake = min(wake, nextDeliveryCheck, nextExpiry, nextPrune)
+        if let interval = notifier.watchdogInterval { wake = min(wake, lastWatchdog.addingTimeInterval(interval * 0.8)) }
+        if !pollsInFlight.isEmpty || !deliveriesInFlight.isEmpty { wake = min(wake, nextStatus) }
+        return max(wake, now.addingTimeInterval(0.001))
+    }
+
+    private func countAlerts(_ count: Int, now: Date) {
+        let day = Calendar(identifier: .gregorian).startOfDay(for: now)
+        if day != today {
+            today = day
+            alertsToday = 0
+        }
+        alertsToday += count
+    }
+
+    /// "6 feeds, 2 alerts today, 1 failing, next poll in 25s".
+    func statusText(now: Date) -> String {
+        let failing = scheduler.allFeeds.filter { $0.consecutiveErrors > 0 || $0.gone }.count
+        var text = "\(runtime.config.feeds.count) feeds, \(alertsToday) alerts today, \(failing) failing"
+        if let due = scheduler.earliestDue {
+            text += ", next poll in \(max(0, Int(due.timeIntervalSince(now).rounded(.up))))s"
+        }
+        return text
+    }
+
+    static func timeText(_ date: Date) -> String {
+        let formatter = ISO8601DateFormatter()
+        return formatter.string(from: date)
+    }
+
+    // MARK: - Reload and shutdown
+
+    private func reload() {
+        notifier.reloading()
+        let config: Config
+        let newRuntime: Runtime
+        do {
+            config = try ConfigLoader.load(path: configPath)
+            newRuntime = try Runtime(config: config)
+        } catch let error as ConfigError {
+            logger.error("reload refused: the configuration has \(error.diagnostics.count) error(s); the previous one keeps running")
+            for diagnostic in error.diagnostics { logger.error("\(diagnostic.description)") }
+            notifier.ready(status: statusText(now: Date()))
+            return
+        } catch {
+            logger.error("reload refused: \(error); the previous configuration keeps running")
+            notifier.ready(status: statusText(now: Date()))
+            return
+        }
+        let old = runtime.config
+        if config.stateDirectory != old.stateDirectory || config.concurrency != old.concurrency
+            || config.perHost != old.perHost
+        {
+            logger.warning("state_dir, concurrency and per_host changes take effect at the next restart")
+        }
+        runtime = newRuntime
+        let now = Date()
+        var updated = FeedScheduler()
+        do {
+            updated = try Self.schedule(config.feeds, store: store, into: updated, keeping: scheduler, now: now)
+        } catch {
+            logger.error("reload: cannot read feed state: \(error)")
+        }
+        scheduler = updated
+        deliveriesDirty = true
+        logger.info("configuration reloaded: \(config.feeds.count) feeds, \(config.rules.count) rules, \(config.webhooks.count) webhooks")
+        notifier.ready(status: statusText(now: now))
+    }
+
+    private func shutdown() async {
+        notifier.stopping()
+        logger.info("stopping: finishing \(deliveriesInFlight.count) delivery(ies) in flight")
+        let deadline = Date().addingTimeInterval(Self.shutdownGrace)
+        // Deliveries still unfinished at the deadline stay pending in the outbox: the next start sends them.
+        while !deliveriesInFlight.isEmpty || !pollsInFlight.isEmpty, Date() < deadline {
+            await wakeup.wait(until: min(deadline, Date().addingTimeInterval(0.1)))
+        }
+        http.shutdown()
+        store.close()
+        logger.info("stopped")
+    }
+
+    // MARK: - Schedule
+
+    /// The schedule for `feeds`: entries of `previous` (a reload) are kept; otherwise a feed's
+    /// stored next poll is used; a feed never polled is due soon, spread so that thousands of
+    /// feeds do not all start in the same second.
+    static func schedule(
+        _ feeds: [FeedConfig], store: StateStore, into scheduler: FeedScheduler, keeping previous: FeedScheduler? = nil,
+        now: Date
+    ) throws -> FeedScheduler {
+        var scheduler = scheduler
+        let window = min(60, max(1, Double(feeds.count) / 50))
+        for feed in feeds {
+            let stored = try store.feedState(named: feed.name).flatMap { $0.configuredURL == feed.source.url ? $0 : nil }
+            if let kept = previous?.feed(named: feed.name), stored != nil || kept.nextDue == nil {
+                var entry = kept
+                if entry.interval != feed.settings.interval {
+                    entry = ScheduledFeed(
+                        name: feed.name, interval: feed.settings.interval, nextDue: kept.nextDue.map {
+                            min($0, now.addingTimeInterval(feed.settings.interval))
+                        }, consecutiveErrors: kept.consecutiveErrors, gone: kept.gone)
+                }
+                scheduler.restore(entry)
+            } else if let stored, stored.lastPoll != nil {
+                scheduler.restore(
+                    ScheduledFeed(
+                        name: feed.name, interval: feed.settings.interval,
+                        nextDue: stored.gone ? nil : max(stored.nextDue ?? now, now),
+                        consecutiveErrors: stored.consecutiveErrors, gone: stored.gone))
+            } else {
+                let offset = scheduler.firstPollOffset(feed: feed.name, interval: window)
+                scheduler.restore(
+                    ScheduledFeed(name: feed.name, interval: feed.settings.interval, nextDue: now.addingTimeInterval(offset)))
+            }
+        }
+        return scheduler
+    }
+}

@@ -1,0 +1,121 @@
+import FeedwatchAlert
+import FeedwatchConfig
+import FeedwatchFetch
+import FeedwatchHTTP
+import FeedwatchState
+import Foundation
+import Logging
+
+/// `feedwatch once [--dry-run]`: one poll of every feed through the same pipeline as `run`.
+public struct OnceRunner {
+    public struct Summary: Sendable, Equatable {
+        public var feeds = 0
+        public var failedFeeds = 0
+        public var newItems = 0
+        public var alerts = 0
+        public var delivered = 0
+        public var deliveryFailures = 0
+    }
+
+    let config: Config
+    let logger: Logger
+
+    public init(config: Config, logger: Logger = Logger(label: "feedwatch")) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Polls every feed once. A real run records state and makes one delivery attempt per queued
+    /// alert (failures stay queued for `run`); a dry run writes nothing and hands each alert that
+    /// would fire to `printAlert` as its `json` payload line.
+    public func run(dryRun: Bool, printAlert: @Sendable (String) -> Void) async throws -> Summary {
+        let runtime = try Runtime(config: config)
+        let store = try StateStore(directory: config.stateDirectory, mode: dryRun ? .readOnly : .readWrite)
+        defer { store.close() }
+        let http = try HTTPClient(configuration: .init(concurrency: config.concurrency, perHost: config.perHost))
+        defer { http.shutdown() }
+        let poller = FeedPoller(
+            fetcher: FeedFetcher(client: http), processor: DocumentProcessor(runtime: runtime, store: store),
+            logger: logger)
+        var summary = Summary()
+        summary.feeds = config.feeds.count
+        let states = try Dictionary(store.allFeedStates().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let reports = await withTaskGroup(of: (Int, PollReport).self) { group in
+            for (index, feed) in config.feeds.enumerated() {
+                group.addTask { (index, await poller.poll(feed, state: states[feed.name])) }
+            }
+            var reports: [(Int, PollReport)] = []
+            for await report in group { reports.append(report) }
+            return reports.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+        let now = Date()
+        for (feed, report) in zip(config.feeds, reports) {
+            if report.processingError != nil { summary.failedFeeds += 1 }
+            if case .failed = report.result.outcome { summary.failedFeeds += 1 }
+            summary.newItems += report.processed?.record.newItems ?? 0
+            summary.alerts += report.processed?.record.fired ?? 0
+            for alert in report.processed?.alerts ?? [] where dryRun {
+                printAlert(alert.jsonPayloadText())
+            }
+            guard !dryRun else { continue }
+            let outcome = PollOutcome(report.result)
+            let errors = states[feed.name].map { $0.consecutiveErrors } ?? 0
+            let failed: Bool
+            switch outcome {
+            case .failure: failed = true
+            default: failed = report.processingError != nil
+            }
+            let interval = feed.settings.interval
+            let state = FeedPoller.updatedState(
+                states[feed.name], feed: feed, report: report, nextDue: now.addingTimeInterval(interval),
+                consecutiveErrors: failed ? errors + 1 : 0, now: now)
+            try store.saveFeedState(state)
+        }
+        if !dryRun {
+            let result = try await deliverOnce(store: store, runtime: runtime, http: http)
+            summary.delivered = result.delivered
+            summary.deliveryFailures = result.failed
+        }
+        return summary
+    }
+
+    /// One attempt for every delivery due now, all at once.
+    private func deliverOnce(store: StateStore, runtime: Runtime, http: HTTPClient) async throws -> (delivered: Int, failed: Int) {
+        let delivery = AlertDelivery(http: http, journal: JournalSink())
+        let due = try store.dueDeliveries(now: Date(), limit: 100_000)
+        let attempts = await withTaskGroup(of: (OutboxEntry, DeliveryAttempt).self) { group in
+            for entry in due {
+                group.addTask {
+                    guard let alert = DocumentProcessor.alert(fromPayload: entry.payload) else {
+                        return (entry, .permanent(error: "unreadable alert in the outbox"))
+                    }
+                    return (entry, await delivery.deliver(alert: alert, target: entry.target, runtime: runtime))
+                }
+            }
+            var results: [(OutboxEntry, DeliveryAttempt)] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+        var delivered = 0, failed = 0
+        let now = Date()
+        for (entry, attempt) in attempts {
+            switch attempt {
+            case .delivered(let status):
+                try store.markDelivered(id: entry.id, status: status, now: now)
+                delivered += 1
+            case .retry(let error, let retryAfter):
+                let next = RetryPolicy.nextAttempt(
+                    failedAttempts: entry.attempts + 1, retryAfter: retryAfter, createdAt: entry.createdAt,
+                    retryFor: runtime.webhooks[entry.target]?.config.retryFor ?? 0, now: now)
+                try store.markFailed(id: entry.id, error: error, retryAt: next)
+                logger.warning("delivery to \(entry.target) failed (\(error)); it stays queued for feedwatch run")
+                failed += 1
+            case .permanent(let error):
+                try store.markFailed(id: entry.id, error: error, retryAt: nil)
+                logger.error("delivery to \(entry.target) failed permanently (\(error)): dead-lettered")
+                failed += 1
+            }
+        }
+        return (delivered, failed)
+    }
+}

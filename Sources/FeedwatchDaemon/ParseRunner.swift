@@ -1,0 +1,48 @@
+import FeedwatchFetch
+import FeedwatchHTTP
+import FeedwatchParse
+import Foundation
+
+/// `feedwatch parse FILE|URL`: one document through the fetcher (for URLs) and the parser.
+public enum ParseRunner {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// The SPEC §3 JSON of the document at `source`.
+    public static func json(for source: String) async throws(Failure) -> String {
+        let lowered = source.lowercased()
+        if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
+            guard let url = URL(string: source) else { throw Failure(description: "\(source): not a valid URL") }
+            let http: HTTPClient
+            do { http = try HTTPClient(configuration: .init(concurrency: 1, perHost: 1)) } catch {
+                throw Failure(description: "cannot start the HTTP client: \(error)")
+            }
+            defer { http.shutdown() }
+            let result = await FeedFetcher(client: http).fetch(FetchRequest(url: url))
+            switch result.outcome {
+            case .document(let body, let charset, let finalURL):
+                return try parse(body, url: finalURL.absoluteString, charset: charset, name: source)
+            case .notModified:
+                throw Failure(description: "\(source): the server answered 304 Not Modified to an unconditional request")
+            case .gone:
+                throw Failure(description: "\(source): 410 Gone")
+            case .failed(let message):
+                throw Failure(description: "\(source): \(message)")
+            }
+        }
+        let path = lowered.hasPrefix("file:") ? (URL(string: source)?.path ?? String(source.dropFirst(5))) : source
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw Failure(description: "\(path): cannot read the file")
+        }
+        return try parse(data, url: URL(fileURLWithPath: path).absoluteString, charset: nil, name: path)
+    }
+
+    private static func parse(_ data: Data, url: String, charset: String?, name: String) throws(Failure) -> String {
+        do {
+            return try FeedParser.parse(data, url: url, httpCharset: charset).jsonString(pretty: true)
+        } catch {
+            throw Failure(description: "\(name): \(error.description)")
+        }
+    }
+}

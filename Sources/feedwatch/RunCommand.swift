@@ -1,0 +1,28 @@
+import ArgumentParser
+import FeedwatchAlert
+import FeedwatchConfig
+import FeedwatchDaemon
+import FeedwatchState
+
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run", abstract: "Run the daemon in the foreground until SIGTERM or SIGINT; SIGHUP reloads.")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() async throws {
+        _ = try options.load()
+        FeedwatchLogging.bootstrap(level: .info)
+        let daemon: Daemon
+        do {
+            daemon = try Daemon(configPath: options.path)
+        } catch let error as ConfigError {
+            printError(error.description)
+            throw ExitCode(ConfigError.exitCode)
+        } catch {
+            throw fail("\(error)")
+        }
+        let status = await daemon.run()
+        if status != 0 { throw ExitCode(status) }
+    }
+}

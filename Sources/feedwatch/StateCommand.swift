@@ -1,0 +1,19 @@
+import ArgumentParser
+import FeedwatchDaemon
+
+struct StateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "state",
+        abstract: "Show each feed's last poll, status, validators held, consecutive errors and next poll.")
+
+    @OptionGroup var options: ConfigOptions
+
+    func run() throws {
+        let config = try options.load()
+        do {
+            for line in try Reports.stateLines(config: config) { print(line) }
+        } catch {
+            throw fail("\(error)")
+        }
+    }
+}
