@@ -106,7 +106,9 @@ func waitUntilListening(port: Int) -> Bool {
 
 let setupStart = Usage.now()
 // tmpfs when there is one: writing and deleting 10,000 files on a busy disk takes longer than the polls.
-let scratch = FileManager.default.fileExists(atPath: "/dev/shm") ? URL(fileURLWithPath: "/dev/shm") : FileManager.default.temporaryDirectory
+let scratch =
+    FileManager.default.fileExists(atPath: "/dev/shm")
+    ? URL(fileURLWithPath: "/dev/shm") : FileManager.default.temporaryDirectory
 let workDirectory = scratch.appendingPathComponent("bench-fetch-\(getpid())")
 let www = workDirectory.appendingPathComponent("www/feeds")
 do {
@@ -248,7 +250,9 @@ func curlFloor(_ label: String, withValidators log: PollLog?) -> Double {
     try? Data(config.utf8).write(to: path)
     let curl = Process()
     curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-    curl.arguments = ["--parallel", "--parallel-max", "\(concurrency)", "--silent", "--no-progress-meter", "-K", path.path]
+    curl.arguments = [
+        "--parallel", "--parallel-max", "\(concurrency)", "--silent", "--no-progress-meter", "-K", path.path,
+    ]
     curl.standardError = FileHandle.nullDevice
     let before = Usage.now()
     do { try curl.run() } catch { fail("could not run curl: \(error)") }

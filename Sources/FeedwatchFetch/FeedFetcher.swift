@@ -33,7 +33,8 @@ public final class FeedFetcher: Sendable {
         let response: HTTPResponse
         switch httpResult {
         case .failure(let error):
-            return FetchResult(outcome: .failed(error.description), etag: request.etag, lastModified: request.lastModified)
+            return FetchResult(
+                outcome: .failed(error.description), etag: request.etag, lastModified: request.lastModified)
         case .success(let success):
             response = success
         }

@@ -10,7 +10,8 @@ public enum ResponseHeaderValues {
             guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "charset" else {
                 continue
             }
-            let value = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
+            let value = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                in: CharacterSet(charactersIn: "\"'"))
             return value.isEmpty ? nil : value
         }
         return nil
@@ -32,7 +33,8 @@ public enum ResponseHeaderValues {
             guard pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces).lowercased() == "max-age" else {
                 continue
             }
-            let number = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            let number = pair[1].trimmingCharacters(in: .whitespaces).trimmingCharacters(
+                in: CharacterSet(charactersIn: "\""))
             if let seconds = Int(number), seconds >= 0 { return TimeInterval(seconds) }
         }
         return nil

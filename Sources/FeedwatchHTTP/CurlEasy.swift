@@ -101,12 +101,14 @@ final class CurlEasy {
         }
         if let requestBody = options.body {
             codes.append(ccurl_easy_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(requestBody.count)))
-            codes.append(requestBody.withUnsafeBytes { bytes in
-                // COPYPOSTFIELDS copies, so the Data need not outlive this call.
-                let empty: StaticString = ""
-                let pointer = bytes.baseAddress ?? UnsafeRawPointer(empty.utf8Start)
-                return ccurl_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: pointer))
-            })
+            codes.append(
+                requestBody.withUnsafeBytes { bytes in
+                    // COPYPOSTFIELDS copies, so the Data need not outlive this call.
+                    let empty: StaticString = ""
+                    let pointer = bytes.baseAddress ?? UnsafeRawPointer(empty.utf8Start)
+                    return ccurl_easy_setopt_pointer(
+                        handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: pointer))
+                })
         }
 
         var list: UnsafeMutablePointer<curl_slist>?
@@ -120,18 +122,20 @@ final class CurlEasy {
         if let list { codes.append(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list)) }
 
         codes.append(ccurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me))
-        codes.append(ccurl_easy_setopt_write_callback(handle) { data, size, count, context in
-            guard let data, let context else { return 0 }
-            let easy = Unmanaged<CurlEasy>.fromOpaque(context).takeUnretainedValue()
-            return easy.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
-        })
+        codes.append(
+            ccurl_easy_setopt_write_callback(handle) { data, size, count, context in
+                guard let data, let context else { return 0 }
+                let easy = Unmanaged<CurlEasy>.fromOpaque(context).takeUnretainedValue()
+                return easy.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+            })
         codes.append(ccurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, me))
-        codes.append(ccurl_easy_setopt_header_callback(handle) { data, size, count, context in
-            guard let data, let context else { return 0 }
-            let easy = Unmanaged<CurlEasy>.fromOpaque(context).takeUnretainedValue()
-            easy.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        })
+        codes.append(
+            ccurl_easy_setopt_header_callback(handle) { data, size, count, context in
+                guard let data, let context else { return 0 }
+                let easy = Unmanaged<CurlEasy>.fromOpaque(context).takeUnretainedValue()
+                easy.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+                return size * count
+            })
 
         if let failed = codes.first(where: { $0 != CURLE_OK }) {
             throw .other("could not set up the transfer: \(String(cString: curl_easy_strerror(failed)))")
@@ -186,7 +190,8 @@ final class CurlEasy {
             return .failed(.tooLarge(maxSize: maxBodySize))
         case CURLE_OPERATION_TIMEDOUT:
             if detail.localizedCaseInsensitiveContains("too slow") {
-                return .failed(.tooSlow(bytesPerSecond: options?.lowSpeedLimit ?? 0, seconds: options?.lowSpeedTime ?? 0))
+                return .failed(
+                    .tooSlow(bytesPerSecond: options?.lowSpeedLimit ?? 0, seconds: options?.lowSpeedTime ?? 0))
             }
             return .failed(.timeout(seconds: 0))  // the loop fills in the request's whole timeout
         case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:

@@ -19,7 +19,7 @@ final class TransferLoop: @unchecked Sendable {
     private let exited = DispatchSemaphore(value: 0)
 
     // Loop thread only.
-    private var waiting: [String: [Transfer]] = [:]
+    private var waiting: [String: WaitQueue<Transfer>] = [:]
     private var waitingHosts: [String] = []
     private var activeTotal = 0
     private var activePerHost: [String: Int] = [:]
@@ -95,7 +95,7 @@ final class TransferLoop: @unchecked Sendable {
     private func enqueue(_ transfer: Transfer) {
         let host = transfer.hostKey
         if waiting[host] == nil {
-            waiting[host] = []
+            waiting[host] = WaitQueue()
             waitingHosts.append(host)
         }
         waiting[host]?.append(transfer)
@@ -106,15 +106,15 @@ final class TransferLoop: @unchecked Sendable {
         var index = 0
         while activeTotal < concurrency && index < waitingHosts.count {
             let host = waitingHosts[index]
-            guard var queue = waiting[host] else {
+            // Taken out of the dictionary so it is uniquely referenced and mutates without a copy.
+            guard var queue = waiting.removeValue(forKey: host) else {
                 waitingHosts.remove(at: index)
                 continue
             }
             let room = min(perHost - activePerHost[host, default: 0], concurrency - activeTotal)
-            let starting = queue.prefix(max(0, room))
-            queue.removeFirst(starting.count)
+            var starting: [Transfer] = []
+            while starting.count < room, let next = queue.popFirst() { starting.append(next) }
             if queue.isEmpty {
-                waiting[host] = nil
                 waitingHosts.remove(at: index)
             } else {
                 waiting[host] = queue
@@ -206,7 +206,7 @@ final class TransferLoop: @unchecked Sendable {
         }
         active.removeAll()
         for host in waitingHosts {
-            waiting[host]?.forEach { $0.completion(.failure(.cancelled)) }
+            waiting[host]?.remaining.forEach { $0.completion(.failure(.cancelled)) }
         }
         waiting.removeAll()
         waitingHosts.removeAll()

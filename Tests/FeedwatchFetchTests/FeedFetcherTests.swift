@@ -11,7 +11,9 @@ final class FeedFetcherTests: XCTestCase {
         return FeedFetcher(client: client)
     }
 
-    private func makeServer(_ handler: @escaping @Sendable (HTTPTestRequest) -> HTTPTestResponse) throws -> HTTPTestServer {
+    private func makeServer(_ handler: @escaping @Sendable (HTTPTestRequest) -> HTTPTestResponse) throws
+        -> HTTPTestServer
+    {
         let server = try HTTPTestServer(handler: handler)
         addTeardownBlock { server.stop() }
         return server
@@ -51,7 +53,9 @@ final class FeedFetcherTests: XCTestCase {
     func testCharsetAndMaxAgeComeFromTheResponseHeaders() async throws {
         let server = try makeServer { _ in
             .init(
-                headers: [("Content-Type", "text/xml; charset=\"ISO-8859-1\""), ("Cache-Control", "public, max-age=3600")],
+                headers: [
+                    ("Content-Type", "text/xml; charset=\"ISO-8859-1\""), ("Cache-Control", "public, max-age=3600"),
+                ],
                 text: "<rss/>")
         }
         let result = try await makeFetcher().fetch(FetchRequest(url: server.url("/latin1")))
@@ -66,7 +70,8 @@ final class FeedFetcherTests: XCTestCase {
         for status in [404, 500] {
             let result = await fetcher.fetch(FetchRequest(url: server.url("/\(status)"), etag: "\"held\""))
             XCTAssertEqual(result.status, status)
-            XCTAssertEqual(result.outcome, .failed("HTTP status \(status) from \(server.url("/\(status)").absoluteString)"))
+            XCTAssertEqual(
+                result.outcome, .failed("HTTP status \(status) from \(server.url("/\(status)").absoluteString)"))
             XCTAssertEqual(result.etag, "\"held\"", "a failure keeps the validators held")
         }
     }
@@ -116,7 +121,8 @@ final class FeedFetcherTests: XCTestCase {
 
     func testPermanentRedirectIsReportedForTheStoreToRemember() async throws {
         let server = try makeServer { request in
-            request.path == "/old" ? .init(status: 301, headers: [("Location", "/new")], text: "") : .init(text: "<rss/>")
+            request.path == "/old"
+                ? .init(status: 301, headers: [("Location", "/new")], text: "") : .init(text: "<rss/>")
         }
         let result = try await makeFetcher().fetch(FetchRequest(url: server.url("/old")))
         XCTAssertEqual(result.permanentRedirectURL, server.url("/new"))

@@ -85,7 +85,9 @@ final class HTTPClientBasicsTests: HTTPTestCase {
         let client = try makeClient()
 
         let refused = error(await client.perform(HTTPRequest(url: file)))
-        guard case .other(let message) = refused else { return XCTFail("expected .other, got \(String(describing: refused))") }
+        guard case .other(let message) = refused else {
+            return XCTFail("expected .other, got \(String(describing: refused))")
+        }
         XCTAssertTrue(message.contains("not supported") || message.contains("disabled"), message)
 
         let allowed = try response(await client.perform(HTTPRequest(url: file, allowFileURL: true)))

@@ -93,7 +93,8 @@ final class HTTPRedirectTests: HTTPTestCase {
     func testRedirectsAreReturnedAsIsWhenTheCallerDoesNotFollow() async throws {
         let server = try makeServer { _ in .init(status: 302, headers: [("Location", "/elsewhere")], text: "") }
         let client = try makeClient()
-        let request = HTTPRequest(url: server.url("/hook"), method: "POST", body: Data("{}".utf8), followRedirects: false)
+        let request = HTTPRequest(
+            url: server.url("/hook"), method: "POST", body: Data("{}".utf8), followRedirects: false)
         let result = try response(await client.perform(request))
         XCTAssertEqual(result.status, 302)
         XCTAssertEqual(result.headers["Location"], "/elsewhere")

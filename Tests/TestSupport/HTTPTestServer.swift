@@ -23,6 +23,7 @@ public final class HTTPTestServer: @unchecked Sendable {
     private let handler: @Sendable (HTTPTestRequest) -> HTTPTestResponse
     private let lock = NSLock()
     private var stopped = false
+    private var listenerClosed = false
     private var log: [HTTPTestRequest] = []
     private var openSockets: Set<Int32> = []
     private var nextConnectionID = 0
@@ -43,7 +44,9 @@ public final class HTTPTestServer: @unchecked Sendable {
         address.sin_port = 0
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard bound == 0, listen(fd, 512) == 0 else {
             close(fd)
@@ -80,14 +83,13 @@ public final class HTTPTestServer: @unchecked Sendable {
 
     /// Stops listening and closes every connection. Idempotent.
     public func stop() {
-        let sockets: Set<Int32> = lock.withLock {
-            guard !stopped else { return [] }
+        // Under the lock, so no descriptor can be closed (and its number reused) while we shut it down.
+        lock.withLock {
+            guard !stopped else { return }
             stopped = true
-            return openSockets
+            if !listenerClosed { shutdown(listener, Int32(SHUT_RDWR)) }
+            for socket in openSockets { shutdown(socket, Int32(SHUT_RDWR)) }
         }
-        guard !sockets.isEmpty || listener >= 0 else { return }
-        shutdown(listener, Int32(SHUT_RDWR))
-        for socket in sockets { shutdown(socket, Int32(SHUT_RDWR)) }
     }
 
     private var isStopped: Bool { lock.withLock { stopped } }
@@ -121,7 +123,10 @@ public final class HTTPTestServer: @unchecked Sendable {
             }
             thread.start()
         }
-        close(listener)
+        lock.withLock {
+            listenerClosed = true
+            close(listener)
+        }
     }
 
     private func serve(_ socket: Int32, connectionID: Int) {
@@ -167,7 +172,8 @@ public final class HTTPTestServer: @unchecked Sendable {
             var bytes = head(for: response, request: request)
             if request.method != "HEAD" { bytes.append(response.body) }
             guard sendAll(socket, bytes) else { return false }
-            let closing = request.header("Connection")?.lowercased() == "close"
+            let closing =
+                request.header("Connection")?.lowercased() == "close"
                 || response.headers.contains { $0.0.lowercased() == "connection" && $0.1.lowercased() == "close" }
             return !closing
         }
