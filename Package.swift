@@ -64,5 +64,9 @@ let package = Package(
                           path: "Benchmarks/bench-parse"),
         .executableTarget(name: "bench-match", dependencies: ["FeedwatchMatch"],
                           path: "Benchmarks/bench-match"),
+
+        // Stage: fetch (HTTP client, fetcher, scheduler).
+        .executableTarget(name: "bench-fetch", dependencies: ["FeedwatchFetch", "FeedwatchHTTP"],
+                          path: "Benchmarks/bench-fetch"),
     ]
 )

@@ -1,1 +1,0 @@
-// FeedwatchFetch: placeholder until the stage lands.

@@ -1,0 +1,217 @@
+import CCurl
+import Foundation
+
+/// What one transfer (one redirect hop) asks of libcurl.
+struct CurlTransferOptions {
+    var url: String
+    var method: String
+    var headers: HTTPHeaders
+    var body: Data?
+    var userAgent: String?
+    var timeoutMilliseconds: Int
+    var connectTimeoutMilliseconds: Int
+    var lowSpeedLimit: Int
+    var lowSpeedTime: Int
+    var maxBodySize: Int
+    var allowFileURL: Bool
+}
+
+/// How one libcurl transfer ended.
+enum CurlCompletion {
+    case finished
+    case failed(HTTPError)
+}
+
+/// One libcurl easy handle and the response it collects. Every `curl_easy_*` call lives here.
+///
+/// The handle is reused across transfers (`prepare` resets it) so its allocations are paid once;
+/// connections live in the multi handle's cache, so reuse across handles is unaffected.
+final class CurlEasy {
+    let handle: UnsafeMutableRawPointer
+    private let errorBuffer: UnsafeMutablePointer<CChar>
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+
+    // The response being collected; the callbacks below write here on the loop thread.
+    private(set) var body = Data()
+    private(set) var responseHeaders = HTTPHeaders()
+    private var maxBodySize = Int.max
+    private var bodyTooLarge = false
+    private var options: CurlTransferOptions?
+
+    init?() {
+        guard let handle = curl_easy_init() else { return nil }
+        self.handle = handle
+        errorBuffer = .allocate(capacity: Int(CURL_ERROR_SIZE) + 1)
+        errorBuffer.initialize(repeating: 0, count: Int(CURL_ERROR_SIZE) + 1)
+    }
+
+    deinit {
+        curl_easy_cleanup(handle)
+        curl_slist_free_all(headerList)
+        errorBuffer.deallocate()
+    }
+
+    /// Resets the handle and sets every option for one transfer.
+    func prepare(_ options: CurlTransferOptions) throws(HTTPError) {
+        curl_easy_reset(handle)
+        curl_slist_free_all(headerList)
+        headerList = nil
+        body = Data()
+        responseHeaders = HTTPHeaders()
+        bodyTooLarge = false
+        maxBodySize = options.maxBodySize
+        errorBuffer[0] = 0
+        self.options = options
+
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        var codes: [CURLcode] = []
+        func long(_ option: CURLoption, _ value: Int) { codes.append(ccurl_easy_setopt_long(handle, option, value)) }
+        func string(_ option: CURLoption, _ value: String) {
+            codes.append(value.withCString { ccurl_easy_setopt_string(handle, option, $0) })  // libcurl copies strings
+        }
+
+        string(CURLOPT_URL, options.url)
+        codes.append(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        long(CURLOPT_NOSIGNAL, 1)
+        // Only the schemes the caller allowed; redirects are followed by us, hop by hop, so that we
+        // see each status and can drop credentials when the host changes.
+        string(CURLOPT_PROTOCOLS_STR, options.allowFileURL ? "http,https,file" : "http,https")
+        string(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        long(CURLOPT_FOLLOWLOCATION, 0)
+        long(CURLOPT_MAXREDIRS, HTTPRequest.maxRedirects)
+        long(CURLOPT_SSL_VERIFYPEER, 1)
+        long(CURLOPT_SSL_VERIFYHOST, 2)
+        string(CURLOPT_ACCEPT_ENCODING, "")  // every encoding this libcurl decodes: gzip, deflate, br, zstd
+        long(CURLOPT_TIMEOUT_MS, max(1, options.timeoutMilliseconds))
+        long(CURLOPT_CONNECTTIMEOUT_MS, max(1, options.connectTimeoutMilliseconds))
+        long(CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit)
+        long(CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime)
+        // Catches a declared Content-Length early; the write callback catches decompressed and chunked bodies.
+        codes.append(ccurl_easy_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodySize)))
+        if options.url.hasPrefix("https:") {
+            long(CURLOPT_PIPEWAIT, 1)  // wait for an HTTP/2 connection to multiplex on rather than open another
+        }
+        if let userAgent = options.userAgent { string(CURLOPT_USERAGENT, userAgent) }
+
+        switch options.method.uppercased() {
+        case "GET": long(CURLOPT_HTTPGET, 1)
+        case "HEAD": long(CURLOPT_NOBODY, 1)
+        case "POST": long(CURLOPT_POST, 1)
+        default: string(CURLOPT_CUSTOMREQUEST, options.method)
+        }
+        if let requestBody = options.body {
+            codes.append(ccurl_easy_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(requestBody.count)))
+            codes.append(
+                requestBody.withUnsafeBytes { bytes in
+                    // COPYPOSTFIELDS copies, so the Data need not outlive this call.
+                    let empty: StaticString = ""
+                    let pointer = bytes.baseAddress ?? UnsafeRawPointer(empty.utf8Start)
+                    return ccurl_easy_setopt_pointer(
+                        handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: pointer))
+                })
+        }
+
+        var list: UnsafeMutablePointer<curl_slist>?
+        for field in options.headers {
+            list = curl_slist_append(list, "\(field.name): \(field.value)")
+        }
+        if options.body != nil {
+            list = curl_slist_append(list, "Expect:")  // no 100-continue round trip before a webhook body
+        }
+        headerList = list
+        if let list { codes.append(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list)) }
+
+        codes.append(ccurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me))
+        codes.append(
+            ccurl_easy_setopt_write_callback(handle) { data, size, count, context in
+                guard let data, let context else { return 0 }
+                let easy = Unmanaged<CurlEasy>.fromOpaque(context).takeUnretainedValue()
+                return easy.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
+            })
+        codes.append(ccurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, me))
+        codes.append(
+            ccurl_easy_setopt_header_callback(handle) { data, size, count, context in
+                guard let data, let context else { return 0 }
+                let easy = Unmanaged<CurlEasy>.fromOpaque(context).takeUnretainedValue()
+                easy.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
+                return size * count
+            })
+
+        if let failed = codes.first(where: { $0 != CURLE_OK }) {
+            throw .other("could not set up the transfer: \(String(cString: curl_easy_strerror(failed)))")
+        }
+    }
+
+    private func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {
+        // Counting here is what bounds memory for a gzip bomb: libcurl inflates in small pieces.
+        guard body.count + chunk.count <= maxBodySize else {
+            bodyTooLarge = true
+            return 0  // makes libcurl abort with CURLE_WRITE_ERROR
+        }
+        body.append(contentsOf: chunk)
+        return chunk.count
+    }
+
+    private func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        if line.hasPrefix("HTTP/") {
+            responseHeaders = HTTPHeaders()  // a new response (after 100 Continue, or a proxy's CONNECT reply)
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].trimmingCharacters(in: .whitespaces)
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        responseHeaders.add(name: name, value: value)
+    }
+
+    /// The status of the finished transfer; 0 for a file: read.
+    var responseCode: Int {
+        var code = 0
+        _ = ccurl_easy_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &code)
+        return code
+    }
+
+    /// The absolute URL of the Location header of a 3xx response, resolved by libcurl.
+    var redirectURL: String? {
+        var pointer: UnsafeMutablePointer<CChar>?
+        guard ccurl_easy_getinfo_string(handle, CURLINFO_REDIRECT_URL, &pointer) == CURLE_OK, let pointer else {
+            return nil
+        }
+        return String(cString: pointer)
+    }
+
+    /// Translates libcurl's result code into a completion, with a message a person can act on.
+    func completion(for code: CURLcode) -> CurlCompletion {
+        if code == CURLE_OK { return .finished }
+        let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
+        let options = self.options
+        switch code {
+        case CURLE_WRITE_ERROR where bodyTooLarge, CURLE_FILESIZE_EXCEEDED:
+            return .failed(.tooLarge(maxSize: maxBodySize))
+        case CURLE_OPERATION_TIMEDOUT:
+            if detail.localizedCaseInsensitiveContains("too slow") {
+                return .failed(
+                    .tooSlow(bytesPerSecond: options?.lowSpeedLimit ?? 0, seconds: options?.lowSpeedTime ?? 0))
+            }
+            return .failed(.timeout(seconds: 0))  // the loop fills in the request's whole timeout
+        case CURLE_COULDNT_CONNECT, CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_RESOLVE_PROXY:
+            return .failed(.connectFailed(detail))
+        case CURLE_TOO_MANY_REDIRECTS:
+            return .failed(.tooManyRedirects(HTTPRequest.maxRedirects))
+        default:
+            return .failed(.other("\(detail) (curl error \(code.rawValue))"))
+        }
+    }
+
+    /// Hands over the collected body and drops the handle's reference to it.
+    func takeBody() -> Data {
+        defer { body = Data() }
+        return body
+    }
+}
+
+/// Initialises libcurl once per process, before the first handle (curl_global_init is not
+/// reentrant with older libcurl builds, so it is done here, under Swift's once-only static init).
+enum CurlGlobal {
+    static let initialised: Bool = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK
+}

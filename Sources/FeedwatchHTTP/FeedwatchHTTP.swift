@@ -1,1 +1,0 @@
-// FeedwatchHTTP: placeholder until the stage lands.
