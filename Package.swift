@@ -37,12 +37,13 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .target(name: "FeedwatchDaemon", dependencies: [
-            "CSystemd", "FeedwatchConfig", "FeedwatchFetch", "FeedwatchParse", "FeedwatchMatch",
+            "CSystemd", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchFetch", "FeedwatchParse", "FeedwatchMatch",
             "FeedwatchState", "FeedwatchAlert", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "feedwatch", dependencies: [
-            "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchParse",
+            "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchParse", "FeedwatchAlert", "FeedwatchState",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // Shared by the tests: loopback HTTP server, journald helper, child-process helpers.
@@ -56,7 +57,10 @@ let package = Package(
         .testTarget(name: "FeedwatchFetchTests", dependencies: ["FeedwatchFetch", "FeedwatchHTTP", "TestSupport"]),
         .testTarget(name: "FeedwatchStateTests", dependencies: ["FeedwatchState", "TestSupport"]),
         .testTarget(name: "FeedwatchAlertTests", dependencies: ["FeedwatchAlert", "TestSupport"]),
-        .testTarget(name: "FeedwatchDaemonTests", dependencies: ["FeedwatchDaemon", "TestSupport"]),
+        .testTarget(name: "FeedwatchDaemonTests", dependencies: [
+            "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchState", "FeedwatchAlert", "FeedwatchHTTP", "TestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "FeedwatchHTTPTests", dependencies: ["FeedwatchHTTP", "TestSupport"]),
 
         // Benchmarks: one executable per measured stage, run by `make bench` in release mode.

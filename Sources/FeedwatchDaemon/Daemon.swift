@@ -15,15 +15,13 @@ public actor Daemon {
     private let store: StateStore
     private let http: HTTPClient
     private let poller: FeedPoller
-    private let delivery: AlertDelivery
+    private let deliveries: DeliveryQueue
     private let notifier = SystemdNotifier()
     private let wakeup = Wakeup()
     private let logger: Logger
     private var scheduler = FeedScheduler()
 
     private var pollsInFlight: Set<String> = []
-    private var deliveriesInFlight: Set<Int64> = []
-    private var webhookLoad: [String: Int] = [:]
     private var deliveriesDirty = true
     private var nextDeliveryCheck = Date.distantPast
     private var nextExpiry = Date.distantPast
@@ -36,9 +34,6 @@ public actor Daemon {
     private var today = Calendar(identifier: .gregorian).startOfDay(for: Date())
     private var lastStatusText = ""
 
-    /// A webhook gets at most this many deliveries at once, so one slow receiver holds back
-    /// neither another webhook nor the polling.
-    static let deliveriesPerWebhook = 4
     static let shutdownGrace: TimeInterval = 8
 
     /// Opens the state and builds the schedule. Throws `ConfigError` (exit 78) or any other error (exit 1).
@@ -51,7 +46,8 @@ public actor Daemon {
         http = try HTTPClient(configuration: .init(concurrency: config.concurrency, perHost: config.perHost))
         let processor = DocumentProcessor(runtime: runtime, store: store)
         poller = FeedPoller(fetcher: FeedFetcher(client: http), processor: processor, logger: logger)
-        delivery = AlertDelivery(http: http, journal: JournalSink())
+        deliveries = DeliveryQueue(
+            store: store, delivery: AlertDelivery(http: http, journal: JournalSink()), logger: logger)
         nextPrune = Date().addingTimeInterval(60)
         scheduler = try Self.schedule(config.feeds, store: store, into: FeedScheduler(), now: Date())
     }
@@ -74,7 +70,7 @@ public actor Daemon {
             }
             let now = Date()
             startDuePolls(now: now)
-            startDueDeliveries(now: now)
+            await startDueDeliveries(now: now)
             housekeeping(now: now)
             heartbeat(now: now)
             await wakeup.wait(until: nextWake(now: now))
@@ -135,74 +131,18 @@ public actor Daemon {
 
     // MARK: - Delivery
 
-    private func startDueDeliveries(now: Date) {
+    private func startDueDeliveries(now: Date) async {
         guard deliveriesDirty || now >= nextDeliveryCheck else { return }
         deliveriesDirty = false
-        let due: [OutboxEntry]
-        do {
-            due = try store.dueDeliveries(now: now, limit: 1000 + deliveriesInFlight.count)
-        } catch {
-            logger.error("cannot read the outbox (will retry): \(error)")
-            nextDeliveryCheck = now.addingTimeInterval(5)
-            return
+        let wakeup = self.wakeup
+        nextDeliveryCheck = await deliveries.startDue(now: now, runtime: runtime) { [weak self] in
+            Task { await self?.markDeliveriesDirty() }
+            wakeup.signal()
         }
-        for entry in due where !deliveriesInFlight.contains(entry.id) {
-            guard let alert = DocumentProcessor.alert(fromPayload: entry.payload) else {
-                finish(entry, .permanent(error: "unreadable alert in the outbox"), now: now)
-                continue
-            }
-            if entry.target == "journal" {
-                _ = delivery.journal.record(alert)
-                finish(entry, .delivered(status: nil), now: now)
-                continue
-            }
-            guard (webhookLoad[entry.target] ?? 0) < Self.deliveriesPerWebhook else { continue }
-            webhookLoad[entry.target, default: 0] += 1
-            deliveriesInFlight.insert(entry.id)
-            let runtime = self.runtime
-            let delivery = self.delivery
-            Task.detached { [weak self] in
-                let attempt = await delivery.deliver(alert: alert, target: entry.target, runtime: runtime)
-                await self?.deliveryFinished(entry, attempt)
-            }
-        }
-        nextDeliveryCheck = ((try? store.earliestNextAttempt()) ?? nil).map { max($0, now.addingTimeInterval(0.05)) }
-            ?? now.addingTimeInterval(60)
     }
 
-    private func deliveryFinished(_ entry: OutboxEntry, _ attempt: DeliveryAttempt) {
-        deliveriesInFlight.remove(entry.id)
-        webhookLoad[entry.target, default: 1] -= 1
-        finish(entry, attempt, now: Date())
+    private func markDeliveriesDirty() {
         deliveriesDirty = true
-        wakeup.signal()
-    }
-
-    /// Records an attempt's outcome in the outbox and logs what the user needs to know.
-    private func finish(_ entry: OutboxEntry, _ attempt: DeliveryAttempt, now: Date) {
-        let metadata: Logger.Metadata = ["webhook": "\(entry.target)", "alert_id": "\(entry.alertID)"]
-        do {
-            switch attempt {
-            case .delivered(let status):
-                try store.markDelivered(id: entry.id, status: status, now: now)
-            case .retry(let error, let retryAfter):
-                let retryFor = runtime.webhooks[entry.target]?.config.retryFor ?? 0
-                let next = RetryPolicy.nextAttempt(
-                    failedAttempts: entry.attempts + 1, retryAfter: retryAfter, createdAt: entry.createdAt,
-                    retryFor: retryFor, now: now)
-                try store.markFailed(id: entry.id, error: error, retryAt: next)
-                if let next {
-                    logger.warning("delivery failed (\(error)); retrying at \(Self.timeText(next))", metadata: metadata)
-                } else {
-                    logger.error("delivery failed (\(error)) and retry_for has passed: dead-lettered", metadata: metadata)
-                }
-            case .permanent(let error):
-                try store.markFailed(id: entry.id, error: error, retryAt: nil)
-                logger.error("delivery failed permanently (\(error)): dead-lettered", metadata: metadata)
-            }
-        } catch {
-            logger.error("cannot update the outbox (will retry): \(error)", metadata: metadata)
-        }
     }
 
     // MARK: - Housekeeping, status and watchdog
@@ -246,7 +186,7 @@ public actor Daemon {
         if let due = scheduler.earliestDue { wake = min(wake, due) }
         wake = min(wake, nextDeliveryCheck, nextExpiry, nextPrune)
         if let interval = notifier.watchdogInterval { wake = min(wake, lastWatchdog.addingTimeInterval(interval * 0.8)) }
-        if !pollsInFlight.isEmpty || !deliveriesInFlight.isEmpty { wake = min(wake, nextStatus) }
+        if !pollsInFlight.isEmpty { wake = min(wake, nextStatus) }
         return max(wake, now.addingTimeInterval(0.001))
     }
 
@@ -267,11 +207,6 @@ public actor Daemon {
             text += ", next poll in \(max(0, Int(due.timeIntervalSince(now).rounded(.up))))s"
         }
         return text
-    }
-
-    static func timeText(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        return formatter.string(from: date)
     }
 
     // MARK: - Reload and shutdown
@@ -315,10 +250,10 @@ public actor Daemon {
 
     private func shutdown() async {
         notifier.stopping()
-        logger.info("stopping: finishing \(deliveriesInFlight.count) delivery(ies) in flight")
+        logger.info("stopping: finishing \(await deliveries.deliveriesInFlight) delivery(ies) in flight")
         let deadline = Date().addingTimeInterval(Self.shutdownGrace)
         // Deliveries still unfinished at the deadline stay pending in the outbox: the next start sends them.
-        while !deliveriesInFlight.isEmpty || !pollsInFlight.isEmpty, Date() < deadline {
+        while await deliveries.deliveriesInFlight > 0 || !pollsInFlight.isEmpty, Date() < deadline {
             await wakeup.wait(until: min(deadline, Date().addingTimeInterval(0.1)))
         }
         http.shutdown()

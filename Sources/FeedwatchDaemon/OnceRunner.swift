@@ -72,50 +72,12 @@ public struct OnceRunner {
             try store.saveFeedState(state)
         }
         if !dryRun {
-            let result = try await deliverOnce(store: store, runtime: runtime, http: http)
+            let queue = DeliveryQueue(
+                store: store, delivery: AlertDelivery(http: http, journal: JournalSink()), logger: logger)
+            let result = await queue.attemptDue(now: Date(), runtime: runtime)
             summary.delivered = result.delivered
             summary.deliveryFailures = result.failed
         }
         return summary
-    }
-
-    /// One attempt for every delivery due now, all at once.
-    private func deliverOnce(store: StateStore, runtime: Runtime, http: HTTPClient) async throws -> (delivered: Int, failed: Int) {
-        let delivery = AlertDelivery(http: http, journal: JournalSink())
-        let due = try store.dueDeliveries(now: Date(), limit: 100_000)
-        let attempts = await withTaskGroup(of: (OutboxEntry, DeliveryAttempt).self) { group in
-            for entry in due {
-                group.addTask {
-                    guard let alert = DocumentProcessor.alert(fromPayload: entry.payload) else {
-                        return (entry, .permanent(error: "unreadable alert in the outbox"))
-                    }
-                    return (entry, await delivery.deliver(alert: alert, target: entry.target, runtime: runtime))
-                }
-            }
-            var results: [(OutboxEntry, DeliveryAttempt)] = []
-            for await result in group { results.append(result) }
-            return results
-        }
-        var delivered = 0, failed = 0
-        let now = Date()
-        for (entry, attempt) in attempts {
-            switch attempt {
-            case .delivered(let status):
-                try store.markDelivered(id: entry.id, status: status, now: now)
-                delivered += 1
-            case .retry(let error, let retryAfter):
-                let next = RetryPolicy.nextAttempt(
-                    failedAttempts: entry.attempts + 1, retryAfter: retryAfter, createdAt: entry.createdAt,
-                    retryFor: runtime.webhooks[entry.target]?.config.retryFor ?? 0, now: now)
-                try store.markFailed(id: entry.id, error: error, retryAt: next)
-                logger.warning("delivery to \(entry.target) failed (\(error)); it stays queued for feedwatch run")
-                failed += 1
-            case .permanent(let error):
-                try store.markFailed(id: entry.id, error: error, retryAt: nil)
-                logger.error("delivery to \(entry.target) failed permanently (\(error)): dead-lettered")
-                failed += 1
-            }
-        }
-        return (delivered, failed)
     }
 }

@@ -15,7 +15,7 @@ struct OnceCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config = try options.load()
-        FeedwatchLogging.bootstrap(level: .info)
+        bootstrapLogging()
         do {
             let summary = try await OnceRunner(config: config).run(dryRun: dryRun) { line in print(line) }
             if !dryRun {

@@ -12,7 +12,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         _ = try options.load()
-        FeedwatchLogging.bootstrap(level: .info)
+        bootstrapLogging()
         let daemon: Daemon
         do {
             daemon = try Daemon(configPath: options.path)
