@@ -16,9 +16,12 @@ final class FrozenBuffer<Element>: @unchecked Sendable {
 }
 
 /// An open-addressing map from non-zero UInt64 keys to Int32 values, built once.
-struct FrozenMap: Sendable {
+struct FrozenMap: @unchecked Sendable {  // immutable; the raw pointers point into owned FrozenBuffers
     private let keys: FrozenBuffer<UInt64>
     private let values: FrozenBuffer<Int32>
+    // Raw copies of the buffers' addresses: reading them costs no reference counting in the hot loop.
+    private let k: UnsafeMutablePointer<UInt64>
+    private let v: UnsafeMutablePointer<Int32>
     private let mask: Int
     let isEmpty: Bool
 
@@ -37,6 +40,8 @@ struct FrozenMap: Sendable {
         }
         keys = FrozenBuffer(k)
         values = FrozenBuffer(v)
+        self.k = keys.p.baseAddress!  // allocated with capacity >= 1
+        self.v = values.p.baseAddress!
         self.mask = mask
         isEmpty = pairs.isEmpty
     }
@@ -47,11 +52,10 @@ struct FrozenMap: Sendable {
 
     /// The value for `key`, or -1.
     @inline(__always) func get(_ key: UInt64) -> Int32 {
-        let k = keys.p
         var i = FrozenMap.slot(key, mask)
         while true {
             let found = k[i]
-            if found == key { return values.p[i] }
+            if found == key { return v[i] }
             if found == 0 { return -1 }
             i = (i + 1) & mask
         }
@@ -59,11 +63,14 @@ struct FrozenMap: Sendable {
 }
 
 /// Normalised word → word id: one probe per word of text, the bytes compared only on a hash hit.
-struct WordTable: Sendable {
+struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
     private let hashes: FrozenBuffer<UInt64>
     /// Per slot: id + 1 (0 = empty) in the low 32 bits, offset in `pool` << 40 | length << 32.
     private let slots: FrozenBuffer<UInt64>
     private let pool: FrozenBuffer<UInt8>
+    private let hp: UnsafeMutablePointer<UInt64>
+    private let sp: UnsafeMutablePointer<UInt64>
+    private let pp: UnsafeMutablePointer<UInt8>
     private let mask: Int
     let count: Int
 
@@ -86,14 +93,17 @@ struct WordTable: Sendable {
         hashes = FrozenBuffer(h)
         slots = FrozenBuffer(s)
         pool = FrozenBuffer(bytes)
+        hp = hashes.p.baseAddress!
+        sp = slots.p.baseAddress!
+        pp = pool.p.baseAddress!
         self.mask = mask
         count = words.count
     }
 
     /// The id of `word` (whose `WordHash` is `hash`), or -1.
     @inline(__always) func id(of word: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int32 {
-        let hs = hashes.p
-        let ss = slots.p
+        let hs = hp
+        let ss = sp
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {
             let slot = ss[i]
@@ -101,7 +111,7 @@ struct WordTable: Sendable {
             if hs[i] == hash && Int((slot >> 32) & 0xFF) == word.count {
                 let offset = Int(slot >> 40)
                 var same = true
-                for k in 0..<word.count where pool.p[offset + k] != word[k] {
+                for k in 0..<word.count where pp[offset + k] != word[k] {
                     same = false
                     break
                 }
@@ -113,13 +123,15 @@ struct WordTable: Sendable {
 }
 
 /// A byte trie of the prefixes (`panne*`): walking a word's bytes yields every prefix it starts with.
-struct PrefixTrie: Sendable {
+struct PrefixTrie: @unchecked Sendable {  // immutable, as FrozenMap
     /// Child of the root for each first byte (0 = none).
     private let root: FrozenBuffer<Int32>
     /// (node << 8 | byte) → child.
     private let edges: FrozenMap
     /// Prefix id ending at each node, or -1.
     private let terminal: FrozenBuffer<Int32>
+    private let rootp: UnsafeMutablePointer<Int32>
+    private let terminalp: UnsafeMutablePointer<Int32>
     let isEmpty: Bool
 
     /// `prefixes[i]` gets id `i`; the prefixes are distinct and non-empty.
@@ -146,16 +158,18 @@ struct PrefixTrie: Sendable {
         root = FrozenBuffer(rootChildren)
         edges = FrozenMap(pairs.map { (key: $0.key, value: $0.value) })
         self.terminal = FrozenBuffer(terminal)
+        rootp = root.p.baseAddress!
+        terminalp = self.terminal.p.baseAddress!
         isEmpty = prefixes.isEmpty
     }
 
     /// Calls `found` with the id of every prefix `word` starts with, shortest first.
     @inline(__always) func forEachPrefix(of word: UnsafeBufferPointer<UInt8>, _ found: (Int32) -> Void) {
         guard !word.isEmpty else { return }
-        var node = root.p[Int(word[0])]
+        var node = rootp[Int(word[0])]
         var k = 1
         while node != 0 {
-            let t = terminal.p[Int(node)]
+            let t = terminalp[Int(node)]
             if t >= 0 { found(t) }
             if k == word.count { return }
             node = max(edges.get(UInt64(node) << 8 | UInt64(word[k])), 0)

@@ -5,6 +5,8 @@ struct Hit {
     var segment: Int32
     var start: Int32
     var end: Int32
+    /// Index in `Scratch.hits` of the same keyword's hit in another field, or -1.
+    var next: Int32
 }
 
 /// Per-call working memory, reused between calls (`RuleMatcher` keeps a pool) so that matching an item
@@ -13,6 +15,8 @@ struct Scratch {
     var epoch: UInt32 = 0
     var patternEpoch: [UInt32]
     var patternFields: [UInt8]
+    /// Index in `hits` of each matched keyword's latest hit (valid when `patternEpoch` is current).
+    var patternHit: [Int32]
     var touched: [Int32] = []
     var hits: [Hit] = []
     var active: [(node: Int32, start: Int32)] = []
@@ -22,6 +26,7 @@ struct Scratch {
     init(patternCount: Int, ruleCount: Int) {
         patternEpoch = [UInt32](repeating: 0, count: patternCount)
         patternFields = [UInt8](repeating: 0, count: patternCount)
+        patternHit = [Int32](repeating: -1, count: patternCount)
         ruleEpoch = [UInt32](repeating: 0, count: ruleCount)
         if patternCount > 0 {
             active.reserveCapacity(64)
@@ -51,13 +56,29 @@ struct MatchSink: WordSink {
     /// Phrases in progress are capped: beyond this many, new ones are not followed (never reached by real text).
     static let maxActive = 64
 
-    let automaton: KeywordAutomaton
+    // The automaton's tables, copied out so that the per-word path does no reference counting;
+    // the caller keeps the automaton alive for the sink's lifetime.
+    private let words: WordTable
+    private let prefixes: PrefixTrie
+    private let edges: FrozenMap
+    private let wordCount: Int32
+    private let rootChild: UnsafeMutablePointer<Int32>
+    private let terminalStart: UnsafeMutablePointer<Int32>
+    private let terminalPatterns: UnsafeMutablePointer<Int32>
+    private let hasChildren: UnsafeMutablePointer<Bool>
     var scratch: Scratch
     var fieldBit: UInt8 = 0
     var segment: Int32 = 0
 
-    init(automaton: KeywordAutomaton, scratch: Scratch) {
-        self.automaton = automaton
+    init(automaton a: KeywordAutomaton, scratch: Scratch) {
+        words = a.words
+        prefixes = a.prefixes
+        edges = a.edges
+        wordCount = a.wordCount
+        rootChild = a.rootChild.p.baseAddress!
+        terminalStart = a.terminalStart.p.baseAddress!
+        terminalPatterns = a.terminalPatterns.p.baseAddress!
+        hasChildren = a.hasChildren.p.baseAddress!
         self.scratch = scratch
     }
 
@@ -72,21 +93,21 @@ struct MatchSink: WordSink {
             scratch.active.removeAll(keepingCapacity: true)
             return
         }
-        let a = automaton
-        let id = a.words.id(of: word, hash: hash)
+        let id = words.id(of: word, hash: hash)
         var stepped = false
         if id >= 0 {
             scratch.next.removeAll(keepingCapacity: true)
             stepped = true
             step(label: id, start: Int32(start), end: Int32(end))
         }
-        if !a.prefixes.isEmpty {
-            a.prefixes.forEachPrefix(of: word) { prefix in
+        if !prefixes.isEmpty {
+            let wordCount = wordCount
+            prefixes.forEachPrefix(of: word) { prefix in
                 if !stepped {
                     scratch.next.removeAll(keepingCapacity: true)
                     stepped = true
                 }
-                step(label: a.wordCount + prefix, start: Int32(start), end: Int32(end))
+                step(label: wordCount + prefix, start: Int32(start), end: Int32(end))
             }
         }
         if stepped {
@@ -97,24 +118,22 @@ struct MatchSink: WordSink {
     }
 
     @inline(__always) private mutating func step(label: Int32, start: Int32, end: Int32) {
-        let a = automaton
-        let root = a.rootChild.p[Int(label)]
+        let root = rootChild[Int(label)]
         if root != 0 { visit(root, start: start, end: end) }
         var k = 0
         while k < scratch.active.count {
             let partial = scratch.active[k]
-            let child = a.edges.get(UInt64(partial.node) << 32 | UInt64(label))
+            let child = edges.get(UInt64(partial.node) << 32 | UInt64(label))
             if child > 0 { visit(child, start: partial.start, end: end) }
             k += 1
         }
     }
 
     @inline(__always) private mutating func visit(_ node: Int32, start: Int32, end: Int32) {
-        let a = automaton
-        let from = Int(a.terminalStart.p[Int(node)])
-        let to = Int(a.terminalStart.p[Int(node) + 1])
-        for t in from..<to { record(a.terminalPatterns.p[t], start: start, end: end) }
-        if a.hasChildren.p[Int(node)] && scratch.next.count < Self.maxActive {
+        let from = Int(terminalStart[Int(node)])
+        let to = Int(terminalStart[Int(node) + 1])
+        for t in from..<to { record(terminalPatterns[t], start: start, end: end) }
+        if hasChildren[Int(node)] && scratch.next.count < Self.maxActive {
             scratch.next.append((node, start))
         }
     }
@@ -124,11 +143,15 @@ struct MatchSink: WordSink {
         if scratch.patternEpoch[p] != scratch.epoch {
             scratch.patternEpoch[p] = scratch.epoch
             scratch.patternFields[p] = 0
+            scratch.patternHit[p] = -1
             scratch.touched.append(pattern)
         }
         if scratch.patternFields[p] & fieldBit == 0 {
             scratch.patternFields[p] |= fieldBit
-            scratch.hits.append(Hit(pattern: pattern, field: fieldBit, segment: segment, start: start, end: end))
+            scratch.hits.append(
+                Hit(pattern: pattern, field: fieldBit, segment: segment, start: start, end: end,
+                    next: scratch.patternHit[p]))
+            scratch.patternHit[p] = Int32(scratch.hits.count - 1)
         }
     }
 }

@@ -62,12 +62,13 @@ public final class RuleMatcher: Sendable {
             }
             let fields = spec.fields.isEmpty ? MatchField.defaultFields : spec.fields
             let mask = fields.reduce(UInt8(0)) { $0 | $1.bit }
-            let rule = CompiledRule(
+            var rule = CompiledRule(
                 name: spec.name, any: try entries(spec.any), all: try entries(spec.all),
                 none: try entries(spec.none), fieldMask: mask,
                 everyFeed: spec.feeds.isEmpty,
                 feedNames: Set(spec.feeds.filter { !$0.hasPrefix("tag:") }),
                 feedTags: Set(spec.feeds.filter { $0.hasPrefix("tag:") }.map { String($0.dropFirst(4)) }))
+            rule.positive = rule.any + rule.all
             if rule.hasWordPattern { scanned |= mask }
             compiled.append(rule)
         }
@@ -106,7 +107,7 @@ public final class RuleMatcher: Sendable {
                 WordScanner.scan(segment, into: &sink)
             }
         }
-        var scratch = sink.scratch
+        var scratch = withExtendedLifetime(automaton) { sink.scratch }
         sink.scratch = Scratch(patternCount: 0, ruleCount: 0)  // so that `scratch` is not copied on write
         defer { pool.give(back: scratch) }
 
@@ -158,7 +159,7 @@ public final class RuleMatcher: Sendable {
 
         var regexLocations: [Int32: Location?] = [:]
         func regexLocation(_ id: Int32) -> Location? {
-            if let known = regexLocations[id] { return known }
+            if let known = regexLocations[id] { return known }  // the same regex twice in one rule
             let found = firstMatch(of: regexes[Int(id)].regex, in: input, fields: fields)
             regexLocations[id] = found
             return found
@@ -172,7 +173,7 @@ public final class RuleMatcher: Sendable {
 
         var keywords: [String] = []
         var first: Location? = nil
-        for entry in rule.any + rule.all {
+        for entry in rule.positive {
             let location: Location?
             switch entry.ref {
             case .pattern(let p):
@@ -185,6 +186,7 @@ public final class RuleMatcher: Sendable {
             if first == nil || location < first! { first = location }
         }
         if !rule.any.isEmpty && !rule.any.contains(where: { keywords.contains($0.written) }) { return nil }
+
 
         var snippet = ""
         if let first, let field = MatchField.allCases.first(where: { $0.index == first.field }) {
@@ -200,7 +202,11 @@ public final class RuleMatcher: Sendable {
 
     private func wordLocation(_ pattern: Int32, fields: UInt8, scratch: Scratch) -> Location? {
         var best: Location? = nil
-        for hit in scratch.hits where hit.pattern == pattern && hit.field & fields != 0 {
+        var index = scratch.patternHit[Int(pattern)]
+        while index >= 0 {
+            let hit = scratch.hits[Int(index)]
+            index = hit.next
+            guard hit.field & fields != 0 else { continue }
             let here = Location(
                 field: hit.field.trailingZeroBitCount, segment: Int(hit.segment), start: Int(hit.start),
                 end: Int(hit.end))
@@ -239,6 +245,8 @@ struct CompiledRule: Sendable {
     var any: [Entry]
     var all: [Entry]
     var none: [Entry]
+    /// `any` then `all`: the order keywords are reported in.
+    var positive: [Entry] = []
     var fieldMask: UInt8
     var everyFeed: Bool
     var feedNames: Set<String>
