@@ -111,6 +111,10 @@ while totalBytes < targetBytes {
 /// Words a rule would plausibly name: the longer ones of the vocabulary.
 let topical = baseWords.filter { $0.count >= 7 }
 
+/// Rare words of the text: from the far end of the tail, long enough to be distinct from the frequent ones.
+let frequentTail = Set(tail.prefix(10_000))
+let deepTail = tail.suffix(10_000).filter { $0.count >= 9 && !frequentTail.contains($0) }
+
 /// Keywords: mostly words (a few common, most rare or absent), ~10% prefixes, ~10% phrases.
 func keywords(_ count: Int) -> [String] {
     if count <= 10 {
@@ -127,12 +131,12 @@ func keywords(_ count: Int) -> [String] {
     }
     while out.count < count {
         switch r.below(100) {
-        case 0: out.append(topical[r.below(topical.count)])
+        case 0 where r.below(5) == 0: out.append(topical[r.below(topical.count)])
         case 1..<6: out.append(absent() + "*")
-        case 6..<11: out.append(String(tail[10_000 + r.below(10_000)].prefix(9)) + "*")
+        case 6..<11: out.append(absent() + "*")
         case 11..<16: out.append(topical[r.below(topical.count)] + " " + topical[r.below(topical.count)])
         case 16..<21: out.append(absent() + " de " + absent())
-        case 21..<41: out.append(tail[10_000 + r.below(10_000)])
+        case 21..<41: out.append(deepTail[r.below(deepTail.count)])
         default: out.append(absent())
         }
     }

@@ -122,18 +122,19 @@ public final class RuleMatcher: Sendable {
         candidates.sort()
 
         var results: [RuleMatch] = []
+        var snippets: [Location: String] = [:]  // rules that fire on the same words share the snippet
         var last: Int32 = -1
         for index in candidates where index != last {
             last = index
             let rule = rules[Int(index)]
             guard rule.applies(toFeed: feed, tags: tags) else { continue }
-            if let match = evaluate(rule, input: input, scratch: scratch) { results.append(match) }
+            if let match = evaluate(rule, input: input, scratch: scratch, snippets: &snippets) { results.append(match) }
         }
         return results
     }
 
     /// Where a keyword matched, for choosing the snippet: field order, then segment, then offset.
-    private struct Location: Comparable {
+    private struct Location: Comparable, Hashable {
         var field: Int
         var segment: Int
         var start: Int
@@ -143,7 +144,9 @@ public final class RuleMatcher: Sendable {
         }
     }
 
-    private func evaluate(_ rule: CompiledRule, input: MatchInput, scratch: Scratch) -> RuleMatch? {
+    private func evaluate(
+        _ rule: CompiledRule, input: MatchInput, scratch: Scratch, snippets: inout [Location: String]
+    ) -> RuleMatch? {
         let fields = rule.fieldMask
         // Decide with the word keywords first: most rules end here without running a regex.
         for entry in rule.none {
@@ -189,11 +192,14 @@ public final class RuleMatcher: Sendable {
 
 
         var snippet = ""
-        if let first, let field = MatchField.allCases.first(where: { $0.index == first.field }) {
+        if let first, let known = snippets[first] {
+            snippet = known
+        } else if let first, let field = MatchField.allCases.first(where: { $0.index == first.field }) {
             let segments = input.segments(of: field)
             if first.segment < segments.count {
                 snippet = Snippet.around(segments[first.segment], start: first.start, end: first.end)
             }
+            snippets[first] = snippet
         } else {
             snippet = Snippet.around(input.title, start: 0, end: 0)
         }
