@@ -182,14 +182,16 @@ for count in [10, 1_000, 10_000] where only == nil || only == count {
     for item in items { fired += matcher.matches(item, feed: "bench", tags: []).count }
     let elapsed = Date().timeIntervalSince(t0)
     let cpu = cpuSeconds() - cpu0
-    throughputs[count] = mb / elapsed
+    throughputs[count] = mb / cpu  // CPU time: the build machine is shared, wall time is noisy
     print(
         String(
-            format: "%6d keywords: %7.1f MB/s  %8.0f items/s  wall %.2f s  CPU %.2f s  build %.0f ms  rule hits %d",
-            count, mb / elapsed, Double(items.count) / elapsed, elapsed, cpu, build * 1000, fired))
+            format:
+                "%6d keywords: %7.1f MB/s  %8.0f items/s  wall %.2f s  CPU %.2f s (%.0f MB per CPU-s)  build %.0f ms  rules fired %d (%.2f/item)",
+            count, mb / elapsed, Double(items.count) / elapsed, elapsed, cpu, mb / cpu, build * 1000, fired,
+            Double(fired) / Double(items.count)))
 }
 if let small = throughputs[10], let large = throughputs[10_000] {
-    print(String(format: "10,000 keywords at %.0f%% of the 10-keyword throughput (goal >= 70%%, >= 150 MB/s)", 100 * large / small))
+    print(String(format: "10,000 keywords at %.0f%% of the 10-keyword throughput per CPU-s (goal >= 70%%, >= 150 MB/s)", 100 * large / small))
 }
 
 if only != nil { exit(0) }

@@ -86,16 +86,19 @@ enum Snippet {
         if leftCut { out += ellipsis }
         var pendingSpace = false
         var j = left
+        let start = out.count
         while j < right {
-            let next = after(j)
-            if isSpace(j) {
+            let b = p[j]
+            let space = b < 0x80 ? (b == 0x20 || (b >= 0x09 && b <= 0x0D)) : (b == 0xC2 || b == 0xE2 || b == 0xE3) && isSpace(j)
+            if space {
                 pendingSpace = true
-            } else {
-                if pendingSpace && out.count > (leftCut ? 3 : 0) { out.append(0x20) }
-                pendingSpace = false
-                out += p[j..<min(next, right)]
+                j = after(j)
+                continue
             }
-            j = next
+            if pendingSpace && out.count > start { out.append(0x20) }
+            pendingSpace = false
+            out.append(b)
+            j += 1
         }
         if rightCut { out += ellipsis }
         return String(decoding: out, as: UTF8.self)
