@@ -1,1 +1,0 @@
-// FeedwatchMatch: placeholder until the stage lands.

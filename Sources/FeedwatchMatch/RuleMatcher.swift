@@ -1,0 +1,307 @@
+import Foundation
+
+/// Matches feed items against every keyword rule at once (SPEC §4).
+///
+/// Built once (at start and on reload); `matches` may then be called from any thread concurrently.
+/// Word keywords of all rules go into one `KeywordAutomaton`, so one pass over an item's text finds
+/// them all; regular expressions run afterwards, only for rules the words left undecided, over the
+/// original text.
+///
+/// Scripts without spaces (Han, kana, Thai, Lao, Khmer, Myanmar): every character is a word of its own,
+/// so a keyword in such a script (`東京`) is a phrase of characters and matches wherever those characters
+/// follow each other in a run, i.e. as a substring (`東京都`, `在東京`), not across other characters.
+/// Hangul is written with spaces and is matched by whole words like Latin text.
+public final class RuleMatcher: Sendable {
+    private let automaton: KeywordAutomaton
+    private let rules: [CompiledRule]
+    private let regexes: [RegexBox]
+    /// For each word pattern, the rules that may fire when it matches (it is one of their positive keywords).
+    private let postings: [[Int32]]
+    /// Rules that must be evaluated for every item (a regex or nothing among their positive keywords).
+    private let alwaysCandidates: [Int32]
+    /// Fields some rule searches for words, in `MatchField` order.
+    private let scannedFields: [MatchField]
+    private let pool: ScratchPool
+
+    /// Compiles `rules`; throws the first keyword that does not compile.
+    public init(rules: [RuleSpec]) throws(KeywordError) {
+        var patternIds: [KeywordAutomaton.Pattern: Int32] = [:]
+        var patterns: [KeywordAutomaton.Pattern] = []
+        var regexIds: [String: Int32] = [:]
+        var regexes: [RegexBox] = []
+        var compiled: [CompiledRule] = []
+        var scanned: UInt8 = 0
+
+        for spec in rules {
+            func entries(_ keywords: [String]) throws(KeywordError) -> [CompiledRule.Entry] {
+                var out: [CompiledRule.Entry] = []
+                for written in keywords {
+                    switch Keyword.parse(written) {
+                    case .failure(let error):
+                        throw KeywordError(
+                            rule: spec.name, keyword: written,
+                            description: "rule \"\(spec.name)\": keyword \"\(written)\": \(error.message)")
+                    case .success(.regex(let regex)):
+                        let id = regexIds[written] ?? Int32(regexes.count)
+                        if id == Int32(regexes.count) {
+                            regexIds[written] = id
+                            regexes.append(RegexBox(regex: regex))
+                        }
+                        out.append(.init(written: written, ref: .regex(id)))
+                    case .success(.words(let words, let lastIsPrefix)):
+                        let pattern = KeywordAutomaton.Pattern(words: words, lastIsPrefix: lastIsPrefix)
+                        let id = patternIds[pattern] ?? Int32(patterns.count)
+                        if id == Int32(patterns.count) {
+                            patternIds[pattern] = id
+                            patterns.append(pattern)
+                        }
+                        out.append(.init(written: written, ref: .pattern(id)))
+                    }
+                }
+                return out
+            }
+            let fields = spec.fields.isEmpty ? MatchField.defaultFields : spec.fields
+            let mask = fields.reduce(UInt8(0)) { $0 | $1.bit }
+            var rule = CompiledRule(
+                name: spec.name, any: try entries(spec.any), all: try entries(spec.all),
+                none: try entries(spec.none), fieldMask: mask,
+                everyFeed: spec.feeds.isEmpty,
+                feedNames: Set(spec.feeds.filter { !$0.hasPrefix("tag:") }),
+                feedTags: Set(spec.feeds.filter { $0.hasPrefix("tag:") }.map { String($0.dropFirst(4)) }))
+            rule.positive = rule.any + rule.all
+            if rule.hasWordPattern { scanned |= mask }
+            compiled.append(rule)
+        }
+
+        var postings = [[Int32]](repeating: [], count: patterns.count)
+        var always: [Int32] = []
+        for (index, rule) in compiled.enumerated() {
+            if rule.isGatedByWords {
+                var seen = Set<Int32>()
+                for entry in rule.any + rule.all {
+                    if case .pattern(let p) = entry.ref, seen.insert(p).inserted {
+                        postings[Int(p)].append(Int32(index))
+                    }
+                }
+            } else {
+                always.append(Int32(index))
+            }
+        }
+
+        automaton = KeywordAutomaton(patterns: patterns)
+        self.rules = compiled
+        self.regexes = regexes
+        self.postings = postings
+        alwaysCandidates = always
+        scannedFields = MatchField.allCases.filter { scanned & $0.bit != 0 }
+        pool = ScratchPool(patternCount: patterns.count, ruleCount: compiled.count)
+    }
+
+    /// Rules in config order that fire for this item of feed `feed` with tags `tags`.
+    public func matches(_ input: MatchInput, feed: String, tags: Set<String>) -> [RuleMatch] {
+        var sink = MatchSink(automaton: automaton, scratch: pool.take())
+        sink.scratch.begin()
+        for field in scannedFields {
+            for (index, segment) in input.segments(of: field).enumerated() where !segment.isEmpty {
+                sink.beginSegment(field: field.bit, segment: Int32(index))
+                WordScanner.scan(segment, into: &sink)
+            }
+        }
+        var scratch = withExtendedLifetime(automaton) { sink.scratch }
+        sink.scratch = Scratch(patternCount: 0, ruleCount: 0)  // so that `scratch` is not copied on write
+        defer { pool.give(back: scratch) }
+
+        var candidates = alwaysCandidates
+        for pattern in scratch.touched {
+            for rule in postings[Int(pattern)] where scratch.ruleEpoch[Int(rule)] != scratch.epoch {
+                scratch.ruleEpoch[Int(rule)] = scratch.epoch
+                candidates.append(rule)
+            }
+        }
+        if candidates.isEmpty { return [] }
+        candidates.sort()
+
+        var results: [RuleMatch] = []
+        var snippets: [Location: String] = [:]  // rules that fire on the same words share the snippet
+        var last: Int32 = -1
+        for index in candidates where index != last {
+            last = index
+            let rule = rules[Int(index)]
+            guard rule.applies(toFeed: feed, tags: tags) else { continue }
+            if let match = evaluate(rule, input: input, scratch: scratch, snippets: &snippets) { results.append(match) }
+        }
+        return results
+    }
+
+    /// Where a keyword matched, for choosing the snippet: field order, then segment, then offset.
+    private struct Location: Comparable, Hashable {
+        var field: Int
+        var segment: Int
+        var start: Int
+        var end: Int
+        static func < (a: Location, b: Location) -> Bool {
+            (a.field, a.segment, a.start) < (b.field, b.segment, b.start)
+        }
+    }
+
+    private func evaluate(
+        _ rule: CompiledRule, input: MatchInput, scratch: Scratch, snippets: inout [Location: String]
+    ) -> RuleMatch? {
+        let fields = rule.fieldMask
+        // Decide with the word keywords first: most rules end here without running a regex.
+        for entry in rule.none {
+            if case .pattern(let p) = entry.ref, scratch.matched(p, in: fields) { return nil }
+        }
+        for entry in rule.all {
+            if case .pattern(let p) = entry.ref, !scratch.matched(p, in: fields) { return nil }
+        }
+        let anyWordMatched = rule.any.contains {
+            if case .pattern(let p) = $0.ref { scratch.matched(p, in: fields) } else { false }
+        }
+        if !rule.any.isEmpty && !anyWordMatched && !rule.anyHasRegex { return nil }
+
+        var regexLocations: [Int32: Location?] = [:]
+        func regexLocation(_ id: Int32) -> Location? {
+            if let known = regexLocations[id] { return known }  // the same regex twice in one rule
+            let found = firstMatch(of: regexes[Int(id)].regex, in: input, fields: fields)
+            regexLocations[id] = found
+            return found
+        }
+        for entry in rule.none {
+            if case .regex(let r) = entry.ref, regexLocation(r) != nil { return nil }
+        }
+        for entry in rule.all {
+            if case .regex(let r) = entry.ref, regexLocation(r) == nil { return nil }
+        }
+
+        var keywords: [String] = []
+        var first: Location? = nil
+        for entry in rule.positive {
+            let location: Location?
+            switch entry.ref {
+            case .pattern(let p):
+                location = scratch.matched(p, in: fields) ? wordLocation(p, fields: fields, scratch: scratch) : nil
+            case .regex(let r):
+                location = regexLocation(r)
+            }
+            guard let location else { continue }
+            keywords.append(entry.written)
+            if first == nil || location < first! { first = location }
+        }
+        if !rule.any.isEmpty && !rule.any.contains(where: { keywords.contains($0.written) }) { return nil }
+
+
+        var snippet = ""
+        if let first, let known = snippets[first] {
+            snippet = known
+        } else if let first, let field = MatchField.allCases.first(where: { $0.index == first.field }) {
+            let segments = input.segments(of: field)
+            if first.segment < segments.count {
+                snippet = Snippet.around(segments[first.segment], start: first.start, end: first.end)
+            }
+            snippets[first] = snippet
+        } else {
+            snippet = Snippet.around(input.title, start: 0, end: 0)
+        }
+        return RuleMatch(rule: rule.name, keywords: keywords, snippet: snippet)
+    }
+
+    private func wordLocation(_ pattern: Int32, fields: UInt8, scratch: Scratch) -> Location? {
+        var best: Location? = nil
+        var index = scratch.patternHit[Int(pattern)]
+        while index >= 0 {
+            let hit = scratch.hits[Int(index)]
+            index = hit.next
+            guard hit.field & fields != 0 else { continue }
+            let here = Location(
+                field: hit.field.trailingZeroBitCount, segment: Int(hit.segment), start: Int(hit.start),
+                end: Int(hit.end))
+            if best == nil || here < best! { best = here }
+        }
+        return best
+    }
+
+    private func firstMatch(of regex: NSRegularExpression, in input: MatchInput, fields: UInt8) -> Location? {
+        for field in MatchField.allCases where fields & field.bit != 0 {
+            for (index, text) in input.segments(of: field).enumerated() where !text.isEmpty {
+                guard let found = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
+                    let range = Range(found.range, in: text)
+                else { continue }
+                let start = text.utf8.distance(from: text.startIndex, to: range.lowerBound)
+                let end = text.utf8.distance(from: text.startIndex, to: range.upperBound)
+                return Location(field: field.index, segment: index, start: start, end: end)
+            }
+        }
+        return nil
+    }
+}
+
+/// A rule ready to evaluate.
+struct CompiledRule: Sendable {
+    enum Ref: Sendable {
+        case pattern(Int32)
+        case regex(Int32)
+    }
+    struct Entry: Sendable {
+        var written: String
+        var ref: Ref
+    }
+
+    var name: String
+    var any: [Entry]
+    var all: [Entry]
+    var none: [Entry]
+    /// `any` then `all`: the order keywords are reported in.
+    var positive: [Entry] = []
+    var fieldMask: UInt8
+    var everyFeed: Bool
+    var feedNames: Set<String>
+    var feedTags: Set<String>
+
+    var hasWordPattern: Bool {
+        (any + all + none).contains { if case .pattern = $0.ref { true } else { false } }
+    }
+    var anyHasRegex: Bool {
+        any.contains { if case .regex = $0.ref { true } else { false } }
+    }
+    /// True when the rule cannot fire unless one of its positive word keywords matched.
+    var isGatedByWords: Bool {
+        let allHasWord = all.contains { if case .pattern = $0.ref { true } else { false } }
+        return allHasWord || (!any.isEmpty && !anyHasRegex)
+    }
+
+    func applies(toFeed feed: String, tags: Set<String>) -> Bool {
+        everyFeed || feedNames.contains(feed) || !feedTags.isDisjoint(with: tags)
+    }
+}
+
+/// NSRegularExpression is immutable and documented thread-safe for matching.
+struct RegexBox: @unchecked Sendable {
+    let regex: NSRegularExpression
+}
+
+/// Reusable `Scratch` buffers, one per concurrent caller.
+final class ScratchPool: @unchecked Sendable {
+    // `free` is only touched under `lock`.
+    private let lock = NSLock()
+    private var free: [Scratch] = []
+    private let patternCount: Int
+    private let ruleCount: Int
+
+    init(patternCount: Int, ruleCount: Int) {
+        self.patternCount = patternCount
+        self.ruleCount = ruleCount
+    }
+
+    func take() -> Scratch {
+        lock.lock()
+        defer { lock.unlock() }
+        return free.popLast() ?? Scratch(patternCount: patternCount, ruleCount: ruleCount)
+    }
+
+    func give(back scratch: Scratch) {
+        lock.lock()
+        defer { lock.unlock() }
+        if free.count < 16 { free.append(scratch) }
+    }
+}
