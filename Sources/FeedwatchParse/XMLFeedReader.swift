@@ -1,0 +1,278 @@
+// Drives the libxml2 cursor over an XML feed: finds the root, hands elements to the format's reader
+// (RSS, RDF, Atom), collects the text of the fields that reader asks for, and hands finished items
+// on as soon as they end, so a document is never held as a tree.
+import Foundation
+
+/// How the text of a field is turned into plain text.
+enum TextMode {
+    /// HTML carried as text (RSS description, Atom type="html"): markup stripped, references decoded.
+    case html
+    /// Plain text (Atom type="text"): white space collapsed only.
+    case plain
+    /// Inline XHTML: nested elements are markup, their text is plain.
+    case xhtml
+    /// Identifiers, links, dates, numbers: trimmed only.
+    case raw
+    /// Atom 0.3 mode="base64" content, HTML or not once decoded.
+    case base64(html: Bool)
+}
+
+/// The text collected for one field.
+struct CapturedText {
+    var bytes: [UInt8]
+    var mode: TextMode
+
+    /// Plain text according to the mode.
+    var plainText: String {
+        switch mode {
+        case .html: return HTMLText.plainText(html: bytes)
+        case .plain, .xhtml: return HTMLText.collapsed(bytes)
+        case .raw: return raw
+        case .base64(let html):
+            let compact = String(decoding: bytes, as: UTF8.self)
+            guard let decoded = Data(base64Encoded: compact, options: .ignoreUnknownCharacters) else { return "" }
+            let text = String(decoding: decoded, as: UTF8.self)
+            return html ? HTMLText.plainText(html: text) : HTMLText.collapsed(text)
+        }
+    }
+
+    /// The text trimmed, nothing else.
+    var raw: String { String(decoding: bytes, as: UTF8.self).trimmingWhitespace() }
+}
+
+/// An element as the format readers see it.
+struct XMLElementName {
+    let local: String
+    let namespace: String
+    let depth: Int
+}
+
+/// Namespace URIs the readers know.
+enum Namespace {
+    static let atom10 = "http://www.w3.org/2005/Atom"
+    static let atom03 = "http://purl.org/atom/ns#"
+    static let rss10 = "http://purl.org/rss/1.0/"
+    static let rss090 = "http://my.netscape.com/rdf/simple/0.9/"
+    static let rdf = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+    static let content = "http://purl.org/rss/1.0/modules/content/"
+    static let dc = "http://purl.org/dc/elements/1.1/"
+    static let dcTerms = "http://purl.org/dc/terms/"
+    static let media = "http://search.yahoo.com/mrss/"
+    static let xhtml = "http://www.w3.org/1999/xhtml"
+
+    static func isMedia(_ uri: String) -> Bool { uri == media || uri == "http://search.yahoo.com/mrss" }
+    static func isAtom(_ uri: String) -> Bool { uri == atom10 || uri == atom03 }
+}
+
+/// What one format's reader does with the elements of its document.
+protocol XMLFormatReader: AnyObject {
+    var format: FeedFormat { get }
+    /// An element starts outside any captured field; the answer asks for its text, or not.
+    func didStart(_ element: XMLElementName, _ context: XMLFeedContext) -> TextMode?
+    /// An element ends; `text` is its collected text when `didStart` asked for it.
+    func didEnd(_ element: XMLElementName, text: CapturedText?, _ context: XMLFeedContext)
+    /// Feed-level title, link and time to live, once the document is read.
+    func header(_ context: XMLFeedContext) -> (title: String, link: String, ttl: Int?)
+}
+
+/// What format readers may use while reading: attributes, links made absolute, warnings, output.
+final class XMLFeedContext {
+    let reader: XMLReader
+    let feedURL: String
+    private(set) var warnings: [String] = []
+    private var suppressedWarnings = 0
+    var finishedItems: [FeedItem] = []
+    private static let maxWarnings = 50
+
+    init(reader: XMLReader, feedURL: String) {
+        self.reader = reader
+        self.feedURL = feedURL
+    }
+
+    func warn(_ message: String) {
+        if warnings.count < Self.maxWarnings { warnings.append(message) } else { suppressedWarnings += 1 }
+    }
+
+    var allWarnings: [String] {
+        suppressedWarnings == 0 ? warnings : warnings + ["… and \(suppressedWarnings) more warning(s)"]
+    }
+
+    func attribute(_ name: String) -> String? { reader.attribute(name) }
+
+    /// `raw` made absolute against the base in effect at the current element (`xml:base`, else the
+    /// feed's URL). Absolute links skip the base lookup, which allocates.
+    func absoluteLink(_ raw: String) -> String {
+        let link = raw.trimmingWhitespace()
+        guard !link.isEmpty, !Self.hasScheme(link) else { return link }
+        let base = reader.baseURI ?? feedURL
+        return XMLReader.resolve(link, against: base) ?? link
+    }
+
+    static func hasScheme(_ link: String) -> Bool {
+        var sawLetter = false
+        for scalar in link.utf8 {
+            switch scalar {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): sawLetter = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."):
+                if !sawLetter { return false }
+            case UInt8(ascii: ":"): return sawLetter
+            default: return false
+            }
+        }
+        return false
+    }
+
+    /// A date field read, or nil with a warning naming the item.
+    func date(_ text: String, field: String, itemTitle: String) -> Date? {
+        guard !text.isEmpty else { return nil }
+        if let date = Dates.parse(text) { return date }
+        warn("item \"\(itemTitle.prefix(60))\": unreadable date \"\(text.prefix(60))\" in <\(field)>")
+        return nil
+    }
+}
+
+enum XMLFeedReader {
+    /// Longest text kept for one field; a longer field is cut with a warning.
+    static let fieldCap = 1 << 20
+    /// Most text kept for one document, all fields together.
+    static let documentCap = 256 << 20
+
+    static func read(utf8 bytes: UnsafeRawBufferPointer, url: String, onItem: (FeedItem) -> Void)
+        throws(FeedParseError) -> FeedHeader
+    {
+        guard let reader = XMLReader(utf8: bytes, url: url) else {
+            throw FeedParseError(description: "not a feed: the document is empty or too large to read")
+        }
+        let context = XMLFeedContext(reader: reader, feedURL: url)
+        var formatReader: XMLFormatReader?
+        var capture: (element: XMLElementName, mode: TextMode)?
+        var buffer: [UInt8] = []
+        var skipUntilDepth: Int? = nil
+        var fieldTruncated = false
+        var documentTotal = 0
+        var entityReferences = 0
+        var itemCount = 0
+
+        func drain() {
+            guard !context.finishedItems.isEmpty else { return }
+            for item in context.finishedItems { onItem(item) }
+            itemCount += context.finishedItems.count
+            context.finishedItems.removeAll(keepingCapacity: true)
+        }
+
+        while let kind = reader.read() {
+            switch kind {
+            case .startElement:
+                if let current = capture {
+                    if skipUntilDepth == nil {
+                        let name = reader.localName.lowercased()
+                        if HTMLText.droppedElements.contains(name) {
+                            if !reader.isEmptyElement { skipUntilDepth = reader.depth }
+                        } else if HTMLText.blockElements.contains(name) {
+                            buffer.append(0x20)
+                        }
+                    }
+                    _ = current
+                    continue
+                }
+                let element = XMLElementName(local: reader.localName, namespace: reader.namespaceURI,
+                                             depth: reader.depth)
+                if formatReader == nil {
+                    formatReader = try formatReaderFor(root: element, context)
+                }
+                guard let formatReader else { continue }
+                let mode = formatReader.didStart(element, context)
+                if reader.isEmptyElement {
+                    formatReader.didEnd(element, text: mode.map { CapturedText(bytes: [], mode: $0) }, context)
+                    drain()
+                } else if let mode {
+                    capture = (element, mode)
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            case .endElement:
+                let depth = reader.depth
+                if let current = capture {
+                    if depth > current.element.depth {
+                        if skipUntilDepth == depth {
+                            skipUntilDepth = nil
+                        } else if skipUntilDepth == nil, HTMLText.blockElements.contains(reader.localName.lowercased()) {
+                            buffer.append(0x20)
+                        }
+                        continue
+                    }
+                    capture = nil
+                    skipUntilDepth = nil
+                    formatReader?.didEnd(current.element, text: CapturedText(bytes: buffer, mode: current.mode), context)
+                } else if let formatReader {
+                    formatReader.didEnd(XMLElementName(local: reader.localName, namespace: reader.namespaceURI,
+                                                       depth: depth), text: nil, context)
+                }
+                drain()
+            case .text:
+                guard capture != nil, skipUntilDepth == nil else { continue }
+                let length = reader.valueLength
+                if buffer.count + length > fieldCap || documentTotal + length > documentCap {
+                    if !fieldTruncated {
+                        context.warn(documentTotal + length > documentCap
+                            ? "the document holds more than \(documentCap >> 20) MiB of text: the rest is ignored"
+                            : "a field longer than \(fieldCap >> 20) MiB was cut")
+                        fieldTruncated = true
+                    }
+                    continue
+                }
+                documentTotal += length
+                reader.appendValue(to: &buffer)
+            case .entityReference:
+                entityReferences += 1
+            case .other:
+                continue
+            }
+        }
+        if reader.sawEntityLoop {
+            throw FeedParseError(description: "rejected: the document's entity declarations refer to each other "
+                + "in a loop or expand without bound (an entity-expansion attack)")
+        }
+        guard let formatReader else {
+            if let problem = reader.problems.first {
+                throw FeedParseError(description: "not a feed: no root element could be read (line \(problem.line): "
+                    + "\(problem.message))")
+            }
+            throw FeedParseError(description: "not a feed: the document has no root element")
+        }
+        drain()
+        if entityReferences > 0 {
+            context.warn("\(entityReferences) reference(s) to entities the document declares were left unexpanded")
+        }
+        if let first = reader.problems.first(where: \.isFatal) ?? (reader.stoppedOnError ? reader.problems.first : nil) {
+            let counted = reader.problemCount > 1 ? " (\(reader.problemCount) errors in all)" : ""
+            context.warn("malformed XML, read as far as possible: line \(first.line): \(first.message)\(counted)")
+        }
+        let header = formatReader.header(context)
+        return FeedHeader(format: formatReader.format, title: header.title, link: header.link, ttlMinutes: header.ttl,
+                          warnings: context.allWarnings, itemCount: itemCount)
+    }
+
+    private static func formatReaderFor(root: XMLElementName, _ context: XMLFeedContext) throws(FeedParseError)
+        -> XMLFormatReader
+    {
+        switch (root.local, root.namespace) {
+        case ("rss", _):
+            return RSSReader(version: context.attribute("version") ?? "")
+        case ("RDF", Namespace.rdf):
+            return RDFReader()
+        case ("feed", Namespace.atom10):
+            return AtomReader(version03: false)
+        case ("feed", Namespace.atom03):
+            return AtomReader(version03: true)
+        case ("feed", ""):
+            return AtomReader(version03: context.attribute("version") == "0.3")
+        default:
+            if root.local.lowercased() == "html" {
+                throw FeedParseError(description: "not a feed: the document is an HTML page; the URL may be a web page "
+                    + "rather than its feed (look for <link rel=\"alternate\" type=\"application/rss+xml\"> in it)")
+            }
+            throw FeedParseError(description: "not a feed: the root element is <\(root.local)>, not <rss>, <rdf:RDF> "
+                + "or <feed>")
+        }
+    }
+}
