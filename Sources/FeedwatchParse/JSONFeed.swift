@@ -89,7 +89,7 @@ enum JSONFeed {
     private static func absolute(_ link: String, _ base: String) -> String {
         let trimmed = link.trimmingWhitespace()
         guard !trimmed.isEmpty, !XMLFeedContext.hasScheme(trimmed) else { return trimmed }
-        return XMLReader.resolve(trimmed, against: base) ?? trimmed
+        return XMLStreamParser.resolve(trimmed, against: base) ?? trimmed
     }
 
     private static func adapt(_ model: JSONFeedItem, feedURL: String, feedAuthors: [String], warnings: inout [String])

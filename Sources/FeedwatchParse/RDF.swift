@@ -38,7 +38,7 @@ final class RDFReader: XMLFormatReader {
         }
         if element.depth == 1, isRSSNamespace(element.namespace) {
             if element.local == "item" {
-                item = RDFItem(about: context.reader.attribute("about", namespace: Namespace.rdf) ?? "")
+                item = RDFItem(about: context.attribute("about", namespace: Namespace.rdf) ?? "")
                 itemDepth = element.depth
             } else {
                 inChannel = element.local == "channel"

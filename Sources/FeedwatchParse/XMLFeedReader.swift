@@ -77,15 +77,17 @@ protocol XMLFormatReader: AnyObject {
 
 /// What format readers may use while reading: attributes, links made absolute, warnings, output.
 final class XMLFeedContext {
-    let reader: XMLReader
     let feedURL: String
     private(set) var warnings: [String] = []
     private var suppressedWarnings = 0
     var finishedItems: [FeedItem] = []
+    /// Attributes of the element being started (only meaningful inside `didStart`).
+    var attributes = XMLAttributes.none
+    /// `xml:base` values in effect, innermost last, with the depth of the element that set them.
+    var bases: [(depth: Int, uri: String)] = []
     private static let maxWarnings = 50
 
-    init(reader: XMLReader, feedURL: String) {
-        self.reader = reader
+    init(feedURL: String) {
         self.feedURL = feedURL
     }
 
@@ -97,15 +99,17 @@ final class XMLFeedContext {
         suppressedWarnings == 0 ? warnings : warnings + ["… and \(suppressedWarnings) more warning(s)"]
     }
 
-    func attribute(_ name: String) -> String? { reader.attribute(name) }
+    /// An attribute of the element being started, by local name and namespace ("" for none).
+    func attribute(_ name: String, namespace: String = "") -> String? { attributes.value(name, namespace: namespace) }
 
-    /// `raw` made absolute against the base in effect at the current element (`xml:base`, else the
-    /// feed's URL). Absolute links skip the base lookup, which allocates.
+    /// The base URI in effect: the innermost `xml:base`, else the feed's URL.
+    var baseURI: String { bases.last?.uri ?? feedURL }
+
+    /// `raw` made absolute against the base in effect at the current element.
     func absoluteLink(_ raw: String) -> String {
         let link = raw.trimmingWhitespace()
         guard !link.isEmpty, !Self.hasScheme(link) else { return link }
-        let base = reader.baseURI ?? feedURL
-        return XMLReader.resolve(link, against: base) ?? link
+        return XMLStreamParser.resolve(link, against: baseURI) ?? link
     }
 
     static func hasScheme(_ link: String) -> Bool {
@@ -131,127 +135,152 @@ final class XMLFeedContext {
     }
 }
 
-enum XMLFeedReader {
+/// Receives the parser's events, tracks depth and `xml:base`, collects field text, and hands
+/// elements to the format reader chosen by the root element.
+final class XMLFeedReader: XMLEventHandler {
     /// Longest text kept for one field; a longer field is cut with a warning.
     static let fieldCap = 1 << 20
     /// Most text kept for one document, all fields together.
     static let documentCap = 256 << 20
+    private static let xmlNamespace = "http://www.w3.org/XML/1998/namespace"
 
+    private let context: XMLFeedContext
+    private let onItem: (FeedItem) -> Void
+    private var formatReader: XMLFormatReader?
+    private var rootError: FeedParseError?
+    private var depth = 0
+    private var capture: (element: XMLElementName, mode: TextMode)?
+    private var buffer: [UInt8] = []
+    private var skipUntilDepth: Int?
+    private var truncationWarned = false
+    private var documentTotal = 0
+    private(set) var itemCount = 0
+
+    private init(url: String, onItem: @escaping (FeedItem) -> Void) {
+        context = XMLFeedContext(feedURL: url)
+        self.onItem = onItem
+    }
+
+    /// Reads an XML feed held as UTF-8, handing each item to `onItem` as soon as it ends.
     static func read(utf8 bytes: UnsafeRawBufferPointer, url: String, onItem: (FeedItem) -> Void)
         throws(FeedParseError) -> FeedHeader
     {
-        guard let reader = XMLReader(utf8: bytes, url: url) else {
-            throw FeedParseError(description: "not a feed: the document is empty or too large to read")
+        try withoutActuallyEscaping(onItem) { (onItem) throws(FeedParseError) -> FeedHeader in
+            let reader = XMLFeedReader(url: url, onItem: onItem)
+            let parser = XMLStreamParser(handler: reader)
+            parser.parse(utf8: bytes)
+            return try reader.finish(parser)
         }
-        let context = XMLFeedContext(reader: reader, feedURL: url)
-        var formatReader: XMLFormatReader?
-        var capture: (element: XMLElementName, mode: TextMode)?
-        var buffer: [UInt8] = []
-        var skipUntilDepth: Int? = nil
-        var fieldTruncated = false
-        var documentTotal = 0
-        var entityReferences = 0
-        var itemCount = 0
+    }
 
-        func drain() {
-            guard !context.finishedItems.isEmpty else { return }
-            for item in context.finishedItems { onItem(item) }
-            itemCount += context.finishedItems.count
-            context.finishedItems.removeAll(keepingCapacity: true)
+    private func drain() {
+        guard !context.finishedItems.isEmpty else { return }
+        for item in context.finishedItems { onItem(item) }
+        itemCount += context.finishedItems.count
+        context.finishedItems.removeAll(keepingCapacity: true)
+    }
+
+    func startElement(localName: String, namespace: String, attributes: XMLAttributes) {
+        let elementDepth = depth
+        depth += 1
+        if let base = attributes.value("base", namespace: Self.xmlNamespace) {
+            let resolved = XMLStreamParser.resolve(base.trimmingWhitespace(), against: context.baseURI) ?? context.baseURI
+            context.bases.append((elementDepth, resolved))
         }
-
-        while let kind = reader.read() {
-            switch kind {
-            case .startElement:
-                if let current = capture {
-                    if skipUntilDepth == nil {
-                        let name = reader.localName.lowercased()
-                        if HTMLText.droppedElements.contains(name) {
-                            if !reader.isEmptyElement { skipUntilDepth = reader.depth }
-                        } else if HTMLText.blockElements.contains(name) {
-                            buffer.append(0x20)
-                        }
-                    }
-                    _ = current
-                    continue
-                }
-                let element = XMLElementName(local: reader.localName, namespace: reader.namespaceURI,
-                                             depth: reader.depth)
-                if formatReader == nil {
-                    formatReader = try formatReaderFor(root: element, context)
-                }
-                guard let formatReader else { continue }
-                let mode = formatReader.didStart(element, context)
-                if reader.isEmptyElement {
-                    formatReader.didEnd(element, text: mode.map { CapturedText(bytes: [], mode: $0) }, context)
-                    drain()
-                } else if let mode {
-                    capture = (element, mode)
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            case .endElement:
-                let depth = reader.depth
-                if let current = capture {
-                    if depth > current.element.depth {
-                        if skipUntilDepth == depth {
-                            skipUntilDepth = nil
-                        } else if skipUntilDepth == nil, HTMLText.blockElements.contains(reader.localName.lowercased()) {
-                            buffer.append(0x20)
-                        }
-                        continue
-                    }
-                    capture = nil
-                    skipUntilDepth = nil
-                    formatReader?.didEnd(current.element, text: CapturedText(bytes: buffer, mode: current.mode), context)
-                } else if let formatReader {
-                    formatReader.didEnd(XMLElementName(local: reader.localName, namespace: reader.namespaceURI,
-                                                       depth: depth), text: nil, context)
-                }
-                drain()
-            case .text:
-                guard capture != nil, skipUntilDepth == nil else { continue }
-                let length = reader.valueLength
-                if buffer.count + length > fieldCap || documentTotal + length > documentCap {
-                    if !fieldTruncated {
-                        context.warn(documentTotal + length > documentCap
-                            ? "the document holds more than \(documentCap >> 20) MiB of text: the rest is ignored"
-                            : "a field longer than \(fieldCap >> 20) MiB was cut")
-                        fieldTruncated = true
-                    }
-                    continue
-                }
-                documentTotal += length
-                reader.appendValue(to: &buffer)
-            case .entityReference:
-                entityReferences += 1
-            case .other:
-                continue
+        if capture != nil {
+            guard skipUntilDepth == nil else { return }
+            let name = localName.lowercased()
+            if HTMLText.droppedElements.contains(name) {
+                skipUntilDepth = elementDepth
+            } else if HTMLText.blockElements.contains(name) {
+                buffer.append(0x20)
+            }
+            return
+        }
+        guard rootError == nil else { return }
+        context.attributes = attributes
+        defer { context.attributes = .none }
+        let element = XMLElementName(local: localName, namespace: namespace, depth: elementDepth)
+        if formatReader == nil {
+            do throws(FeedParseError) {
+                formatReader = try Self.formatReaderFor(root: element, context)
+            } catch {
+                rootError = error
+                return
             }
         }
-        if reader.sawEntityLoop {
+        if let mode = formatReader?.didStart(element, context) {
+            capture = (element, mode)
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+
+    func endElement(localName: String, namespace: String) {
+        depth -= 1
+        let elementDepth = depth
+        defer {
+            if let last = context.bases.last, last.depth == elementDepth { context.bases.removeLast() }
+        }
+        if let current = capture {
+            if elementDepth > current.element.depth {
+                if skipUntilDepth == elementDepth {
+                    skipUntilDepth = nil
+                } else if skipUntilDepth == nil, HTMLText.blockElements.contains(localName.lowercased()) {
+                    buffer.append(0x20)
+                }
+                return
+            }
+            capture = nil
+            skipUntilDepth = nil
+            formatReader?.didEnd(current.element, text: CapturedText(bytes: buffer, mode: current.mode), context)
+        } else {
+            formatReader?.didEnd(XMLElementName(local: localName, namespace: namespace, depth: elementDepth), text: nil,
+                                 context)
+        }
+        drain()
+    }
+
+    func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard capture != nil, skipUntilDepth == nil else { return }
+        if buffer.count + bytes.count > Self.fieldCap || documentTotal + bytes.count > Self.documentCap {
+            if !truncationWarned {
+                context.warn(documentTotal + bytes.count > Self.documentCap
+                    ? "the document holds more than \(Self.documentCap >> 20) MiB of text: the rest is ignored"
+                    : "a field longer than \(Self.fieldCap >> 20) MiB was cut")
+                truncationWarned = true
+            }
+            return
+        }
+        documentTotal += bytes.count
+        buffer.append(contentsOf: bytes)
+    }
+
+    private func finish(_ parser: XMLStreamParser) throws(FeedParseError) -> FeedHeader {
+        if parser.sawEntityLoop {
             throw FeedParseError(description: "rejected: the document's entity declarations refer to each other "
                 + "in a loop or expand without bound (an entity-expansion attack)")
         }
+        if let rootError { throw rootError }
         guard let formatReader else {
-            if let problem = reader.problems.first {
+            if let problem = parser.problems.first {
                 throw FeedParseError(description: "not a feed: no root element could be read (line \(problem.line): "
                     + "\(problem.message))")
             }
             throw FeedParseError(description: "not a feed: the document has no root element")
         }
         drain()
-        if entityReferences > 0 {
-            context.warn("\(entityReferences) reference(s) to entities the document declares were left unexpanded")
+        if depth > 0 || capture != nil {
+            context.warn("the document ends before its last element is closed (truncated?): the items read up to "
+                + "that point are kept")
         }
-        if let first = reader.problems.first(where: \.isFatal) ?? (reader.stoppedOnError ? reader.problems.first : nil) {
-            let counted = reader.problemCount > 1 ? " (\(reader.problemCount) errors in all)" : ""
+        if let first = parser.problems.first {
+            let counted = parser.problemCount > 1 ? " (\(parser.problemCount) problems in all)" : ""
             context.warn("malformed XML, read as far as possible: line \(first.line): \(first.message)\(counted)")
         }
         let header = formatReader.header(context)
         return FeedHeader(format: formatReader.format, title: header.title, link: header.link, ttlMinutes: header.ttl,
                           warnings: context.allWarnings, itemCount: itemCount)
     }
-
     private static func formatReaderFor(root: XMLElementName, _ context: XMLFeedContext) throws(FeedParseError)
         -> XMLFormatReader
     {

@@ -1,17 +1,8 @@
-// The one file that calls libxml2. Everything above it sees Swift strings and a streaming cursor.
+// The one file that calls libxml2. libxml2's SAX2 push parser streams the document to a Swift
+// handler: no tree is built, and recover mode really goes on after an error (xmlTextReader gives
+// up at the first one). Everything above this file sees Swift strings and byte buffers.
 import CLibXML2
 import Foundation
-
-/// What the cursor stands on after `read()`.
-enum XMLNodeKind {
-    case startElement
-    case endElement
-    /// Text, CDATA or white space between elements.
-    case text
-    /// A reference to an entity declared by the document: never expanded.
-    case entityReference
-    case other
-}
 
 /// One error or warning libxml2 reported while reading.
 struct XMLProblem {
@@ -21,55 +12,131 @@ struct XMLProblem {
     var isFatal: Bool
 }
 
-/// A forward-only cursor over an XML document held in memory, on libxml2's `xmlTextReader`: the
-/// document is never built into a tree, only the current node and its ancestors are held.
+/// The attributes of the element being started; valid only during `startElement`.
+struct XMLAttributes {
+    fileprivate let pointer: UnsafeMutablePointer<UnsafePointer<xmlChar>?>?
+    fileprivate let count: Int
+
+    /// No attributes (outside a start-element event).
+    static var none: XMLAttributes { XMLAttributes(pointer: nil, count: 0) }
+
+    /// The value of the attribute with this local name and namespace URI ("" for none).
+    func value(_ localName: String, namespace: String = "") -> String? {
+        guard let pointer else { return nil }
+        for index in 0..<count {
+            let base = pointer + index * 5  // localname, prefix, URI, value, end
+            guard let local = base[0], let start = base[3], let end = base[4] else { continue }
+            guard XMLStreamParser.equals(local, localName) else { continue }
+            if let uri = base[2] {
+                guard XMLStreamParser.equals(uri, namespace) else { continue }
+            } else if !namespace.isEmpty {
+                continue
+            }
+            let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+            // Without entity substitution libxml2 hands "&" back as "&#38;" for a later pass.
+            return value.contains("&#38;") ? value.replacingOccurrences(of: "&#38;", with: "&") : value
+        }
+        return nil
+    }
+}
+
+/// Receives the document's events in order.
+protocol XMLEventHandler: AnyObject {
+    func startElement(localName: String, namespace: String, attributes: XMLAttributes)
+    func endElement(localName: String, namespace: String)
+    /// Text (character data, CDATA, white space), already decoded, as UTF-8 bytes valid for the call.
+    func characters(_ bytes: UnsafeBufferPointer<UInt8>)
+}
+
+/// Streams an in-memory UTF-8 document through libxml2's SAX2 push parser.
 ///
 /// Hardened: recover mode, no network, no DTD loading or validation, no entity substitution, no
-/// XInclude, no "huge" limits lifted; every external entity is refused by a process-wide loader;
-/// errors are collected here and never printed.
-final class XMLReader {
-    private let reader: xmlTextReaderPtr
-    private var nameCache: [UnsafeRawPointer: String] = [:]
+/// XInclude, no "huge" limits lifted. The handler declares no entity (the SAX callbacks that would
+/// record declarations or load subsets are absent, and entity lookup always answers "unknown"), so
+/// no entity is expanded; a process-wide loader refuses every external resource as well; errors are
+/// collected here and never printed.
+final class XMLStreamParser {
     /// The first problems reported (at most `maxProblemsKept`), and how many there were in all.
     private(set) var problems: [XMLProblem] = []
     private(set) var problemCount = 0
     /// libxml2 detected entity recursion or amplification: the document must be rejected.
     private(set) var sawEntityLoop = false
-    /// `read()` stopped on an unrecoverable error rather than at the end of the document.
-    private(set) var stoppedOnError = false
+    private weak var handler: XMLEventHandler?
+    private var nameCache: [UnsafeRawPointer: String] = [:]
+    private var context: xmlParserCtxtPtr?
     private static let maxProblemsKept = 20
+    private static let chunkSize = 256 * 1024
 
     private static let hardenProcess: Void = clibxml2_harden_process()
 
-    private static let options: Int32 = Int32(
+    private static let options = Int32(
         XML_PARSE_RECOVER.rawValue | XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue
-            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue | XML_PARSE_COMPACT.rawValue
+            | XML_PARSE_NOWARNING.rawValue | XML_PARSE_NOCDATA.rawValue
             // The bytes are always UTF-8 by now (Encoding.swift): the declaration must not switch decoders.
             | XML_PARSE_IGNORE_ENC.rawValue)
 
-    /// Opens a reader over `bytes`, which must be UTF-8 and must stay valid until the reader is gone.
-    /// `url` is the document's base URI for `xml:base` resolution; it is never opened.
-    init?(utf8 bytes: UnsafeRawBufferPointer, url: String) {
-        Self.hardenProcess
-        clibxml2_silence_thread()
-        guard let base = bytes.baseAddress, bytes.count <= Int(Int32.max),
-            let reader = xmlReaderForMemory(
-                base.assumingMemoryBound(to: CChar.self), Int32(bytes.count), url, "UTF-8", Self.options)
-        else { return nil }
-        self.reader = reader
-        xmlTextReaderSetStructuredErrorHandler(reader, { context, error in
-            guard let context, let error else { return }
-            Unmanaged<XMLReader>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
-        }, Unmanaged.passUnretained(self).toOpaque())
+    init(handler: XMLEventHandler) {
+        self.handler = handler
     }
 
-    deinit {
-        xmlFreeTextReader(reader)
+    /// Parses `bytes` (UTF-8) to the end, or until an entity loop is detected.
+    func parse(utf8 bytes: UnsafeRawBufferPointer) {
+        Self.hardenProcess
+        clibxml2_silence_thread()
+        var sax = xmlSAXHandler()
+        sax.initialized = UInt32(XML_SAX2_MAGIC)
+        sax.startElementNs = { context, localName, _, uri, _, _, attributeCount, _, attributes in
+            guard let context else { return }
+            let parser = Unmanaged<XMLStreamParser>.fromOpaque(context).takeUnretainedValue()
+            parser.handler?.startElement(localName: parser.interned(localName), namespace: parser.interned(uri),
+                                         attributes: XMLAttributes(pointer: attributes, count: Int(attributeCount)))
+        }
+        sax.endElementNs = { context, localName, _, uri in
+            guard let context else { return }
+            let parser = Unmanaged<XMLStreamParser>.fromOpaque(context).takeUnretainedValue()
+            parser.handler?.endElement(localName: parser.interned(localName), namespace: parser.interned(uri))
+        }
+        let characters: charactersSAXFunc = { context, bytes, length in
+            guard let context, let bytes, length > 0 else { return }
+            let parser = Unmanaged<XMLStreamParser>.fromOpaque(context).takeUnretainedValue()
+            parser.handler?.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
+        }
+        sax.characters = characters
+        sax.ignorableWhitespace = characters
+        sax.cdataBlock = characters
+        sax.getEntity = { _, _ in nil }
+        sax.getParameterEntity = { _, _ in nil }
+        sax.serror = { context, error in
+            guard let context, let error else { return }
+            Unmanaged<XMLStreamParser>.fromOpaque(context).takeUnretainedValue().record(error.pointee)
+        }
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        guard let context = xmlCreatePushParserCtxt(&sax, me, nil, 0, nil) else { return }
+        self.context = context
+        defer {
+            self.context = nil
+            xmlFreeParserCtxt(context)
+        }
+        xmlCtxtUseOptions(context, Self.options)
+        guard let base = bytes.baseAddress?.assumingMemoryBound(to: CChar.self) else {
+            xmlParseChunk(context, nil, 0, 1)
+            return
+        }
+        var offset = 0
+        while offset < bytes.count, !sawEntityLoop {
+            let length = min(Self.chunkSize, bytes.count - offset)
+            xmlParseChunk(context, base + offset, Int32(length), 0)
+            offset += length
+        }
+        if !sawEntityLoop { xmlParseChunk(context, nil, 0, 1) }
     }
 
     private func record(_ error: xmlError) {
         problemCount += 1
-        if error.code == Int32(XML_ERR_ENTITY_LOOP.rawValue) { sawEntityLoop = true }
+        if error.code == Int32(XML_ERR_ENTITY_LOOP.rawValue) {
+            sawEntityLoop = true
+            if let context { xmlStopParser(context) }
+        }
         guard problems.count < Self.maxProblemsKept else { return }
         var message = error.message.map { String(cString: $0) } ?? "error \(error.code)"
         while message.last?.isWhitespace == true { message.removeLast() }
@@ -77,22 +144,7 @@ final class XMLReader {
                                    isFatal: error.level == XML_ERR_FATAL))
     }
 
-    /// Moves to the next node; `nil` at the end of the document or when reading cannot go on.
-    func read() -> XMLNodeKind? {
-        let status = xmlTextReaderRead(reader)
-        guard status == 1 else {
-            if status < 0 { stoppedOnError = true }
-            return nil
-        }
-        switch xmlTextReaderNodeType(reader) {
-        case 1: return .startElement
-        case 15: return .endElement
-        case 3, 4, 13, 14: return .text
-        case 5: return .entityReference
-        default: return .other
-        }
-    }
-
+    /// Names and namespace URIs are interned in libxml2's dictionary: one String per distinct pointer.
     private func interned(_ pointer: UnsafePointer<xmlChar>?) -> String {
         guard let pointer else { return "" }
         let key = UnsafeRawPointer(pointer)
@@ -102,54 +154,14 @@ final class XMLReader {
         return name
     }
 
-    /// Local name of the current element (no prefix).
-    var localName: String { interned(xmlTextReaderConstLocalName(reader)) }
-
-    /// Namespace URI of the current element, or "" when it has none.
-    var namespaceURI: String { interned(xmlTextReaderConstNamespaceUri(reader)) }
-
-    /// Depth of the current node, the root element being 0.
-    var depth: Int { Int(xmlTextReaderDepth(reader)) }
-
-    /// The current element is written `<x/>`: no end element will follow.
-    var isEmptyElement: Bool { xmlTextReaderIsEmptyElement(reader) == 1 }
-
-    /// Appends the current text node's UTF-8 bytes to `buffer`, without making a String.
-    func appendValue(to buffer: inout [UInt8]) {
-        guard let value = xmlTextReaderConstValue(reader) else { return }
-        let count = strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))
-        buffer.append(contentsOf: UnsafeBufferPointer(start: value, count: count))
+    fileprivate static func equals(_ pointer: UnsafePointer<xmlChar>, _ string: String) -> Bool {
+        var string = string
+        return string.withUTF8 { utf8 in
+            guard strlen(UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self)) == utf8.count else { return false }
+            guard let start = utf8.baseAddress, utf8.count > 0 else { return true }
+            return memcmp(pointer, start, utf8.count) == 0
+        }
     }
-
-    /// Byte length of the current text node.
-    var valueLength: Int {
-        guard let value = xmlTextReaderConstValue(reader) else { return 0 }
-        return strlen(UnsafeRawPointer(value).assumingMemoryBound(to: CChar.self))
-    }
-
-    /// An attribute of the current element by qualified name (`href`, `xml:base`).
-    func attribute(_ name: String) -> String? {
-        guard let value = xmlTextReaderGetAttribute(reader, name) else { return nil }
-        defer { clibxml2_free(value) }
-        return String(cString: value)
-    }
-
-    /// An attribute of the current element by local name and namespace URI.
-    func attribute(_ localName: String, namespace: String) -> String? {
-        guard let value = xmlTextReaderGetAttributeNs(reader, localName, namespace) else { return nil }
-        defer { clibxml2_free(value) }
-        return String(cString: value)
-    }
-
-    /// The base URI in effect at the current node: the document URL as changed by `xml:base`.
-    var baseURI: String? {
-        guard let value = xmlTextReaderBaseUri(reader) else { return nil }
-        defer { clibxml2_free(value) }
-        return String(cString: value)
-    }
-
-    /// Line of the parser's position, for messages.
-    var line: Int { Int(xmlTextReaderGetParserLineNumber(reader)) }
 
     /// Resolves a URI reference against a base URI (RFC 3986), or nil when either is unusable.
     static func resolve(_ reference: String, against base: String) -> String? {
