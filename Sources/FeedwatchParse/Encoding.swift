@@ -329,7 +329,10 @@ final class SingleByteTables: @unchecked Sendable {
                         .assumingMemoryBound(to: CChar.self)
                     var outLeft = 8
                     iconv(converter, nil, nil, nil, nil)
-                    return iconv(converter, &inPtr, &inLeft, &outPtr, &outLeft) != -1 && outLeft == 4
+                    guard iconv(converter, &inPtr, &inLeft, &outPtr, &outLeft) != -1 else { return false }
+                    // windows-1258 holds a base letter back, waiting for a combining mark: flush it.
+                    _ = iconv(converter, nil, nil, &outPtr, &outLeft)
+                    return outLeft == 4
                 }
             }
             if ok {

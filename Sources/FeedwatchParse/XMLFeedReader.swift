@@ -262,11 +262,8 @@ final class XMLFeedReader: XMLEventHandler {
         }
         if let rootError { throw rootError }
         guard let formatReader else {
-            if let problem = parser.problems.first {
-                throw FeedParseError(description: "not a feed: no root element could be read (line \(problem.line): "
-                    + "\(problem.message))")
-            }
-            throw FeedParseError(description: "not a feed: the document has no root element")
+            let detail = parser.problems.first.map { " (line \($0.line): \($0.message))" } ?? ""
+            throw FeedParseError(description: "not a feed: the document has no root element\(detail)")
         }
         drain()
         if depth > 0 || capture != nil {
