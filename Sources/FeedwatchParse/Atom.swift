@@ -124,7 +124,7 @@ final class AtomReader: XMLFormatReader {
             }
             return
         }
-        guard var current = entry else {
+        guard let current = entry else {
             if let text, element.depth == 1, element.local == "title" { feedTitle = text.plainText }
             return
         }
@@ -134,26 +134,26 @@ final class AtomReader: XMLFormatReader {
             return
         }
         guard let text else { return }
+        // Fields are set through `entry?.` so the entry is mutated in place, never copied per field.
         if !isAtom(element) {
-            current.extensions.didEnd(element, text: text)
-        } else {
-            switch element.local {
-            case "id": current.id = text.raw
-            case "title": current.title = text.plainText
-            case "summary": current.summary = text.plainText
-            case "content": current.content = text.plainText
-            case "published", "issued", "created":
-                if current.published.isEmpty || element.local == "published" {
-                    current.published = text.raw
-                    current.publishedField = element.local
-                }
-            case "updated", "modified":
-                current.updated = text.raw
-                current.updatedField = element.local
-            default: break
-            }
+            entry?.extensions.didEnd(element, text: text)
+            return
         }
-        entry = current
+        switch element.local {
+        case "id": entry?.id = text.raw
+        case "title": entry?.title = text.plainText
+        case "summary": entry?.summary = text.plainText
+        case "content": entry?.content = text.plainText
+        case "published", "issued", "created":
+            if current.published.isEmpty || element.local == "published" {
+                entry?.published = text.raw
+                entry?.publishedField = element.local
+            }
+        case "updated", "modified":
+            entry?.updated = text.raw
+            entry?.updatedField = element.local
+        default: break
+        }
     }
 
     func header(_ context: XMLFeedContext) -> (title: String, link: String, ttl: Int?) {

@@ -40,6 +40,10 @@ enum ItemIdentity {
 extension String {
     /// The string without leading and trailing ASCII/Unicode white space.
     func trimmingWhitespace() -> String {
+        // Fast path: ASCII, non-space at both ends (almost every identifier and link).
+        if let first = utf8.first, let last = utf8.last, first > 0x20, first < 0x80, last > 0x20, last < 0x80 {
+            return self
+        }
         guard let first = unicodeScalars.first, let last = unicodeScalars.last,
             first.properties.isWhitespace || last.properties.isWhitespace
         else { return self }

@@ -14,6 +14,9 @@ struct RSSItem {
     var categories: [String] = []
     var enclosures: [FeedEnclosure] = []
     var extensions = ItemExtensions()
+
+    mutating func appendAuthor(_ name: String) { append(name, to: &authors) }
+    mutating func appendCategory(_ name: String) { append(name, to: &categories) }
 }
 
 /// Reads an RSS document element by element.
@@ -86,28 +89,28 @@ final class RSSReader: XMLFormatReader {
     }
 
     func didEnd(_ element: XMLElementName, text: CapturedText?, _ context: XMLFeedContext) {
-        if var current = item {
-            if element.depth == itemDepth, element.local == "item" {
+        // Fields are set through `item?.` so the item is mutated in place, never copied per field.
+        if item != nil {
+            if element.depth == itemDepth, element.local == "item", let finished = item {
                 item = nil
-                context.finishedItems.append(RSSAdapter.feedItem(current, context))
+                context.finishedItems.append(RSSAdapter.feedItem(finished, context))
                 return
             }
             guard let text else { return }
             if !element.namespace.isEmpty {
-                current.extensions.didEnd(element, text: text)
-            } else {
-                switch element.local {
-                case "title": current.title = text.plainText
-                case "description": current.description = text.plainText
-                case "link": if current.link.isEmpty { current.link = context.absoluteLink(text.raw) }
-                case "guid": current.guid = text.raw
-                case "pubDate": current.pubDate = text.raw
-                case "author": append(RSSAdapter.authorName(text.plainText), to: &current.authors)
-                case "category": append(text.plainText, to: &current.categories)
-                default: break
-                }
+                item?.extensions.didEnd(element, text: text)
+                return
             }
-            item = current
+            switch element.local {
+            case "title": item?.title = text.plainText
+            case "description": item?.description = text.plainText
+            case "link": if item?.link.isEmpty == true { item?.link = context.absoluteLink(text.raw) }
+            case "guid": item?.guid = text.raw
+            case "pubDate": item?.pubDate = text.raw
+            case "author": item?.appendAuthor(RSSAdapter.authorName(text.plainText))
+            case "category": item?.appendCategory(text.plainText)
+            default: break
+            }
             return
         }
         guard let text, element.depth == channelDepth + 1, element.namespace.isEmpty else { return }

@@ -94,6 +94,7 @@ enum XMLPreflight {
             }
             while j < n, j - i <= HTMLEntities.longestName + 1, isNameByte(p[j]) { j += 1 }
             if j > i + 1, j < n, p[j] == UInt8(ascii: ";") {
+                if isPredefined(p + i + 1, j - i - 1) { i = j + 1; continue }
                 let name = String(decoding: UnsafeBufferPointer(start: p + i + 1, count: j - i - 1), as: UTF8.self)
                 if predefined.contains(name) { i = j + 1; continue }
                 if let value = HTMLEntities.table[name] {
@@ -121,6 +122,18 @@ enum XMLPreflight {
             result.warnings.append("\(bareAmpersands) bare \"&\" read as text")
         }
         return result
+    }
+
+    /// amp, lt, gt, quot, apos: compared as bytes, since feeds hold hundreds of thousands of them.
+    @inline(__always)
+    private static func isPredefined(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        switch count {
+        case 2: return (p[0] == 0x6C || p[0] == 0x67) && p[1] == 0x74  // lt gt
+        case 3: return p[0] == 0x61 && p[1] == 0x6D && p[2] == 0x70  // amp
+        case 4: return (p[0] == 0x71 && p[1] == 0x75 && p[2] == 0x6F && p[3] == 0x74)  // quot
+            || (p[0] == 0x61 && p[1] == 0x70 && p[2] == 0x6F && p[3] == 0x73)  // apos
+        default: return false
+        }
     }
 
     @inline(__always)

