@@ -1,1 +1,0 @@
-// FeedwatchParse: placeholder until the stage lands.

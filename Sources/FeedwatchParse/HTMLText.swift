@@ -1,0 +1,264 @@
+// Plain text out of the HTML feeds carry in titles, summaries and content: a byte scanner, not an
+// HTML parser, because all that is kept is the words. Script and style bodies are dropped, block
+// elements separate words, every HTML5 named reference and numeric reference is decoded, white
+// space (Unicode's, non-breaking space included) is collapsed to one space and trimmed.
+
+enum HTMLText {
+    /// Elements whose start or end separates words ("a<br>b" reads "a b", "a<b>b</b>" reads "ab").
+    static let blockElements: Set<String> = [
+        "address", "article", "aside", "blockquote", "br", "caption", "dd", "details", "dialog", "div", "dl",
+        "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+        "header", "hr", "img", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody",
+        "td", "tfoot", "th", "thead", "tr", "ul", "iframe", "video", "audio", "object", "embed", "option",
+        "select", "textarea", "title", "body", "head", "html", "meta", "link", "source", "picture",
+    ]
+    /// Elements whose body is not text at all.
+    static let droppedElements: Set<String> = ["script", "style", "noscript", "template"]
+
+    /// HTML (markup and references) to plain text.
+    static func plainText(html bytes: [UInt8]) -> String {
+        if isAlreadyPlain(bytes, markupSignificant: true) { return String(decoding: bytes, as: UTF8.self) }
+        var out = Collapser(capacity: bytes.count)
+        bytes.withUnsafeBufferPointer { buffer in
+            scanHTML(buffer, into: &out)
+        }
+        return out.string
+    }
+
+    /// Text that is already plain (Atom type="text", XHTML text nodes): only white space is collapsed.
+    static func collapsed(_ bytes: [UInt8]) -> String {
+        if isAlreadyPlain(bytes, markupSignificant: false) { return String(decoding: bytes, as: UTF8.self) }
+        var out = Collapser(capacity: bytes.count)
+        var i = 0
+        while i < bytes.count {
+            let length = whitespaceLength(bytes, i)
+            if length > 0 { out.space(); i += length } else { out.byte(bytes[i]); i += 1 }
+        }
+        return out.string
+    }
+
+    /// Collapses white space of a String (used for JSON Feed and attribute values).
+    static func collapsed(_ text: String) -> String { collapsed(Array(text.utf8)) }
+
+    /// Plain text out of an HTML String.
+    static func plainText(html text: String) -> String { plainText(html: Array(text.utf8)) }
+
+    /// True when the text has no markup or reference, no leading/trailing space and no run of spaces:
+    /// most titles, which then cost one scan and no copy.
+    private static func isAlreadyPlain(_ bytes: [UInt8], markupSignificant: Bool) -> Bool {
+        guard let first = bytes.first, let last = bytes.last, first != 0x20, last != 0x20 else { return bytes.isEmpty }
+        var previousSpace = false
+        for b in bytes {
+            if b == 0x20 {
+                if previousSpace { return false }
+                previousSpace = true
+                continue
+            }
+            previousSpace = false
+            if b < 0x20 || b >= 0x80 && (b == 0xC2 || b == 0xE1 || b == 0xE2 || b == 0xE3) { return false }
+            if markupSignificant && (b == UInt8(ascii: "<") || b == UInt8(ascii: "&")) { return false }
+        }
+        return true
+    }
+
+    /// Byte length of the white-space character at `i` (ASCII or Unicode Zs and line separators), or 0.
+    @inline(__always)
+    static func whitespaceLength<C: RandomAccessCollection>(_ s: C, _ i: Int) -> Int where C.Element == UInt8, C.Index == Int {
+        let b = s[i]
+        if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C || b == 0x0B { return 1 }
+        if b < 0xC2 { return 0 }
+        let n = s.endIndex
+        if b == 0xC2, i + 1 < n, s[i + 1] == 0xA0 || s[i + 1] == 0x85 { return 2 }
+        guard i + 2 < n else { return 0 }
+        let b1 = s[i + 1], b2 = s[i + 2]
+        switch b {
+        case 0xE1: return b1 == 0x9A && b2 == 0x80 ? 3 : 0  // U+1680
+        case 0xE2:
+            if b1 == 0x80, (0x80...0x8A).contains(b2) || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF { return 3 }
+            if b1 == 0x81, b2 == 0x9F { return 3 }  // U+205F
+            return 0
+        case 0xE3: return b1 == 0x80 && b2 == 0x80 ? 3 : 0  // U+3000
+        default: return 0
+        }
+    }
+
+    private static func scanHTML(_ s: UnsafeBufferPointer<UInt8>, into out: inout Collapser) {
+        let n = s.count
+        var i = 0
+        while i < n {
+            let b = s[i]
+            if b == UInt8(ascii: "<") {
+                i = skipMarkup(s, from: i, into: &out)
+            } else if b == UInt8(ascii: "&") {
+                i = decodeReference(s, from: i, into: &out)
+            } else {
+                let length = whitespaceLength(s, i)
+                if length > 0 { out.space(); i += length } else { out.byte(b); i += 1 }
+            }
+        }
+    }
+
+    @inline(__always)
+    private static func isASCIILetter(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A }
+
+    /// Skips a tag, comment or declaration at `i` (a "<"); a "<" that starts none is text.
+    private static func skipMarkup(_ s: UnsafeBufferPointer<UInt8>, from start: Int, into out: inout Collapser) -> Int {
+        let n = s.count
+        var i = start + 1
+        guard i < n else { out.byte(UInt8(ascii: "<")); return n }
+        if s[i] == UInt8(ascii: "!") {
+            if i + 2 < n, s[i + 1] == UInt8(ascii: "-"), s[i + 2] == UInt8(ascii: "-") {
+                i += 3
+                while i + 2 < n, !(s[i] == UInt8(ascii: "-") && s[i + 1] == UInt8(ascii: "-") && s[i + 2] == UInt8(ascii: ">")) {
+                    i += 1
+                }
+                return min(n, i + 3)
+            }
+            return skipTagBody(s, from: i)
+        }
+        if s[i] == UInt8(ascii: "?") { return skipTagBody(s, from: i) }
+        let closing = s[i] == UInt8(ascii: "/")
+        if closing { i += 1 }
+        guard i < n, isASCIILetter(s[i]) else {
+            out.byte(UInt8(ascii: "<"))
+            return start + 1
+        }
+        let nameStart = i
+        while i < n, isASCIILetter(s[i]) || (s[i] >= 0x30 && s[i] <= 0x39) { i += 1 }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: s[nameStart..<i]), as: UTF8.self).lowercased()
+        let end = skipTagBody(s, from: i)
+        if !closing, droppedElements.contains(name) {
+            // Drop everything up to the matching end tag.
+            var j = end
+            while j < n {
+                if s[j] == UInt8(ascii: "<"), j + 1 < n, s[j + 1] == UInt8(ascii: "/"), j + 2 + name.utf8.count <= n {
+                    let candidate = String(decoding: UnsafeBufferPointer(rebasing: s[(j + 2)..<(j + 2 + name.utf8.count)]),
+                                           as: UTF8.self).lowercased()
+                    if candidate == name { out.space(); return skipTagBody(s, from: j + 2 + name.utf8.count) }
+                }
+                j += 1
+            }
+            return n
+        }
+        if blockElements.contains(name) { out.space() }
+        return end
+    }
+
+    /// Index after the ">" closing a tag, honouring quoted attribute values.
+    private static func skipTagBody(_ s: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var i = start
+        var quote: UInt8 = 0
+        while i < s.count {
+            let b = s[i]
+            if quote != 0 {
+                if b == quote { quote = 0 }
+            } else if b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                quote = b
+            } else if b == UInt8(ascii: ">") {
+                return i + 1
+            }
+            i += 1
+        }
+        return s.count
+    }
+
+    /// Decodes the reference at `i` (an "&"); an "&" that starts none is text.
+    private static func decodeReference(_ s: UnsafeBufferPointer<UInt8>, from start: Int, into out: inout Collapser) -> Int {
+        let n = s.count
+        var i = start + 1
+        if i < n, s[i] == UInt8(ascii: "#") {
+            i += 1
+            var radix: UInt32 = 10
+            if i < n, s[i] | 0x20 == UInt8(ascii: "x") { radix = 16; i += 1 }
+            var value: UInt32 = 0
+            let digitsStart = i
+            while i < n, i - digitsStart < 8 {
+                let c = s[i]
+                let digit: UInt32
+                if c >= 0x30 && c <= 0x39 { digit = UInt32(c - 0x30) }
+                else if radix == 16, (c | 0x20) >= 0x61, (c | 0x20) <= 0x66 { digit = UInt32((c | 0x20) - 0x61 + 10) }
+                else { break }
+                value = value * radix + digit
+                i += 1
+            }
+            guard i > digitsStart else { out.byte(UInt8(ascii: "&")); return start + 1 }
+            if i < n, s[i] == UInt8(ascii: ";") { i += 1 }
+            out.scalar(numericReferenceValue(value))
+            return i
+        }
+        let nameStart = i
+        while i < n, i - nameStart <= HTMLEntities.longestName, isASCIILetter(s[i]) || (s[i] >= 0x30 && s[i] <= 0x39) {
+            i += 1
+        }
+        guard i > nameStart else { out.byte(UInt8(ascii: "&")); return start + 1 }
+        let name = String(decoding: UnsafeBufferPointer(rebasing: s[nameStart..<i]), as: UTF8.self)
+        if i < n, s[i] == UInt8(ascii: ";"), let value = HTMLEntities.table[name] {
+            out.text(value)
+            return i + 1
+        }
+        // Legacy references without ";" ("&copy 2019", "&amp"), longest known prefix first.
+        var length = name.utf8.count
+        while length >= 2 {
+            let prefix = String(name.utf8.prefix(length))!
+            if HTMLEntities.legacyWithoutSemicolon.contains(prefix), let value = HTMLEntities.table[prefix] {
+                out.text(value)
+                return nameStart + length
+            }
+            length -= 1
+        }
+        out.byte(UInt8(ascii: "&"))
+        return start + 1
+    }
+
+    /// Numeric references as HTML reads them: windows-1252 for 0x80–0x9F, U+FFFD for the impossible.
+    private static func numericReferenceValue(_ value: UInt32) -> UInt32 {
+        if value == 0 || value > 0x10FFFF || (0xD800...0xDFFF).contains(value) { return 0xFFFD }
+        if (0x80...0x9F).contains(value) {
+            let windows1252: [UInt32] = [
+                0x20AC, 0x81, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160, 0x2039, 0x0152,
+                0x8D, 0x017D, 0x8F, 0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122,
+                0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
+            ]
+            return windows1252[Int(value - 0x80)]
+        }
+        return value
+    }
+}
+
+/// Builds collapsed, trimmed UTF-8: a pending space is written only before the next non-space.
+struct Collapser {
+    private var bytes: [UInt8]
+    private var pendingSpace = false
+
+    init(capacity: Int) {
+        bytes = []
+        bytes.reserveCapacity(capacity)
+    }
+
+    mutating func space() { pendingSpace = !bytes.isEmpty }
+
+    @inline(__always)
+    mutating func byte(_ b: UInt8) {
+        if pendingSpace { bytes.append(0x20); pendingSpace = false }
+        bytes.append(b)
+    }
+
+    mutating func scalar(_ value: UInt32) {
+        if value == 0x20 || value == 0x09 || value == 0x0A || value == 0x0D || value == 0xA0 || value == 0x3000
+            || (0x2000...0x200A).contains(value) || value == 0x202F
+        {
+            space()
+            return
+        }
+        if value < 0x20 { return }
+        var encoded: [UInt8] = []
+        Encoding.appendUTF8(value, to: &encoded)
+        for b in encoded { byte(b) }
+    }
+
+    mutating func text(_ value: String) {
+        for scalar in value.unicodeScalars { self.scalar(scalar.value) }
+    }
+
+    var string: String { String(decoding: bytes, as: UTF8.self) }
+}
