@@ -39,6 +39,8 @@ public final class StateStore: @unchecked Sendable {
     let writer: any DatabaseWriter
     private let lock: InstanceLock?
     let overlay: DryRunOverlay?
+    private let closeLock = NSLock()
+    private var isClosed = false
 
     /// Opens (creating if needed) the store in `directory`.
     /// - Throws: `StateError` — directory not writable, locked by another process, corrupt file,
@@ -112,7 +114,16 @@ public final class StateStore: @unchecked Sendable {
     }
 
     /// Closes the database and releases the lock. Called by `deinit` too; safe to call twice.
+    /// A read-write store first folds its write-ahead log into the database file, so that a stopped
+    /// daemon leaves one self-contained file behind (for backups and read-only opens).
     public func close() {
+        closeLock.lock()
+        defer { closeLock.unlock() }
+        guard !isClosed else { return }
+        isClosed = true
+        if mode == .readWrite {
+            try? writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+        }
         try? writer.close()
         lock?.release()
     }
@@ -124,6 +135,7 @@ public final class StateStore: @unchecked Sendable {
     /// Runs `body` in one write transaction; maps SQLite failures to `StateError`.
     func write<T>(_ body: (Database) throws -> T) throws -> T {
         guard mode == .readWrite else { throw StateError.readOnly(path: databasePath) }
+        try checkOpen()
         do {
             return try writer.write(body)
         } catch {
@@ -133,11 +145,18 @@ public final class StateStore: @unchecked Sendable {
 
     /// Runs `body` in one read transaction; maps SQLite failures to `StateError`.
     func read<T>(_ body: (Database) throws -> T) throws -> T {
+        try checkOpen()
         do {
             return try writer.read(body)
         } catch {
             throw StateError.from(error, path: databasePath)
         }
+    }
+
+    private func checkOpen() throws {
+        closeLock.lock()
+        defer { closeLock.unlock() }
+        if isClosed { throw StateError.database(path: databasePath, message: "used after close()") }
     }
 
     // MARK: - Opening checks
