@@ -64,5 +64,9 @@ let package = Package(
                           path: "Benchmarks/bench-parse"),
         .executableTarget(name: "bench-match", dependencies: ["FeedwatchMatch"],
                           path: "Benchmarks/bench-match"),
+
+        // State stage: seen checks, inserts and retention against a million-item store.
+        .executableTarget(name: "bench-state", dependencies: ["FeedwatchState"],
+                          path: "Benchmarks/bench-state"),
     ]
 )

@@ -95,9 +95,8 @@ struct ItemRecorder {
             if let overlay {
                 overlay.markSeen(feed: feed, keyHash: hash)
             } else if let feedID {
-                try db.execute(
-                    sql: "INSERT INTO seen_item (feed_id, key_hash, last_seen) VALUES (?, ?, ?)",
-                    arguments: [feedID, hash, nowSeconds])
+                try db.cachedStatement(sql: "INSERT INTO seen_item (feed_id, key_hash, last_seen) VALUES (?, ?, ?)")
+                    .execute(arguments: [feedID, hash, nowSeconds])
             }
             if silent { continue }
             let linkKey = StoryKeys.canonicalLink(item.link).map(StoryKeys.hash)
@@ -119,9 +118,9 @@ struct ItemRecorder {
         }
         if overlay == nil, let feedID, !refreshed.isEmpty {
             for chunk in refreshed.chunked(by: Self.chunkSize) {
-                try db.execute(
-                    sql: "UPDATE seen_item SET last_seen = ? WHERE feed_id = ? AND key_hash IN (\(placeholders(chunk.count)))",
-                    arguments: StatementArguments([nowSeconds, feedID] + chunk.map { $0 as any DatabaseValueConvertible }))
+                try db.cachedStatement(
+                    sql: "UPDATE seen_item SET last_seen = ? WHERE feed_id = ? AND key_hash IN (\(placeholders(chunk.count)))")
+                .execute(arguments: StatementArguments([nowSeconds, feedID] + chunk.map { $0 as any DatabaseValueConvertible }))
             }
         }
         return outcome
@@ -134,7 +133,7 @@ struct ItemRecorder {
         var seen: Set<Data> = []
         for chunk in hashes.chunked(by: chunkSize) {
             let found = try Data.fetchAll(
-                db, sql: "SELECT key_hash FROM seen_item WHERE feed_id = ? AND key_hash IN (\(placeholders(chunk.count)))",
+                db.cachedStatement(sql: "SELECT key_hash FROM seen_item WHERE feed_id = ? AND key_hash IN (\(placeholders(chunk.count)))"),
                 arguments: StatementArguments([feedID] + chunk.map { $0 as any DatabaseValueConvertible }))
             seen.formUnion(found)
         }
@@ -144,7 +143,7 @@ struct ItemRecorder {
     private func alreadyFired(_ rule: String, feedID: Int64?, keyHash: Data) throws -> Bool {
         if overlay?.hasFired(rule: rule, feed: feed, keyHash: keyHash) ?? false { return true }
         guard let feedID else { return false }
-        return try Bool.fetchOne(db, sql: HotQueries.firedForItem, arguments: [rule, feedID, keyHash]) ?? false
+        return try Bool.fetchOne(db.cachedStatement(sql: HotQueries.firedForItem), arguments: [rule, feedID, keyHash]) ?? false
     }
 
     private func storyFired(_ rule: String, linkKey: Data?, titleKey: Data?) throws -> Bool {
@@ -152,10 +151,10 @@ struct ItemRecorder {
             return true
         }
         let since = nowSeconds - Int64(storyWindow)
-        if let linkKey, try Bool.fetchOne(db, sql: HotQueries.storyByLink, arguments: [rule, linkKey, since]) ?? false {
+        if let linkKey, try Bool.fetchOne(db.cachedStatement(sql: HotQueries.storyByLink), arguments: [rule, linkKey, since]) ?? false {
             return true
         }
-        if let titleKey, try Bool.fetchOne(db, sql: HotQueries.storyByTitle, arguments: [rule, titleKey, since]) ?? false {
+        if let titleKey, try Bool.fetchOne(db.cachedStatement(sql: HotQueries.storyByTitle), arguments: [rule, titleKey, since]) ?? false {
             return true
         }
         return false

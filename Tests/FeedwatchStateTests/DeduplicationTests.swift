@@ -163,6 +163,21 @@ final class DeduplicationTests: StateTestCase {
         XCTAssertEqual(try daemon.pending().count, 2)
     }
 
+    func testReadOnlyStoreReadsAStoppedDaemonsFileWithoutItsWalFiles() throws {
+        do {
+            let daemon = try openStore()
+            try poll(daemon, "news", [item("a", link: "https://ex.org/a", title: "first outage of the day")])
+            daemon.close()
+        }
+        for suffix in ["-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: directory + "/feedwatch.sqlite" + suffix)
+        }
+        let reader = try openStore(.readOnly)
+        XCTAssertFalse(reader.isEmptyStandIn)
+        XCTAssertEqual(try reader.pending().map(\.alertID), ["outages|a", "outages|a"])
+        XCTAssertEqual(try reader.allFeedStates().map(\.firstPollDone), [true])
+    }
+
     func testReadOnlyStoreOnAFreshDirectoryIsEmptyAndCreatesNothing() throws {
         let dryRun = try openStore(.readOnly)
         XCTAssertTrue(dryRun.isEmptyStandIn)
