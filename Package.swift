@@ -72,5 +72,8 @@ let package = Package(
         // Stage: fetch (HTTP client, fetcher, scheduler).
         .executableTarget(name: "bench-fetch", dependencies: ["FeedwatchFetch", "FeedwatchHTTP"],
                           path: "Benchmarks/bench-fetch"),
+        // State stage: seen checks, inserts and retention against a million-item store.
+        .executableTarget(name: "bench-state", dependencies: ["FeedwatchState"],
+                          path: "Benchmarks/bench-state"),
     ]
 )

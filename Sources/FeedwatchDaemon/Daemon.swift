@@ -53,8 +53,7 @@ public actor Daemon {
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status.
-    public func run() async -> Int32 {
-        let signals = SignalEvents()
+    public func run(signals: SignalEvents = SignalEvents()) async -> Int32 {
         let listener = Task { [weak self] in
             for await signal in signals.stream {
                 await self?.handle(signal)
@@ -250,7 +249,8 @@ public actor Daemon {
 
     private func shutdown() async {
         notifier.stopping()
-        logger.info("stopping: finishing \(await deliveries.deliveriesInFlight) delivery(ies) in flight")
+        let inFlight = await deliveries.deliveriesInFlight
+        logger.info("stopping: finishing \(inFlight) delivery(ies) in flight")
         let deadline = Date().addingTimeInterval(Self.shutdownGrace)
         // Deliveries still unfinished at the deadline stay pending in the outbox: the next start sends them.
         while await deliveries.deliveriesInFlight > 0 || !pollsInFlight.isEmpty, Date() < deadline {

@@ -27,14 +27,23 @@ actor DeliveryQueue {
     /// Starts every due delivery that a webhook's limit allows, without waiting for them;
     /// `finished` is called after each one. Returns when the outbox should next be looked at.
     func startDue(now: Date, runtime: Runtime, finished: @escaping @Sendable () -> Void) -> Date {
+        var untried: [Int64] = []
         for (entry, alert) in dueEntries(now: now, runtime: runtime) {
-            guard (load[entry.target] ?? 0) < perWebhook else { continue }
+            guard (load[entry.target] ?? 0) < perWebhook else {
+                untried.append(entry.id)
+                continue
+            }
             begin(entry)
             Task.detached { [delivery] in
                 let attempt = await delivery.deliver(alert: alert, target: entry.target, runtime: runtime)
                 await self.end(entry, attempt, runtime: runtime, now: Date())
                 finished()
             }
+        }
+        do {
+            try store.releaseDeliveries(ids: untried)
+        } catch {
+            logger.error("cannot update the outbox (will retry): \(error)")
         }
         let next = (try? store.earliestNextAttempt()) ?? nil
         return next.map { max($0, now.addingTimeInterval(0.05)) } ?? now.addingTimeInterval(60)
@@ -67,7 +76,8 @@ actor DeliveryQueue {
     private func dueEntries(now: Date, runtime: Runtime) -> [(OutboxEntry, Alert)] {
         let due: [OutboxEntry]
         do {
-            due = try store.dueDeliveries(now: now, limit: 1000 + inFlight.count)
+            let full = Set(load.filter { $0.value >= perWebhook }.keys)
+            due = try store.dueDeliveries(now: now, limit: 1000, excludingTargets: full)
         } catch {
             logger.error("cannot read the outbox (will retry): \(error)")
             return []

@@ -49,7 +49,7 @@ public enum Reports {
 
     /// Puts one dead letter (or all) back in the queue; the running daemon picks them up.
     public static func retry(config: Config, id: Int64?) throws -> Int {
-        let store = try StateStore(directory: config.stateDirectory, mode: .shared)
+        let store = try StateStore(directory: config.stateDirectory, mode: .maintenance)
         defer { store.close() }
         if let id { return try store.requeue(id: id) ? 1 : 0 }
         return try store.requeueAll()

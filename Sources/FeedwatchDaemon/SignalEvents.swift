@@ -25,6 +25,7 @@ public final class SignalEvents: @unchecked Sendable {  // sources are only touc
         }
         // A closed webhook connection must not kill the process.
         signal(SIGPIPE, SIG_IGN)
+        if EarlySignals.stopWasRequested { continuation.yield(.stop) }
         self.sources = sources
     }
 

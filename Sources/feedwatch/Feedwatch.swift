@@ -1,9 +1,19 @@
 import ArgumentParser
 import FeedwatchConfig
+import FeedwatchDaemon
 import Foundation
 
-/// The `feedwatch` command line (SPEC §1): argument parsing only; the work lives in the stage modules.
+/// Entry point: catches a stop signal that arrives before the daemon listens for it, then hands
+/// over to the command line.
 @main
+enum Entry {
+    static func main() async {
+        EarlySignals.install()
+        await Feedwatch.main()
+    }
+}
+
+/// The `feedwatch` command line (SPEC §1): argument parsing only; the work lives in the stage modules.
 struct Feedwatch: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "feedwatch",

@@ -11,6 +11,8 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() async throws {
+        // Signals first: a SIGTERM that arrives while the state is opening is acted on, not fatal.
+        let signals = SignalEvents()
         _ = try options.load()
         bootstrapLogging()
         let daemon: Daemon
@@ -22,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw fail("\(error)")
         }
-        let status = await daemon.run()
+        let status = await daemon.run(signals: signals)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -26,7 +26,10 @@ final class CrashSafetyTests: DaemonTestCase {
             kills += 1
         }
         let received = { Set(receiver.requests.compactMap { $0.header("webhook-id") }) }
-        let survivor = try startDaemon()
+        let notify = try NotifySocketListener()
+        defer { notify.stop() }
+        let survivor = try startDaemon(notify: notify)
+        XCTAssertNotNil(notify.waitFor { $0.contains("READY=1") }, survivor.stderr)
         XCTAssertTrue(waitUntil(timeout: 60) { received().count == itemCount }, "\(received().count) of \(itemCount); \(survivor.stderr)")
         survivor.signal(SIGTERM)
         XCTAssertEqual(survivor.waitForExit(timeout: 10), 0)

@@ -1,0 +1,98 @@
+import Foundation
+import GRDB
+
+/// What the store keeps about one feed between polls, as listed by `feedwatch state`.
+public struct FeedState: Sendable, Equatable {
+    /// The feed's unique name from the configuration.
+    public var name: String
+    /// The URL to poll: the configured one, or where a permanent redirect pointed.
+    public var url: String?
+    /// The URL in the configuration when this state was saved.
+    public var configuredURL: String?
+    /// The `ETag` of the last 200 response, sent back as `If-None-Match`.
+    public var etag: String?
+    /// The `Last-Modified` of the last 200 response, sent back as `If-Modified-Since`.
+    public var lastModified: String?
+    /// When the last poll finished.
+    public var lastPoll: Date?
+    /// How the last poll ended: "200", "304", "timeout: …".
+    public var lastStatus: String?
+    /// Failed polls in a row; 0 after a success.
+    public var consecutiveErrors: Int
+    /// When the feed is due next.
+    public var nextDue: Date?
+    /// The feed answered 410 Gone: it is no longer polled.
+    public var gone: Bool
+    /// A successful poll has been recorded. Only `recordItemsAndEnqueueAlerts` sets it; saving a
+    /// `FeedState` never clears it, so a copy read before a poll cannot undo it.
+    public var firstPollDone: Bool
+
+    /// A feed never polled.
+    public init(
+        name: String, url: String? = nil, configuredURL: String? = nil, etag: String? = nil, lastModified: String? = nil,
+        lastPoll: Date? = nil, lastStatus: String? = nil, consecutiveErrors: Int = 0,
+        nextDue: Date? = nil, gone: Bool = false, firstPollDone: Bool = false
+    ) {
+        self.name = name
+        self.url = url
+        self.configuredURL = configuredURL
+        self.etag = etag
+        self.lastModified = lastModified
+        self.lastPoll = lastPoll
+        self.lastStatus = lastStatus
+        self.consecutiveErrors = consecutiveErrors
+        self.nextDue = nextDue
+        self.gone = gone
+        self.firstPollDone = firstPollDone
+    }
+
+    init(row: Row) {
+        self.init(
+            name: row["name"], url: row["url"], configuredURL: row["configured_url"], etag: row["etag"], lastModified: row["last_modified"],
+            lastPoll: (row["last_poll"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            lastStatus: row["last_status"], consecutiveErrors: row["consecutive_errors"],
+            nextDue: (row["next_due"] as Double?).map(Date.init(timeIntervalSince1970:)),
+            gone: row["gone"], firstPollDone: row["first_poll_done"])
+    }
+}
+
+extension StateStore {
+    /// The state of the feed named `name`, or nil if it was never saved nor polled.
+    public func feedState(named name: String) throws -> FeedState? {
+        try read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM feed WHERE name = ?", arguments: [name]).map(FeedState.init(row:))
+        }
+    }
+
+    /// Every feed the store knows, by name.
+    public func allFeedStates() throws -> [FeedState] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM feed ORDER BY name").map(FeedState.init(row:))
+        }
+    }
+
+    /// Inserts or replaces the state of `state.name` (except `firstPollDone`, which only ever turns on).
+    /// In a read-only store this does nothing: a dry run polls but keeps nothing.
+    public func saveFeedState(_ state: FeedState) throws {
+        if mode == .readOnly { return }
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO feed (name, url, configured_url, etag, last_modified, last_poll, last_status,
+                                      consecutive_errors, next_due, gone, first_poll_done)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET
+                        url = excluded.url, configured_url = excluded.configured_url, etag = excluded.etag, last_modified = excluded.last_modified,
+                        last_poll = excluded.last_poll, last_status = excluded.last_status,
+                        consecutive_errors = excluded.consecutive_errors, next_due = excluded.next_due,
+                        gone = excluded.gone,
+                        first_poll_done = max(first_poll_done, excluded.first_poll_done)
+                    """,
+                arguments: [
+                    state.name, state.url, state.configuredURL, state.etag, state.lastModified,
+                    state.lastPoll?.timeIntervalSince1970, state.lastStatus, state.consecutiveErrors,
+                    state.nextDue?.timeIntervalSince1970, state.gone, state.firstPollDone,
+                ])
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// FeedwatchState: placeholder until the stage lands.

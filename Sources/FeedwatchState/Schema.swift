@@ -1,0 +1,85 @@
+import GRDB
+
+/// The versioned schema. Migrations are append-only: a released one is never edited, a change is a
+/// new migration, so that every older database upgrades in place and a newer one is recognised.
+enum Schema {
+    static let migrator: DatabaseMigrator = {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-initial") { db in
+            try db.execute(sql: v1)
+        }
+        migrator.registerMigration("v2-outbox-delivery-record") { db in
+            try db.execute(sql: v2)
+        }
+        migrator.registerMigration("v3-feed-configured-url") { db in
+            try db.execute(sql: v3)
+        }
+        return migrator
+    }()
+
+    /// Feeds are referred to by a small integer so that the million-row tables do not repeat names.
+    /// Item keys and story keys are stored as 16-byte SHA-256 prefixes: keys can be long URLs, and
+    /// only equality is ever asked of them. Times in the big tables are whole Unix seconds.
+    static let v1 = """
+        CREATE TABLE feed (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            url TEXT,
+            etag TEXT,
+            last_modified TEXT,
+            last_poll REAL,
+            last_status TEXT,
+            consecutive_errors INTEGER NOT NULL DEFAULT 0,
+            next_due REAL,
+            gone INTEGER NOT NULL DEFAULT 0,
+            first_poll_done INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE seen_item (
+            feed_id INTEGER NOT NULL,
+            key_hash BLOB NOT NULL,
+            last_seen INTEGER NOT NULL,
+            PRIMARY KEY (feed_id, key_hash)
+        ) WITHOUT ROWID;
+        CREATE INDEX seen_item_by_last_seen ON seen_item(last_seen);
+        CREATE TABLE fired (
+            rule TEXT NOT NULL,
+            feed_id INTEGER NOT NULL,
+            key_hash BLOB NOT NULL,
+            alert_id TEXT NOT NULL,
+            link_key BLOB,
+            title_key BLOB,
+            at INTEGER NOT NULL,
+            PRIMARY KEY (rule, feed_id, key_hash)
+        ) WITHOUT ROWID;
+        CREATE INDEX fired_by_link ON fired(rule, link_key, at) WHERE link_key IS NOT NULL;
+        CREATE INDEX fired_by_title ON fired(rule, title_key, at) WHERE title_key IS NOT NULL;
+        CREATE INDEX fired_by_at ON fired(at);
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            alert_id TEXT NOT NULL,
+            target TEXT NOT NULL,
+            payload BLOB NOT NULL,
+            status TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt REAL NOT NULL,
+            last_error TEXT,
+            created_at REAL NOT NULL,
+            UNIQUE (alert_id, target)
+        );
+        CREATE INDEX outbox_by_status ON outbox(status, next_attempt);
+        """
+
+    /// v2 records when and how a delivery succeeded, so that delivered rows are pruned a week after
+    /// delivery (not after creation) and `outbox` can show the receiver's status.
+    static let v2 = """
+        ALTER TABLE outbox ADD COLUMN delivered_at REAL;
+        ALTER TABLE outbox ADD COLUMN http_status INTEGER;
+        CREATE INDEX outbox_by_delivered_at ON outbox(delivered_at) WHERE delivered_at IS NOT NULL;
+        """
+
+    /// The URL the configuration gave when the state was saved: when the user changes it, the
+    /// validators, the remembered redirect and a 410 stop belong to the old URL and are dropped.
+    static let v3 = """
+        ALTER TABLE feed ADD COLUMN configured_url TEXT;
+        """
+}

@@ -1,0 +1,206 @@
+import Foundation
+import XCTest
+
+@testable import FeedwatchState
+
+final class DeduplicationTests: StateTestCase {
+    func testNewMatchingItemFiresOnceWithOneOutboxRowPerTarget() throws {
+        let store = try openStore()
+        let outcome = try poll(store, "news", [item("a", link: "https://ex.org/a", title: "server outage in paris today")])
+        XCTAssertEqual(outcome.fired, 1)
+        XCTAssertEqual(outcome.newItems, 1)
+        XCTAssertEqual(outcome.firedAlertIDs, ["outages|a"])
+        XCTAssertEqual(outcome.entries.map(\.target), ["journal", "ops"])
+        XCTAssertEqual(outcome.entries.map(\.status), [.pending, .pending])
+        XCTAssertEqual(outcome.entries.map(\.nextAttempt), [t0, t0])
+        XCTAssertEqual(try store.pending().map(\.id), outcome.entries.map(\.id))
+        XCTAssertEqual(try store.pending().first?.payload, Data(#"{"rule":"outages","id":"a"}"#.utf8))
+    }
+
+    func testRestartDoesNotRealertSeenItems() throws {
+        let items = [
+            item("a", link: "https://ex.org/a", title: "server outage in paris today"),
+            item("b", link: "https://ex.org/b", title: "telegram is down for everyone"),
+        ]
+        do {
+            let store = try openStore()
+            XCTAssertEqual(try poll(store, "news", items).fired, 2)
+            store.close()
+        }
+        let reopened = try openStore()
+        let again = try poll(reopened, "news", items, at: t0.addingTimeInterval(600))
+        XCTAssertEqual(again.fired, 0)
+        XCTAssertEqual(again.seenItems, 2)
+        XCTAssertEqual(again.newItems, 0)
+        XCTAssertEqual(try reopened.pending().count, 4)
+    }
+
+    func testSameStoryInTwoFeedsFiresOncePerRule() throws {
+        let store = try openStore()
+        let rules = ["outages", "europe"]
+        let first = try poll(store, "feed-one", [item("x1", link: "https://ex.org/story", title: "big outage hits europe", rules: rules)])
+        let second = try poll(store, "feed-two", [item("guid-99", link: "https://ex.org/story", title: "big outage hits europe", rules: rules)])
+        XCTAssertEqual(first.fired, 2)
+        XCTAssertEqual(second.fired, 0)
+        XCTAssertEqual(second.suppressed, 2)
+        XCTAssertEqual(second.newItems, 1)
+        // A rule that had not fired for the story still fires.
+        let third = try poll(store, "feed-three", [item("z", link: "https://ex.org/story", title: "big outage hits europe", rules: ["other"])])
+        XCTAssertEqual(third.firedAlertIDs, ["other|z"])
+    }
+
+    func testGuidSwitchingFromHttpToHttpsAfterARedirectDoesNotRefire() throws {
+        let store = try openStore()
+        let before = item("http://www.ex.org/p/1", link: "http://www.ex.org/p/1", title: "outage at the datacenter")
+        XCTAssertEqual(try poll(store, "news", [before]).fired, 1)
+        let after = item("https://ex.org/p/1", link: "https://ex.org/p/1", title: "outage at the datacenter")
+        let churned = try poll(store, "news", [after], at: t0.addingTimeInterval(3600))
+        XCTAssertEqual(churned.newItems, 1)
+        XCTAssertEqual(churned.fired, 0)
+        XCTAssertEqual(churned.suppressed, 1)
+    }
+
+    func testSlugEditInAURLGuidDoesNotRefire() throws {
+        let store = try openStore()
+        let old = "https://ex.org/2026/05/outage-hits-bank"
+        let new = "https://ex.org/2026/05/outage-hits-national-bank"
+        XCTAssertEqual(try poll(store, "news", [item(old, link: old, title: "outage hits national bank")]).fired, 1)
+        let edited = try poll(store, "news", [item(new, link: new, title: "outage hits national bank")], at: t0.addingTimeInterval(1800))
+        XCTAssertEqual(edited.fired, 0)
+        XCTAssertEqual(edited.suppressed, 1)
+    }
+
+    func testRandomGuidPerRequestDoesNotRefire() throws {
+        let store = try openStore()
+        let links = ["https://ex.org/a?id=7&utm_source=rss#top", "https://EX.org/a?utm_medium=x&id=7", "http://www.ex.org/a?id=7"]
+        for round in 0..<6 {
+            let fresh = item(UUID().uuidString, link: links[round % 3], title: "outage")
+            let outcome = try poll(store, "news", [fresh], at: t0.addingTimeInterval(Double(round) * 600))
+            XCTAssertEqual(outcome.fired, round == 0 ? 1 : 0, "round \(round)")
+        }
+        XCTAssertEqual(try store.pending().count, 2)
+    }
+
+    func testTitleWithChangingCommentCountDoesNotRefire() throws {
+        let store = try openStore()
+        // The link goes through a per-request tracking redirect, so only the title can tell.
+        let first = item("g1", link: "https://t.ex/r/111", title: "telegram outage worldwide (12 comments)")
+        XCTAssertEqual(try poll(store, "hn", [first]).fired, 1)
+        let titles = ["telegram outage worldwide (13 comments)", "telegram outage worldwide [14]",
+                      "telegram outage worldwide 15 comments"]
+        for (index, title) in titles.enumerated() {
+            let churned = item("g\(index + 2)", link: "https://t.ex/r/\(index)", title: title)
+            XCTAssertEqual(try poll(store, "hn", [churned], at: t0.addingTimeInterval(Double(index + 1) * 600)).fired, 0, title)
+        }
+    }
+
+    func testSameStoryFiresAgainAfterTheFortyEightHourWindow() throws {
+        let store = try openStore()
+        XCTAssertEqual(try poll(store, "a", [item("1", link: "https://ex.org/s", title: "outage at the datacenter")]).fired, 1)
+        let later = try poll(store, "b", [item("2", link: "https://ex.org/s", title: "outage at the datacenter")],
+                             at: t0.addingTimeInterval(49 * 3600))
+        XCTAssertEqual(later.fired, 1)
+    }
+
+    func testShortTitlesDoNotCollide() throws {
+        let store = try openStore()
+        XCTAssertEqual(try poll(store, "a", [item("1", link: "https://ex.org/1", title: "update")]).fired, 1)
+        XCTAssertEqual(try poll(store, "a", [item("2", link: "https://ex.org/2", title: "update")]).fired, 1)
+    }
+
+    func testItemThatChangesItsTitleAndContentDoesNotFireAgain() throws {
+        let store = try openStore()
+        XCTAssertEqual(try poll(store, "news", [item("id-1", link: "https://ex.org/a", title: "outage reported")]).fired, 1)
+        let edited = item("id-1", link: "https://ex.org/a-updated", title: "outage resolved after four hours")
+        let outcome = try poll(store, "news", [edited], at: t0.addingTimeInterval(7200))
+        XCTAssertEqual(outcome.seenItems, 1)
+        XCTAssertEqual(outcome.fired, 0)
+    }
+
+    func testFirstPollIsSilentUnlessAlertOnFirstPoll() throws {
+        let store = try openStore()
+        let items = [item("a", link: "https://ex.org/a", title: "outage one two")]
+        let silent = try store.recordItemsAndEnqueueAlerts(feed: "quiet", items: items, now: t0, alertOnFirstPoll: false)
+        XCTAssertTrue(silent.silentFirstPoll)
+        XCTAssertEqual(silent.fired, 0)
+        XCTAssertEqual(silent.newItems, 1)
+        XCTAssertEqual(try store.feedState(named: "quiet")?.firstPollDone, true)
+        XCTAssertEqual(try store.pending(), [])
+        // The next poll alerts on new items only.
+        let next = try store.recordItemsAndEnqueueAlerts(
+            feed: "quiet", items: items + [item("b", link: "https://ex.org/b", title: "second outage three four")],
+            now: t0.addingTimeInterval(600), alertOnFirstPoll: false)
+        XCTAssertEqual(next.firedAlertIDs, ["outages|b"])
+
+        let loud = try store.recordItemsAndEnqueueAlerts(
+            feed: "loud", items: [item("c", link: "https://ex.org/c", title: "third outage five six")],
+            now: t0, alertOnFirstPoll: true)
+        XCTAssertFalse(loud.silentFirstPoll)
+        XCTAssertEqual(loud.firedAlertIDs, ["outages|c"])
+    }
+
+    func testUnseenKeysAnswersForABatch() throws {
+        let store = try openStore()
+        try poll(store, "news", [item("a", link: "https://ex.org/a", title: "x"), item("b", link: "https://ex.org/b", title: "y")])
+        XCTAssertEqual(try store.unseenKeys(feed: "news", keys: ["a", "c", "b", "d"]), ["c", "d"])
+        XCTAssertEqual(try store.unseenKeys(feed: "other", keys: ["a"]), ["a"])
+    }
+
+    func testReadOnlyStoreSimulatesWithoutWritingWhileTheDaemonRuns() throws {
+        let daemon = try openStore()
+        try poll(daemon, "news", [item("a", link: "https://ex.org/a", title: "first outage of the day")])
+        let dryRun = try openStore(.readOnly)
+        let items = [item("a", link: "https://ex.org/a", title: "first outage of the day"),
+                     item("b", link: "https://ex.org/b", title: "second outage of the day")]
+        let outcome = try poll(dryRun, "news", items)
+        XCTAssertEqual(outcome.firedAlertIDs, ["outages|b"])
+        XCTAssertEqual(try poll(dryRun, "news", items).fired, 0, "the dry run remembers what it would have recorded")
+        XCTAssertThrowsError(try dryRun.requeueAll()) {
+            XCTAssertEqual($0 as? StateError, .readOnly(path: dryRun.databasePath))
+        }
+        // The daemon's store is untouched: b is still new to it.
+        XCTAssertEqual(try daemon.unseenKeys(feed: "news", keys: ["a", "b"]), ["b"])
+        XCTAssertEqual(try daemon.pending().count, 2)
+    }
+
+    func testReadOnlyStoreReadsAStoppedDaemonsFileWithoutItsWalFiles() throws {
+        do {
+            let daemon = try openStore()
+            try poll(daemon, "news", [item("a", link: "https://ex.org/a", title: "first outage of the day")])
+            daemon.close()
+        }
+        for suffix in ["-wal", "-shm"] {
+            try? FileManager.default.removeItem(atPath: directory + "/feedwatch.sqlite" + suffix)
+        }
+        let reader = try openStore(.readOnly)
+        XCTAssertFalse(reader.isEmptyStandIn)
+        XCTAssertEqual(try reader.pending().map(\.alertID), ["outages|a", "outages|a"])
+        XCTAssertEqual(try reader.allFeedStates().map(\.firstPollDone), [true])
+    }
+
+    func testReadOnlyStoreOnAFreshDirectoryIsEmptyAndCreatesNothing() throws {
+        let dryRun = try openStore(.readOnly)
+        XCTAssertTrue(dryRun.isEmptyStandIn)
+        XCTAssertEqual(try dryRun.allFeedStates(), [])
+        let outcome = try dryRun.recordItemsAndEnqueueAlerts(
+            feed: "news", items: [item("a", link: "https://ex.org/a", title: "outage one two")], now: t0, alertOnFirstPoll: false)
+        XCTAssertTrue(outcome.silentFirstPoll)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
+    }
+
+    func testFeedStateRoundTripsAndFirstPollDoneOnlyTurnsOn() throws {
+        let store = try openStore()
+        var state = FeedState(
+            name: "news", url: "https://ex.org/feed", etag: "\"abc\"", lastModified: "Tue, 01 Dec 2026 10:00:00 GMT",
+            lastPoll: t0, lastStatus: "200", consecutiveErrors: 0, nextDue: t0.addingTimeInterval(600))
+        try store.saveFeedState(state)
+        try poll(store, "news", [])
+        state.lastStatus = "timeout: no answer in 30s"
+        state.consecutiveErrors = 1
+        try store.saveFeedState(state)  // a copy taken before the poll: firstPollDone false
+        state.firstPollDone = true
+        XCTAssertEqual(try store.feedState(named: "news"), state)
+        XCTAssertEqual(try store.allFeedStates().map(\.name), ["news"])
+        XCTAssertNil(try store.feedState(named: "nope"))
+    }
+}

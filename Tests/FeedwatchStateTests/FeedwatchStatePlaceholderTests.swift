@@ -1,6 +1,0 @@
-import XCTest
-
-/// Placeholder until this stage's tests land.
-final class FeedwatchStatePlaceholderTests: XCTestCase {
-    func testModuleBuilds() {}
-}
