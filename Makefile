@@ -2,15 +2,23 @@
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
 CONFIG       ?= config/feedwatch.yaml
-APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libsystemd-dev libsqlite3-dev pkg-config systemd
+APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libsystemd-dev libsqlite3-dev pkg-config systemd curl
+# The benchmarks also serve 10,000 feeds with nginx.
+BENCH_PACKAGES := nginx-light
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 RELEASE_BIN   = .build/release/feedwatch
 
-.PHONY: deps build release run test bench install uninstall clean
+.PHONY: deps bench-deps apt-install build release run test bench install uninstall clean
 
 # Installs only what is missing; quiet and quick when everything is there.
 deps:
-	@missing=$$(for p in $(APT_PACKAGES); do \
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(APT_PACKAGES)"
+
+bench-deps: deps
+	@$(MAKE) --no-print-directory apt-install PACKAGES="$(BENCH_PACKAGES)"
+
+apt-install:
+	@missing=$$(for p in $(PACKAGES); do \
 	    dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	    echo "installing:" $$missing; \
@@ -32,7 +40,7 @@ test: deps
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-bench: deps
+bench: bench-deps
 	@Benchmarks/run.sh
 
 install: release

@@ -70,10 +70,12 @@ let package = Package(
                           path: "Benchmarks/bench-match"),
 
         // Stage: fetch (HTTP client, fetcher, scheduler).
-        .executableTarget(name: "bench-fetch", dependencies: ["FeedwatchFetch", "FeedwatchHTTP"],
+        .executableTarget(name: "bench-fetch", dependencies: ["FeedwatchFetch", "FeedwatchHTTP", "FeedwatchParse", "CLibXML2"],
                           path: "Benchmarks/bench-fetch"),
         // State stage: seen checks, inserts and retention against a million-item store.
         .executableTarget(name: "bench-state", dependencies: ["FeedwatchState"],
                           path: "Benchmarks/bench-state"),
+        // Delivery: the real daemon posting to a loopback receiver.
+        .executableTarget(name: "bench-deliver", dependencies: ["TestSupport"], path: "Benchmarks/bench-deliver"),
     ]
 )

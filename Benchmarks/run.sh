@@ -1,9 +1,25 @@
 #!/usr/bin/env bash
-# Builds every benchmark in release mode and prints its figures.
+# Builds every benchmark in release mode and prints its figures. `make bench` runs this.
+# BENCH=name runs one (parse, match, fetch, state, deliver, idle).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-swift build -c release --product bench-parse --product bench-match >/dev/null 2>&1 || swift build -c release
-for b in bench-parse bench-match; do
-    echo "== $b"
-    .build/release/$b
+swift build -c release --product feedwatch >/dev/null
+for b in bench-parse bench-match bench-fetch bench-state bench-deliver; do
+    swift build -c release --product "$b" >/dev/null
 done
+only=${BENCH:-}
+run() {
+    [ -z "$only" ] || [ "$only" = "$1" ] || return 0
+    echo "== $1"
+    shift
+    "$@"
+    echo
+}
+run parse .build/release/bench-parse
+run match .build/release/bench-match
+run fetch .build/release/bench-fetch
+run state .build/release/bench-state
+run deliver .build/release/bench-deliver
+# The idle measurement lasts IDLE_SECONDS (default 600): run it alone with BENCH=idle.
+[ "$only" = "idle" ] && run idle Benchmarks/bench-daemon-idle.sh
+exit 0

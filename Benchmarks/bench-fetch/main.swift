@@ -2,8 +2,10 @@
 // against the floor of `curl --parallel --parallel-max 64` over the same URLs.
 //
 //   swift build -c release --product bench-fetch && .build/release/bench-fetch [feeds]
+import CLibXML2
 import FeedwatchFetch
 import FeedwatchHTTP
+import FeedwatchParse
 import Foundation
 
 #if canImport(Glibc)
@@ -170,6 +172,9 @@ final class PollLog: @unchecked Sendable {
     var statuses: [Int: Int] = [:]
     var failures: [String] = []
     var bodyBytes = 0
+    var parsedItems = 0
+    var parseFailures = 0
+    let parsing = DispatchGroup()
 
     init(count: Int) {
         etags = Array(repeating: nil, count: count)
@@ -185,9 +190,13 @@ final class PollLog: @unchecked Sendable {
         switch result.outcome {
         case .document(let body, _, _):
             bodyBytes += body.count
-            // PARSING GOES HERE: the integrator adds FeedwatchParse and parses `body` (charset from the
-            // outcome) for every 200, so the figures cover fetch + parse. Parse off the HTTP loop thread.
-            processDocument(body, feed: feed)
+            // Parsed off the HTTP loop thread, as the daemon does, so the figures cover fetch + parse.
+            parseQueue.async(group: parsing) { [self] in
+                let parsed = try? FeedParser.parse(body, url: urls[feed].absoluteString)
+                lock.withLock {
+                    if let parsed { parsedItems += parsed.items.count } else { parseFailures += 1 }
+                }
+            }
         case .failed(let message):
             if failures.count < 5 { failures.append(message) }
         case .notModified, .gone:
@@ -196,8 +205,7 @@ final class PollLog: @unchecked Sendable {
     }
 }
 
-/// Placeholder for parsing (see above); fetching alone drops the body.
-@inline(never) func processDocument(_ body: Data, feed: Int) {}
+let parseQueue = DispatchQueue(label: "parse", attributes: .concurrent)
 
 func poll(_ label: String, fetcher: FeedFetcher, validators: PollLog?) -> (log: PollLog, wall: Double) {
     let log = PollLog(count: urls.count)
@@ -213,6 +221,7 @@ func poll(_ label: String, fetcher: FeedFetcher, validators: PollLog?) -> (log: 
         }
     }
     group.wait()
+    log.parsing.wait()
     let after = Usage.now()
     let wall = after.wall - before.wall
     let statuses = log.statuses.sorted { $0.key < $1.key }.map { "\($0.key)×\($0.value)" }.joined(separator: " ")
@@ -221,6 +230,9 @@ func poll(_ label: String, fetcher: FeedFetcher, validators: PollLog?) -> (log: 
             format: "%@: %.2f s wall, %.2f s CPU, %.0f feeds/s, %.1f MB/s of bodies, peak RSS %.1f MB  [%@]",
             label, wall, after.cpu - before.cpu, Double(urls.count) / wall,
             Double(log.bodyBytes) / wall / 1e6, peakRSSMegabytes(), statuses))
+    if log.parsedItems + log.parseFailures > 0 {
+        print("  parsed \(log.parsedItems) items, \(log.parseFailures) documents failed to parse")
+    }
     for failure in log.failures { print("  failure: \(failure)") }
     return (log, wall)
 }
@@ -269,7 +281,80 @@ func curlFloor(_ label: String, withValidators log: PollLog?) -> Double {
 print("")
 let curl200 = curlFloor("curl --parallel-max 64 (200)", withValidators: nil)
 let curl304 = curlFloor("curl --parallel-max 64 (304)", withValidators: first.log)
+// MARK: - The parse floor: a bare xmlTextReader read of the same bytes
+
+func bareRead(_ document: String) -> Int {
+    var nodes = 0
+    var bytes = Array(document.utf8)
+    bytes.withUnsafeMutableBufferPointer { raw in
+        raw.baseAddress!.withMemoryRebound(to: CChar.self, capacity: raw.count) { base in
+            guard let reader = xmlReaderForMemory(base, Int32(raw.count), nil, "UTF-8", Int32(XML_PARSE_NONET.rawValue))
+            else { return }
+            while xmlTextReaderRead(reader) == 1 { nodes += 1 }
+            xmlFreeTextReader(reader)
+        }
+    }
+    return nodes
+}
+
+let documents = (0..<feedCount).map(rssDocument(feed:))
+let parseFloorStart = Usage.now()
+var floorNodes = 0
+for document in documents { floorNodes += bareRead(document) }
+let parseFloor = Usage.now().wall - parseFloorStart.wall
+print(String(format: "bare xmlTextReader over the same %d documents (one core): %.2f s (%d nodes)", feedCount, parseFloor, floorNodes))
+
 print("")
+print(String(format: "poll 1 (fetch + parse) / (curl floor + parse floor): %.2f× (goal ≤ 2×)", first.wall / (curl200 + parseFloor)))
 print(String(format: "poll 1 / curl floor (200): %.2f×", first.wall / curl200))
 print(String(format: "poll 2 / curl floor (304): %.2f× (goal ≤ 3×)", second.wall / curl304))
 print(String(format: "peak RSS %.1f MB (goal < 150 MB)", peakRSSMegabytes()))
+
+// MARK: - End to end: `feedwatch once` over the same 10,000 feeds (fetch, parse, match, record)
+
+func endToEnd() {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("feedwatch")
+    guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+        print("(end to end skipped: build the feedwatch product in release mode first)")
+        return
+    }
+    var yaml = """
+        state_dir: \(workDirectory.path)/state
+        concurrency: \(concurrency)
+        per_host: \(concurrency)
+        defaults: {alert_on_first_poll: true}
+        rules:
+          - {name: outages, any: [panne, "déni de service", "feed 7"], none: [publicité]}
+          - {name: regions, all: ["region 3", restored*], feeds: [feed-11, feed-12]}
+        feeds:
+
+        """
+    for (feed, url) in urls.enumerated() { yaml += "  - {url: \"\(url.absoluteString)\", name: feed-\(feed)}\n" }
+    let configPath = workDirectory.appendingPathComponent("feedwatch.yaml")
+    try? Data(yaml.utf8).write(to: configPath)
+    for label in ["feedwatch once, first poll (fetch, parse, match, record)", "feedwatch once, second poll (all 304)"] {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["once", "-c", configPath.path]
+        process.environment = ["FEEDWATCH_LOG": "stderr", "PATH": "/usr/bin:/bin"]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let before = Usage.now()
+        do { try process.run() } catch { fail("could not run feedwatch: \(error)") }
+        let summary = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        let after = Usage.now()
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        print(
+            String(
+                format: "%@: %.2f s wall, %.2f s CPU, peak RSS of the largest child %.1f MB",
+                label, after.wall - before.wall, after.childCPU - before.childCPU, Double(usage.ru_maxrss) / 1024))
+        print("  " + summary.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+print("")
+endToEnd()
+
