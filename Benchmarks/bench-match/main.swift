@@ -182,12 +182,19 @@ for count in [10, 1_000, 10_000] where only == nil || only == count {
         exit(1)
     }
     let build = Date().timeIntervalSince(buildStart)
+    // Three passes over the whole text, the fastest reported: the machine is shared, so a pass can be
+    // slowed by other work; each pass times the whole `matches` call for every item.
     var fired = 0
-    let cpu0 = cpuSeconds()
-    let t0 = Date()
-    for item in items { fired += matcher.matches(item, feed: "bench", tags: []).count }
-    let elapsed = Date().timeIntervalSince(t0)
-    let cpu = cpuSeconds() - cpu0
+    var elapsed = Double.infinity
+    var cpu = Double.infinity
+    for _ in 0..<3 {
+        fired = 0
+        let cpu0 = cpuSeconds()
+        let t0 = Date()
+        for item in items { fired += matcher.matches(item, feed: "bench", tags: []).count }
+        elapsed = min(elapsed, Date().timeIntervalSince(t0))
+        cpu = min(cpu, cpuSeconds() - cpu0)
+    }
     throughputs[count] = mb / cpu  // CPU time: the build machine is shared, wall time is noisy
     print(
         String(
