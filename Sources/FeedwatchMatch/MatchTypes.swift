@@ -18,6 +18,9 @@ public enum MatchField: String, Sendable, CaseIterable {
     }
 
     var bit: UInt8 { 1 << UInt8(index) }
+
+    /// `allCases`, built once (the synthesised `allCases` builds a new array on every call).
+    static let ordered: [MatchField] = allCases
 }
 
 /// One keyword rule as configured (`rules:` in the configuration), keywords as written.

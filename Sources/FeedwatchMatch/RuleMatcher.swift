@@ -195,7 +195,7 @@ public final class RuleMatcher: Sendable {
         if !rule.any.isEmpty && !anyMatched { return nil }
 
         // The snippet is cut when read (see `RuleMatch.snippet`): rules that fire cost no string each.
-        guard let first, let field = MatchField.allCases.first(where: { $0.index == first.field }),
+        guard let first, first.field < MatchField.ordered.count, case let field = MatchField.ordered[first.field],
             first.segment < input.segmentCount(of: field)
         else {
             return RuleMatch(rule: rule.name, keywords: keywords, source: .around(input.title, start: 0, end: 0))
@@ -221,7 +221,7 @@ public final class RuleMatcher: Sendable {
     }
 
     private func firstMatch(of regex: NSRegularExpression, in input: MatchInput, fields: UInt8) -> Location? {
-        for field in MatchField.allCases where fields & field.bit != 0 {
+        for field in MatchField.ordered where fields & field.bit != 0 {
             for index in 0..<input.segmentCount(of: field) {
                 let text = input.segment(field, index)
                 if text.isEmpty { continue }
