@@ -81,7 +81,7 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
     /// `words[i]` gets id `i`; the words are distinct.
     init(_ words: [[UInt8]]) {
         var capacity = 16
-        while capacity < words.count * 2 { capacity <<= 1 }
+        while capacity < words.count * 4 { capacity <<= 1 }
         var t = [UInt8](repeating: 0, count: capacity)
         var s = [UInt64](repeating: 0, count: capacity * 2)
         var bytes: [UInt8] = []
