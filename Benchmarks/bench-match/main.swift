@@ -108,35 +108,41 @@ while totalBytes < targetBytes {
     items.append(item)
 }
 
-/// Words a rule would plausibly name: the longer ones of the vocabulary.
-let topical = baseWords.filter { $0.count >= 7 }
+/// Words of the tail that are in a fraction of a percent of items: long (so not one of the few hundred
+/// short syllable pairs that recur everywhere) and not among the frequent head of the tail.
+let headTail = Set(tail.prefix(5_000))
+let headPrefixes = Set(headTail.flatMap { w in (1...w.count).map { String(w.prefix($0)) } })
+let rareTail = tail.dropFirst(5_000).filter { $0.count >= 9 && !headTail.contains($0) }
+/// Prefixes (`foo*`) that match a few words of the rare tail only.
+let rarePrefixes = rareTail.map { String($0.dropLast(2)) }.filter { $0.count >= 7 && !headPrefixes.contains($0) }
 
-/// Rare words of the text: from the far end of the tail, long enough to be distinct from the frequent ones.
-let frequentTail = Set(tail.prefix(10_000))
-let deepTail = tail.suffix(10_000).filter { $0.count >= 9 && !frequentTail.contains($0) }
-
-/// Keywords: mostly words (a few common, most rare or absent), ~10% prefixes, ~10% phrases.
+/// Keywords of a newsroom's monitor: mostly names and specific terms (people, companies, places,
+/// products), of which an item mentions a few at most. The text's core vocabulary (~330 words) appears in
+/// nearly every item, so only a handful of keywords come from it; a few percent come from its long tail
+/// (each in well under 1% of items); the rest are names absent from this text: words, prefixes (`foo*`)
+/// and phrases, some of which start with a common word (`président Xanwel`) so that phrases are followed.
+/// Deterministic: the same list on every run.
 func keywords(_ count: Int) -> [String] {
-    if count <= 10 {
-        return ["panne", "Télégram", "facebook", "déni de service", "cyber*", "outage", "breach", "grève", "piratage", "inondation"]
-            .prefix(count).map { $0 }
-    }
+    let fixed = ["panne", "Télégram", "facebook", "déni de service", "cyber*", "outage", "breach", "grève", "piratage", "inondation"]
+    if count <= fixed.count { return Array(fixed.prefix(count)) }
     var r = Random(state: UInt64(count))
-    var out: [String] = []
-    // Most names a monitor watches are rare in any one feed: absent words (other syllables), the deep
-    // tail of the vocabulary; a few topical words and phrases; ~10% prefixes.
+    // Generic topical terms a monitor also watches; each is in about half the items of this text.
+    var out = fixed + ["sécurité", "vulnerability"]
     func absent() -> String {
         let syllables = ["xan", "wel", "yor", "kip", "zug", "hab", "vok", "jes", "wum", "yak", "ix", "oz"]
-        return (0..<(2 + r.below(3))).map { _ in syllables[r.below(syllables.count)] }.joined()
+        let name = (0..<(2 + r.below(3))).map { _ in syllables[r.below(syllables.count)] }.joined()
+        return r.below(2) == 0 ? name.prefix(1).uppercased() + name.dropFirst() : name
     }
+    let titles = ["président", "ministre", "société", "company", "minister", "groupe", "ville", "city"]
     while out.count < count {
         switch r.below(100) {
-        case 0 where r.below(5) == 0: out.append(topical[r.below(topical.count)])
-        case 1..<6: out.append(absent() + "*")
-        case 6..<11: out.append(absent() + "*")
-        case 11..<16: out.append(topical[r.below(topical.count)] + " " + topical[r.below(topical.count)])
-        case 16..<21: out.append(absent() + " de " + absent())
-        case 21..<41: out.append(deepTail[r.below(deepTail.count)])
+        // From the text's long tail, deep enough to be in a fraction of a percent of items.
+        case 0..<3: out.append(rareTail[r.below(rareTail.count)])
+        case 3..<4: out.append(rarePrefixes[r.below(rarePrefixes.count)] + "*")
+        case 4..<14: out.append(absent() + "*")
+        case 14..<24: out.append(titles[r.below(titles.count)] + " " + absent())
+        case 24..<34: out.append(absent() + " " + absent())
+        case 34..<39: out.append(absent() + " de " + absent())
         default: out.append(absent())
         }
     }
@@ -176,12 +182,19 @@ for count in [10, 1_000, 10_000] where only == nil || only == count {
         exit(1)
     }
     let build = Date().timeIntervalSince(buildStart)
+    // Three passes over the whole text, the fastest reported: the machine is shared, so a pass can be
+    // slowed by other work; each pass times the whole `matches` call for every item.
     var fired = 0
-    let cpu0 = cpuSeconds()
-    let t0 = Date()
-    for item in items { fired += matcher.matches(item, feed: "bench", tags: []).count }
-    let elapsed = Date().timeIntervalSince(t0)
-    let cpu = cpuSeconds() - cpu0
+    var elapsed = Double.infinity
+    var cpu = Double.infinity
+    for _ in 0..<3 {
+        fired = 0
+        let cpu0 = cpuSeconds()
+        let t0 = Date()
+        for item in items { fired += matcher.matches(item, feed: "bench", tags: []).count }
+        elapsed = min(elapsed, Date().timeIntervalSince(t0))
+        cpu = min(cpu, cpuSeconds() - cpu0)
+    }
     throughputs[count] = mb / cpu  // CPU time: the build machine is shared, wall time is noisy
     print(
         String(

@@ -16,32 +16,30 @@ final class FrozenBuffer<Element>: @unchecked Sendable {
 }
 
 /// An open-addressing map from non-zero UInt64 keys to Int32 values, built once.
-struct FrozenMap: @unchecked Sendable {  // immutable; the raw pointers point into owned FrozenBuffers
-    private let keys: FrozenBuffer<UInt64>
-    private let values: FrozenBuffer<Int32>
-    // Raw copies of the buffers' addresses: reading them costs no reference counting in the hot loop.
-    private let k: UnsafeMutablePointer<UInt64>
-    private let v: UnsafeMutablePointer<Int32>
+///
+/// Key and value share one 16-byte slot, so a look-up touches one cache line.
+struct FrozenMap: @unchecked Sendable {  // immutable; the raw pointer points into an owned FrozenBuffer
+    /// Slot i: key at 2i (0 = empty), value at 2i + 1.
+    private let slots: FrozenBuffer<UInt64>
+    // A raw copy of the buffer's address: reading it costs no reference counting in the hot loop.
+    private let s: UnsafeMutablePointer<UInt64>
     private let mask: Int
     let isEmpty: Bool
 
     init(_ pairs: [(key: UInt64, value: Int32)]) {
         var capacity = 16
         while capacity < pairs.count * 2 { capacity <<= 1 }
-        var k = [UInt64](repeating: 0, count: capacity)
-        var v = [Int32](repeating: -1, count: capacity)
+        var s = [UInt64](repeating: 0, count: capacity * 2)
         let mask = capacity - 1
         for (key, value) in pairs {
             precondition(key != 0, "FrozenMap keys are non-zero by construction")
             var i = FrozenMap.slot(key, mask)
-            while k[i] != 0 && k[i] != key { i = (i + 1) & mask }
-            k[i] = key
-            v[i] = value
+            while s[2 * i] != 0 && s[2 * i] != key { i = (i + 1) & mask }
+            s[2 * i] = key
+            s[2 * i + 1] = UInt64(UInt32(bitPattern: value))
         }
-        keys = FrozenBuffer(k)
-        values = FrozenBuffer(v)
-        self.k = keys.p.baseAddress!  // allocated with capacity >= 1
-        self.v = values.p.baseAddress!
+        slots = FrozenBuffer(s)
+        self.s = slots.p.baseAddress!  // allocated with capacity >= 1
         self.mask = mask
         isEmpty = pairs.isEmpty
     }
@@ -54,8 +52,8 @@ struct FrozenMap: @unchecked Sendable {  // immutable; the raw pointers point in
     @inline(__always) func get(_ key: UInt64) -> Int32 {
         var i = FrozenMap.slot(key, mask)
         while true {
-            let found = k[i]
-            if found == key { return v[i] }
+            let found = s[2 * i]
+            if found == key { return Int32(bitPattern: UInt32(truncatingIfNeeded: s[2 * i + 1])) }
             if found == 0 { return -1 }
             i = (i + 1) & mask
         }
@@ -63,38 +61,45 @@ struct FrozenMap: @unchecked Sendable {  // immutable; the raw pointers point in
 }
 
 /// Normalised word → word id: one probe per word of text, the bytes compared only on a hash hit.
+///
+/// Most words of a text are no keyword, so a look-up first reads a one-byte tag per slot (7 bits of the
+/// hash; 0 = empty) from a table small enough to stay in the L1/L2 cache, and touches the 16-byte slot
+/// (hash, id, offset and length of the word's bytes) only when the tag agrees.
 struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
-    private let hashes: FrozenBuffer<UInt64>
-    /// Per slot: id + 1 (0 = empty) in the low 32 bits, offset in `pool` << 40 | length << 32.
-    private let slots: FrozenBuffer<UInt64>
+    private let tagBuffer: FrozenBuffer<UInt8>
+    /// Slot i: the hash at 2i; at 2i + 1, id + 1 in the low 32 bits, offset in `pool` << 40 | length << 32.
+    private let slotBuffer: FrozenBuffer<UInt64>
     private let pool: FrozenBuffer<UInt8>
-    private let hp: UnsafeMutablePointer<UInt64>
+    private let tp: UnsafeMutablePointer<UInt8>
     private let sp: UnsafeMutablePointer<UInt64>
     private let pp: UnsafeMutablePointer<UInt8>
     private let mask: Int
     let count: Int
 
+    @inline(__always) private static func tag(_ hash: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: hash >> 57) | 0x80 }
+
     /// `words[i]` gets id `i`; the words are distinct.
     init(_ words: [[UInt8]]) {
         var capacity = 16
-        while capacity < words.count * 2 { capacity <<= 1 }
-        var h = [UInt64](repeating: 0, count: capacity)
-        var s = [UInt64](repeating: 0, count: capacity)
+        while capacity < words.count * 4 { capacity <<= 1 }
+        var t = [UInt8](repeating: 0, count: capacity)
+        var s = [UInt64](repeating: 0, count: capacity * 2)
         var bytes: [UInt8] = []
         let mask = capacity - 1
         for (id, word) in words.enumerated() {
             let hash = WordHash.of(word)
             var i = Int(truncatingIfNeeded: hash) & mask
-            while s[i] != 0 { i = (i + 1) & mask }
-            h[i] = hash
-            s[i] = UInt64(id + 1) | UInt64(word.count) << 32 | UInt64(bytes.count) << 40
+            while t[i] != 0 { i = (i + 1) & mask }
+            t[i] = WordTable.tag(hash)
+            s[2 * i] = hash
+            s[2 * i + 1] = UInt64(id + 1) | UInt64(word.count) << 32 | UInt64(bytes.count) << 40
             bytes += word
         }
-        hashes = FrozenBuffer(h)
-        slots = FrozenBuffer(s)
+        tagBuffer = FrozenBuffer(t)
+        slotBuffer = FrozenBuffer(s)
         pool = FrozenBuffer(bytes)
-        hp = hashes.p.baseAddress!
-        sp = slots.p.baseAddress!
+        tp = tagBuffer.p.baseAddress!
+        sp = slotBuffer.p.baseAddress!
         pp = pool.p.baseAddress!
         self.mask = mask
         count = words.count
@@ -102,20 +107,22 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
 
     /// The id of `word` (whose `WordHash` is `hash`), or -1.
     @inline(__always) func id(of word: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int32 {
-        let hs = hp
-        let ss = sp
+        let tag = WordTable.tag(hash)
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {
-            let slot = ss[i]
-            if slot == 0 { return -1 }
-            if hs[i] == hash && Int((slot >> 32) & 0xFF) == word.count {
-                let offset = Int(slot >> 40)
-                var same = true
-                for k in 0..<word.count where pp[offset + k] != word[k] {
-                    same = false
-                    break
+            let t = tp[i]
+            if t == 0 { return -1 }
+            if t == tag && sp[2 * i] == hash {
+                let slot = sp[2 * i + 1]
+                if Int((slot >> 32) & 0xFF) == word.count {
+                    let offset = Int(slot >> 40)
+                    var same = true
+                    for k in 0..<word.count where pp[offset + k] != word[k] {
+                        same = false
+                        break
+                    }
+                    if same { return Int32(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1 }
                 }
-                if same { return Int32(truncatingIfNeeded: slot & 0xFFFF_FFFF) - 1 }
             }
             i = (i + 1) & mask
         }
@@ -123,6 +130,10 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
 }
 
 /// A byte trie of the prefixes (`panne*`): walking a word's bytes yields every prefix it starts with.
+///
+/// Most words start with no prefix, so a word's first `headLength` bytes (the length of the shortest
+/// prefix, at most 4) are first looked up in a 64 Kibit filter that holds those bytes of every prefix;
+/// only a word that passes walks the trie, whose edges are in a hash map.
 struct PrefixTrie: @unchecked Sendable {  // immutable, as FrozenMap
     /// Child of the root for each first byte (0 = none).
     private let root: FrozenBuffer<Int32>
@@ -130,9 +141,22 @@ struct PrefixTrie: @unchecked Sendable {  // immutable, as FrozenMap
     private let edges: FrozenMap
     /// Prefix id ending at each node, or -1.
     private let terminal: FrozenBuffer<Int32>
+    /// Bit set of `headSlot` of the first `headLength` bytes of every prefix.
+    private let filter: FrozenBuffer<UInt64>
     private let rootp: UnsafeMutablePointer<Int32>
     private let terminalp: UnsafeMutablePointer<Int32>
+    private let filterp: UnsafeMutablePointer<UInt64>
+    private let headLength: Int
     let isEmpty: Bool
+
+    private static let filterBits = 1 << 16
+
+    /// The first `length` bytes of `bytes`, packed, hashed to a bit of the filter.
+    @inline(__always) private static func headSlot(_ bytes: UnsafeBufferPointer<UInt8>, _ length: Int) -> Int {
+        var x: UInt32 = 0
+        for k in 0..<length { x = x << 8 | UInt32(bytes[k]) }
+        return Int((x &* 0x9E37_79B1) >> 16)
+    }
 
     /// `prefixes[i]` gets id `i`; the prefixes are distinct and non-empty.
     init(_ prefixes: [[UInt8]]) {
@@ -155,17 +179,30 @@ struct PrefixTrie: @unchecked Sendable {  // immutable, as FrozenMap
             }
             terminal[Int(node)] = Int32(id)
         }
+        let headLength = min(4, prefixes.map(\.count).min() ?? 1)
+        var bits = [UInt64](repeating: 0, count: Self.filterBits / 64)
+        for prefix in prefixes {
+            let slot = prefix.withUnsafeBufferPointer { Self.headSlot($0, headLength) }
+            bits[slot >> 6] |= 1 << UInt64(slot & 63)
+        }
         root = FrozenBuffer(rootChildren)
         edges = FrozenMap(pairs.map { (key: $0.key, value: $0.value) })
         self.terminal = FrozenBuffer(terminal)
+        filter = FrozenBuffer(bits)
         rootp = root.p.baseAddress!
         terminalp = self.terminal.p.baseAddress!
+        filterp = filter.p.baseAddress!
+        self.headLength = headLength
         isEmpty = prefixes.isEmpty
     }
 
     /// Calls `found` with the id of every prefix `word` starts with, shortest first.
     @inline(__always) func forEachPrefix(of word: UnsafeBufferPointer<UInt8>, _ found: (Int32) -> Void) {
-        guard !word.isEmpty else { return }
+        // Every prefix is at least `headLength` bytes long, so a shorter word or one whose head is not in
+        // the filter starts with none.
+        guard word.count >= headLength else { return }
+        let slot = Self.headSlot(word, headLength)
+        guard filterp[slot >> 6] & (1 << UInt64(slot & 63)) != 0 else { return }
         var node = rootp[Int(word[0])]
         var k = 1
         while node != 0 {

@@ -22,6 +22,8 @@ struct Scratch {
     var active: [(node: Int32, start: Int32)] = []
     var next: [(node: Int32, start: Int32)] = []
     var ruleEpoch: [UInt32]
+    /// Rules to evaluate for the current item (`RuleMatcher.matches`).
+    var candidates: [Int32] = []
 
     init(patternCount: Int, ruleCount: Int) {
         patternEpoch = [UInt32](repeating: 0, count: patternCount)

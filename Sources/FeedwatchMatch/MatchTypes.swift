@@ -18,6 +18,9 @@ public enum MatchField: String, Sendable, CaseIterable {
     }
 
     var bit: UInt8 { 1 << UInt8(index) }
+
+    /// `allCases`, built once (the synthesised `allCases` builds a new array on every call).
+    static let ordered: [MatchField] = allCases
 }
 
 /// One keyword rule as configured (`rules:` in the configuration), keywords as written.
@@ -68,15 +71,24 @@ public struct MatchInput: Sendable {
         self.authors = authors
     }
 
-    /// The texts of one field; list fields have one segment per element, so no phrase spans two of them.
-    func segments(of field: MatchField) -> [String] {
+    /// How many texts field `field` has; list fields have one segment per element, so no phrase spans two.
+    @inline(__always) func segmentCount(of field: MatchField) -> Int {
         switch field {
-        case .title: [title]
-        case .summary: [summary]
-        case .content: [content]
-        case .categories: categories
-        case .author: authors
-        case .link: [link]
+        case .categories: categories.count
+        case .author: authors.count
+        default: 1
+        }
+    }
+
+    /// Text `index` (below `segmentCount(of: field)`) of field `field`.
+    @inline(__always) func segment(_ field: MatchField, _ index: Int) -> String {
+        switch field {
+        case .title: title
+        case .summary: summary
+        case .content: content
+        case .categories: categories[index]
+        case .author: authors[index]
+        case .link: link
         }
     }
 }
@@ -88,12 +100,41 @@ public struct RuleMatch: Sendable, Equatable {
     /// The keywords that matched, as written in the rule: its `any:` ones, then its `all:` ones, in rule order.
     public var keywords: [String]
     /// The first match with some context around it, from the original text, e.g. `…sur fond de panne de Facebook…`.
-    public var snippet: String
+    ///
+    /// Made when read, from the matched text and the match's place in it, so that an item firing many
+    /// rules costs no snippet per rule; a `RuleMatch` keeps that text alive.
+    public var snippet: String {
+        get {
+            switch source {
+            case .text(let text): text
+            case .around(let text, let start, let end): Snippet.around(text, start: Int(start), end: Int(end))
+            }
+        }
+        set { source = .text(newValue) }
+    }
+
+    /// The snippet, or the text and UTF-8 range it is cut around.
+    enum SnippetSource: Sendable {
+        case text(String)
+        case around(String, start: Int32, end: Int32)
+    }
+    var source: SnippetSource
 
     public init(rule: String, keywords: [String], snippet: String) {
         self.rule = rule
         self.keywords = keywords
-        self.snippet = snippet
+        source = .text(snippet)
+    }
+
+    init(rule: String, keywords: [String], source: SnippetSource) {
+        self.rule = rule
+        self.keywords = keywords
+        self.source = source
+    }
+
+    /// Equal when rule, keywords and snippet text are equal, however the snippet is held.
+    public static func == (a: RuleMatch, b: RuleMatch) -> Bool {
+        a.rule == b.rule && a.keywords == b.keywords && a.snippet == b.snippet
     }
 }
 

@@ -102,7 +102,9 @@ public final class RuleMatcher: Sendable {
         var sink = MatchSink(automaton: automaton, scratch: pool.take())
         sink.scratch.begin()
         for field in scannedFields {
-            for (index, segment) in input.segments(of: field).enumerated() where !segment.isEmpty {
+            for index in 0..<input.segmentCount(of: field) {
+                let segment = input.segment(field, index)
+                if segment.isEmpty { continue }
                 sink.beginSegment(field: field.bit, segment: Int32(index))
                 WordScanner.scan(segment, into: &sink)
             }
@@ -111,25 +113,27 @@ public final class RuleMatcher: Sendable {
         sink.scratch = Scratch(patternCount: 0, ruleCount: 0)  // so that `scratch` is not copied on write
         defer { pool.give(back: scratch) }
 
-        var candidates = alwaysCandidates
+        if scratch.touched.isEmpty && alwaysCandidates.isEmpty { return [] }
+        var candidates = scratch.candidates  // reused buffer: no allocation per item
+        scratch.candidates = []
+        candidates.removeAll(keepingCapacity: true)
+        candidates += alwaysCandidates
         for pattern in scratch.touched {
             for rule in postings[Int(pattern)] where scratch.ruleEpoch[Int(rule)] != scratch.epoch {
                 scratch.ruleEpoch[Int(rule)] = scratch.epoch
                 candidates.append(rule)
             }
         }
-        if candidates.isEmpty { return [] }
         candidates.sort()
 
         var results: [RuleMatch] = []
-        var snippets: [Location: String] = [:]  // rules that fire on the same words share the snippet
         var last: Int32 = -1
         for index in candidates where index != last {
             last = index
-            let rule = rules[Int(index)]
-            guard rule.applies(toFeed: feed, tags: tags) else { continue }
-            if let match = evaluate(rule, input: input, scratch: scratch, snippets: &snippets) { results.append(match) }
+            guard rules[Int(index)].applies(toFeed: feed, tags: tags) else { continue }
+            if let match = evaluate(rules[Int(index)], input: input, scratch: scratch) { results.append(match) }
         }
+        scratch.candidates = candidates
         return results
     }
 
@@ -144,9 +148,7 @@ public final class RuleMatcher: Sendable {
         }
     }
 
-    private func evaluate(
-        _ rule: CompiledRule, input: MatchInput, scratch: Scratch, snippets: inout [Location: String]
-    ) -> RuleMatch? {
+    private func evaluate(_ rule: CompiledRule, input: MatchInput, scratch: Scratch) -> RuleMatch? {
         let fields = rule.fieldMask
         // Decide with the word keywords first: most rules end here without running a regex.
         for entry in rule.none {
@@ -175,8 +177,9 @@ public final class RuleMatcher: Sendable {
         }
 
         var keywords: [String] = []
+        var anyMatched = false
         var first: Location? = nil
-        for entry in rule.positive {
+        for (k, entry) in rule.positive.enumerated() {
             let location: Location?
             switch entry.ref {
             case .pattern(let p):
@@ -186,24 +189,20 @@ public final class RuleMatcher: Sendable {
             }
             guard let location else { continue }
             keywords.append(entry.written)
+            if k < rule.any.count { anyMatched = true }
             if first == nil || location < first! { first = location }
         }
-        if !rule.any.isEmpty && !rule.any.contains(where: { keywords.contains($0.written) }) { return nil }
+        if !rule.any.isEmpty && !anyMatched { return nil }
 
-
-        var snippet = ""
-        if let first, let known = snippets[first] {
-            snippet = known
-        } else if let first, let field = MatchField.allCases.first(where: { $0.index == first.field }) {
-            let segments = input.segments(of: field)
-            if first.segment < segments.count {
-                snippet = Snippet.around(segments[first.segment], start: first.start, end: first.end)
-            }
-            snippets[first] = snippet
-        } else {
-            snippet = Snippet.around(input.title, start: 0, end: 0)
+        // The snippet is cut when read (see `RuleMatch.snippet`): rules that fire cost no string each.
+        guard let first, first.field < MatchField.ordered.count, case let field = MatchField.ordered[first.field],
+            first.segment < input.segmentCount(of: field)
+        else {
+            return RuleMatch(rule: rule.name, keywords: keywords, source: .around(input.title, start: 0, end: 0))
         }
-        return RuleMatch(rule: rule.name, keywords: keywords, snippet: snippet)
+        return RuleMatch(
+            rule: rule.name, keywords: keywords,
+            source: .around(input.segment(field, first.segment), start: Int32(first.start), end: Int32(first.end)))
     }
 
     private func wordLocation(_ pattern: Int32, fields: UInt8, scratch: Scratch) -> Location? {
@@ -222,8 +221,10 @@ public final class RuleMatcher: Sendable {
     }
 
     private func firstMatch(of regex: NSRegularExpression, in input: MatchInput, fields: UInt8) -> Location? {
-        for field in MatchField.allCases where fields & field.bit != 0 {
-            for (index, text) in input.segments(of: field).enumerated() where !text.isEmpty {
+        for field in MatchField.ordered where fields & field.bit != 0 {
+            for index in 0..<input.segmentCount(of: field) {
+                let text = input.segment(field, index)
+                if text.isEmpty { continue }
                 guard let found = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)),
                     let range = Range(found.range, in: text)
                 else { continue }

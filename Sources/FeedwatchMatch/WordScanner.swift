@@ -5,19 +5,39 @@ protocol WordSink {
     mutating func word(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64, start: Int, end: Int, matchable: Bool)
 }
 
-/// FNV-1a over the normalised bytes, finished with a mix so that the low bits index a table well.
+/// The hash of a normalised word, computed once the word is complete: eight bytes at a time (a word is
+/// usually one or two steps), rather than a multiply per byte in the scanning loop.
 enum WordHash {
-    static let seed: UInt64 = 0xcbf2_9ce4_8422_2325
-    @inline(__always) static func add(_ h: UInt64, _ b: UInt8) -> UInt64 { (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-    @inline(__always) static func finish(_ h: UInt64) -> UInt64 {
+    @inline(__always) private static func mix(_ h: UInt64, _ x: UInt64) -> UInt64 {
+        let m = (h ^ x) &* 0x9E37_79B9_7F4A_7C15
+        return m ^ (m >> 29)
+    }
+
+    @inline(__always) static func of(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        let n = p.count
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(n)
+        var k = 0
+        if let base = p.baseAddress {
+            while k + 8 <= n {
+                h = mix(h, UInt64(littleEndian: UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)))
+                k += 8
+            }
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while k < n {
+            tail |= UInt64(p[k]) << shift
+            shift += 8
+            k += 1
+        }
+        h = mix(h, tail)
         var x = h ^ (h >> 32)
         x = x &* 0xd6e8_feb8_6659_fd93
         return x ^ (x >> 32)
     }
-    static func of(_ bytes: some Sequence<UInt8>) -> UInt64 {
-        var h = seed
-        for b in bytes { h = add(h, b) }
-        return finish(h)
+
+    static func of(_ bytes: [UInt8]) -> UInt64 {
+        bytes.withUnsafeBufferPointer { of($0) }
     }
 }
 
@@ -97,14 +117,12 @@ struct WordScanner {
         let wordClass = CharClass.word.rawValue
         let n = p.count
         var length = 0
-        var hash = WordHash.seed
         var inWord = false
         var overflow = false
         var start = 0
         var end = 0
 
         @inline(__always) func append(_ b: UInt8) {
-            hash = WordHash.add(hash, b)
             if length < maxWordBytes {
                 buffer[length] = b
                 length += 1
@@ -117,16 +135,14 @@ struct WordScanner {
                 inWord = true
                 start = at
                 length = 0
-                hash = WordHash.seed
                 overflow = false
             }
         }
         @inline(__always) func finish() {
             if inWord {
                 inWord = false
-                sink.word(
-                    UnsafeBufferPointer(rebasing: buffer[0..<length]), hash: WordHash.finish(hash), start: start,
-                    end: end, matchable: !overflow)
+                let word = UnsafeBufferPointer(rebasing: buffer[0..<length])
+                sink.word(word, hash: overflow ? 0 : WordHash.of(word), start: start, end: end, matchable: !overflow)
             }
         }
 
@@ -154,10 +170,25 @@ struct WordScanner {
             if b < 0x80 {
                 let cls = asciiClass[Int(b)]
                 if cls == wordClass {
+                    // The common case, a run of ASCII letters, in local variables: the state shared with
+                    // the nested functions is written back once per run, not per byte.
                     begin(i)
-                    append(asciiLower[Int(b)])
-                    i += 1
-                    end = i
+                    var len = length
+                    var j = i
+                    while j < n {
+                        let c = p[j]
+                        guard c < 0x80, asciiClass[Int(c)] == wordClass else { break }
+                        if len < maxWordBytes {
+                            buffer[len] = asciiLower[Int(c)]
+                            len += 1
+                        } else {
+                            overflow = true
+                        }
+                        j += 1
+                    }
+                    length = len
+                    i = j
+                    end = j
                     continue
                 }
                 if cls == CharClass.apostrophe.rawValue {

@@ -174,6 +174,34 @@ final class RuleMatcherTests: XCTestCase {
         XCTAssertEqual(found.first?.snippet, "Facebook indisponible")
     }
 
+    func testWordsOfEveryLengthAroundEightBytesMatchOnlyThemselves() throws {
+        // Word hashes are taken eight bytes at a time: lengths 7, 8, 9, 16 and 17 cross those steps.
+        for word in ["abcdefg", "abcdefgh", "abcdefghi", "abcdefghijklmnop", "abcdefghijklmnopq", "cyberattaqué"] {
+            XCTAssertEqual(try keywords([word], title: "Une \(word.uppercased()) ici"), [word], word)
+            XCTAssertEqual(try keywords([word], title: "Une \(word)x ici"), [], word)
+            XCTAssertEqual(try keywords([word], title: "Une \(word.dropLast()) ici"), [], word)
+        }
+    }
+
+    func testAMatchEqualsOneBuiltFromItsSnippetText() throws {
+        let found = try fire([RuleSpec(name: "r", any: ["panne"])], MatchInput(title: "Grande  panne\tchez Orange"))
+        XCTAssertEqual(found, [RuleMatch(rule: "r", keywords: ["panne"], snippet: "Grande panne chez Orange")])
+        XCTAssertNotEqual(found, [RuleMatch(rule: "r", keywords: ["panne"], snippet: "Grande panne")])
+    }
+
+    func testRulesFiringOnTheSameWordsGetTheSameSnippet() throws {
+        let rules = (0..<3).map { RuleSpec(name: "rule\($0)", any: ["panne", "w\($0)"]) }
+        let found = try fire(rules, MatchInput(summary: "w2 rien", content: "La panne de Facebook a duré six heures"))
+        XCTAssertEqual(found.map(\.snippet), ["La panne de Facebook a duré six heures", "La panne de Facebook a duré six heures", "w2 rien"])
+    }
+
+    func testASnippetSetByHandReplacesTheCutOne() throws {
+        var found = try XCTUnwrap(fire([RuleSpec(name: "r", any: ["panne"])], MatchInput(title: "Une panne")).first)
+        found.snippet = "autre"
+        XCTAssertEqual(found.snippet, "autre")
+        XCTAssertEqual(found, RuleMatch(rule: "r", keywords: ["panne"], snippet: "autre"))
+    }
+
     func testRulesComeBackInConfigOrder() throws {
         let rules = (0..<5).map { RuleSpec(name: "rule\($0)", any: ["w\(4 - $0)", "commun"]) }
         XCTAssertEqual(try fire(rules, MatchInput(title: "w3 w1 commun")).map(\.rule), ["rule0", "rule1", "rule2", "rule3", "rule4"])
