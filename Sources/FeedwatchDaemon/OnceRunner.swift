@@ -38,10 +38,16 @@ public struct OnceRunner {
             fetcher: FeedFetcher(client: http), processor: DocumentProcessor(runtime: runtime, store: store),
             logger: logger)
         var summary = Summary()
-        summary.feeds = config.feeds.count
         let states = try Dictionary(store.allFeedStates().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        // A feed that answered 410 Gone stays stopped until its URL changes in the configuration.
+        let feeds = config.feeds.filter { feed in
+            guard let state = states[feed.name], state.configuredURL == feed.source.url, state.gone else { return true }
+            logger.warning("not polled: it answered 410 Gone", metadata: ["feed": "\(feed.name)"])
+            return false
+        }
+        summary.feeds = feeds.count
         let reports = await withTaskGroup(of: (Int, PollReport).self) { group in
-            for (index, feed) in config.feeds.enumerated() {
+            for (index, feed) in feeds.enumerated() {
                 group.addTask { (index, await poller.poll(feed, state: states[feed.name])) }
             }
             var reports: [(Int, PollReport)] = []
@@ -49,7 +55,7 @@ public struct OnceRunner {
             return reports.sorted { $0.0 < $1.0 }.map(\.1)
         }
         let now = Date()
-        for (feed, report) in zip(config.feeds, reports) {
+        for (feed, report) in zip(feeds, reports) {
             if report.processingError != nil { summary.failedFeeds += 1 }
             if case .failed = report.result.outcome { summary.failedFeeds += 1 }
             summary.newItems += report.processed?.record.newItems ?? 0

@@ -35,13 +35,13 @@ public enum Reports {
         defer { store.close() }
         let entries = try (store.pending() + store.deadLetters()).sorted { $0.id < $1.id }
         if entries.isEmpty { return ["outbox empty: no pending or dead-lettered deliveries"] }
-        var rows = [["ID", "STATUS", "TARGET", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR", "RULE", "ITEM"]]
+        var rows = [["ID", "STATUS", "TARGET", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR", "ALERT ID", "RULE", "ITEM"]]
         for entry in entries {
             let alert = DocumentProcessor.alert(fromPayload: entry.payload)
             rows.append([
                 String(entry.id), entry.status.rawValue, entry.target, String(entry.attempts),
                 entry.status == .dead ? "-" : time(entry.nextAttempt), entry.lastError.map { String($0.prefix(40)) } ?? "-",
-                alert?.rule ?? "?", alert.map { String($0.item.title.prefix(50)) } ?? "?",
+                entry.alertID, alert?.rule ?? "?", alert.map { String($0.item.title.prefix(50)) } ?? "?",
             ])
         }
         return table(rows)

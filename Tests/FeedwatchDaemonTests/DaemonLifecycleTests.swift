@@ -63,6 +63,17 @@ final class DaemonLifecycleTests: DaemonTestCase {
         XCTAssertTrue(daemon.stderr.contains("\(configPath):2:15: feeds[0].url: \"ftp://x\" is not a feed URL"), daemon.stderr)
     }
 
+    func testCorruptStateFileIsAClearErrorNotAFreshStart() throws {
+        try writeConfig("feeds: [{url: 'file:feed.xml', name: f}]\nrules: [{name: r, any: [x]}]")
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 31) })
+        try garbage.write(to: URL(fileURLWithPath: stateDirectory + "/feedwatch.sqlite"))
+        let daemon = try startDaemon()
+        XCTAssertEqual(daemon.waitForExit(timeout: 10), 1)
+        XCTAssertTrue(daemon.stderr.contains(stateDirectory + "/feedwatch.sqlite"), daemon.stderr)
+        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: stateDirectory + "/feedwatch.sqlite")), garbage, "left untouched")
+    }
+
     func testSecondDaemonOnTheSameStateRefusesToStart() throws {
         let server = try HTTPTestServer { _ in .init(status: 200, text: FeedFixtures.rss([])) }
         defer { server.stop() }

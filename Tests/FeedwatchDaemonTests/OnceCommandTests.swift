@@ -82,3 +82,62 @@ final class OnceCommandTests: DaemonTestCase {
         XCTAssertTrue(missing.stderr.hasPrefix("feedwatch: "), missing.stderr)
     }
 }
+
+/// Feeds that move or disappear, and receivers that go away, across runs of the real binary.
+final class FeedLifecycleTests: DaemonTestCase {
+    func testPermanentRedirectIsRememberedAndGoneFeedIsNoLongerPolled() throws {
+        let server = try HTTPTestServer { request in
+            switch request.pathWithoutQuery {
+            case "/old": return .init(status: 301, headers: [("Location", "/new")], text: "")
+            case "/new": return .init(status: 200, text: FeedFixtures.rss([]))
+            default: return .init(status: 410, text: "gone")
+            }
+        }
+        defer { server.stop() }
+        try writeConfig("""
+            feeds:
+              - {url: "\(server.url("/old").absoluteString)", name: moved}
+              - {url: "\(server.url("/removed").absoluteString)", name: removed}
+            rules: [{name: r, any: [panne]}]
+            """)
+        XCTAssertEqual(try feedwatch(["once"]).status, 0)
+        let state = try feedwatch(["state"]).stdout
+        let moved = try XCTUnwrap(state.split(separator: "\n").first { $0.hasPrefix("moved ") }, state)
+        XCTAssertTrue(moved.hasSuffix(server.url("/new").absoluteString), String(moved))
+        let removed = try XCTUnwrap(state.split(separator: "\n").first { $0.hasPrefix("removed ") }, state)
+        XCTAssertTrue(removed.contains("410 gone") && removed.contains("stopped (410 Gone)"), String(removed))
+
+        let before = server.requests.count
+        XCTAssertEqual(try feedwatch(["once"]).status, 0)
+        let later = server.requests[before...].map(\.path)
+        XCTAssertEqual(later, ["/new"], "the new URL is polled directly, the gone feed not at all")
+    }
+
+    func testReceiverDownThenUpAfterRestartGetsTheQueuedAlert() throws {
+        let down = try HTTPTestServer { _ in .init(status: 200, text: "") }
+        let port = down.port
+        down.stop()
+        try FeedFixtures.rss(FeedFixtures.outageStories(1)).write(
+            to: directory.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
+        try writeConfig("""
+            feeds: [{url: "file:feed.xml", name: news, alert_on_first_poll: true}]
+            rules: [{name: outages, any: [panne], notify: [hook]}]
+            webhooks: [{name: hook, url: "http://127.0.0.1:\(port)/hook"}]
+            """)
+        let once = try feedwatch(["once"])
+        XCTAssertTrue(once.stdout.contains("1 alerts, 0 deliveries made, 1 failed"), once.stdout)
+        let outbox = try feedwatch(["outbox"]).stdout
+        XCTAssertTrue(outbox.contains("pending") && outbox.contains("hook"), outbox)
+
+        let receiver = try HTTPTestServer(port: port) { _ in .init(status: 200, text: "ok") }
+        defer { receiver.stop() }
+        let daemon = try startDaemon()
+        // The retry is due about 5 s after the failed attempt.
+        XCTAssertTrue(waitUntil(timeout: 15) { receiver.requests.count == 1 }, daemon.stderr)
+        daemon.signal(SIGTERM)
+        XCTAssertEqual(daemon.waitForExit(timeout: 10), 0)
+        let alertID = try XCTUnwrap(receiver.requests.first?.header("webhook-id"))
+        XCTAssertTrue(outbox.contains(alertID), "the alert queued by once is the one delivered: \(outbox)")
+        XCTAssertEqual(try feedwatch(["outbox"]).stdout, "outbox empty: no pending or dead-lettered deliveries\n")
+    }
+}

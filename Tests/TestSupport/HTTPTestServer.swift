@@ -32,8 +32,9 @@ public final class HTTPTestServer: @unchecked Sendable {
     private var maxConnections = 0
     private var maxRequests = 0
 
-    /// Starts listening and serving; `handler` runs on the connection's thread.
-    public init(handler: @escaping @Sendable (HTTPTestRequest) -> HTTPTestResponse) throws {
+    /// Starts listening and serving; `handler` runs on the connection's thread. `port` 0 lets the
+    /// kernel choose; a given port brings a receiver back up where it was before.
+    public init(port requestedPort: Int = 0, handler: @escaping @Sendable (HTTPTestRequest) -> HTTPTestResponse) throws {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StartError(description: "socket: \(String(cString: strerror(errno)))") }
@@ -41,7 +42,7 @@ public final class HTTPTestServer: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = UInt16(requestedPort).bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
