@@ -1,4 +1,5 @@
 import FeedwatchAlert
+import FeedwatchFetch
 import FeedwatchHTTP
 import Foundation
 
@@ -52,7 +53,7 @@ struct AlertDelivery: Sendable {
             case .delivered:
                 return .delivered(status: response.status)
             case .retry:
-                let retryAfter = Self.retryAfter(response.headers["Retry-After"], now: now)
+                let retryAfter = ResponseHeaderValues.retryAfter(response.headers["Retry-After"], now: now)
                 return .retry(error: "HTTP \(response.status)", retryAfter: retryAfter)
             case .permanent:
                 return .permanent(error: "HTTP \(response.status)")
@@ -61,16 +62,6 @@ struct AlertDelivery: Sendable {
             // The URL may carry a token (Slack, Discord): the message names the failure, never the URL.
             return .retry(error: Self.describe(error), retryAfter: nil)
         }
-    }
-
-    static func retryAfter(_ value: String?, now: Date) -> TimeInterval? {
-        guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
-        if let seconds = TimeInterval(value) { return max(0, seconds) }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "GMT")
-        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
-        return formatter.date(from: value).map { max(0, $0.timeIntervalSince(now)) }
     }
 
     static func describe(_ error: HTTPError) -> String {
