@@ -143,9 +143,18 @@ enum HTMLText {
             } else if b == UInt8(ascii: "&") {
                 i = decodeReference(s, from: i, into: &out)
             } else if isPlainByte(b) {
-                // A run of bytes that are neither markup, reference nor (possibly) white space: one copy.
+                // A run of bytes that are neither markup, reference nor (possibly) white space, single
+                // ASCII spaces between words included (collapsing leaves them as they are): one copy.
                 var end = i + 1
-                while end < n, isPlainByte(s[end]) { end += 1 }
+                while end < n {
+                    if isPlainByte(s[end]) {
+                        end += 1
+                    } else if s[end] == 0x20, end + 1 < n, isPlainByte(s[end + 1]) {
+                        end += 2
+                    } else {
+                        break
+                    }
+                }
                 out.run(UnsafeBufferPointer(rebasing: s[i..<end]))
                 i = end
             } else {
