@@ -140,9 +140,9 @@ if arguments.count == 4, arguments[1] == "--child" {
 
 func line(_ name: String, _ f: Figures, unit: String) {
     let mb = Double(f.bytes) / 1_048_576
-    print(String(format: "  %-34@ %8.1f MB/s %11.0f %@/s  cpu %6.2fs  peak RSS %7.1f MiB (input alone %6.1f, +%6.1f)",
-                 name as NSString, mb / f.seconds, Double(f.items) / f.seconds, unit as NSString, f.cpu, f.peakAfter,
-                 f.peakBefore, f.peakAfter - f.peakBefore))
+    print(String(format: "  %-34@ %7.1f MB/s wall %7.1f MB/s cpu %9.0f %@/s  cpu %5.2fs  peak RSS %6.1f MiB (input alone %6.1f, +%5.1f)",
+                 name as NSString, mb / f.seconds, mb / f.cpu, Double(f.items) / f.seconds, unit as NSString, f.cpu,
+                 f.peakAfter, f.peakBefore, f.peakAfter - f.peakBefore))
 }
 
 print("bench-parse: best of 3 runs, each measurement in its own process")
@@ -155,7 +155,7 @@ for megabytes in [10, 50] {
     line("bare xmlTextReader loop (floor)", floor, unit: "nodes")
     line("feedwatch FeedParser.stream", stream, unit: "items")
     line("feedwatch FeedParser.parse (kept)", parse, unit: "items")
-    print(String(format: "  ratio feedwatch/floor throughput: stream %.0f%%, parse %.0f%% (by CPU time: %.0f%%, %.0f%%)",
+    print(String(format: "  ratio feedwatch/floor throughput by wall time: stream %.0f%%, parse %.0f%%; by CPU time: %.0f%%, %.0f%% (goal: 50%%)",
                  floor.seconds / stream.seconds * 100, floor.seconds / parse.seconds * 100,
                  floor.cpu / stream.cpu * 100, floor.cpu / parse.cpu * 100))
 }
@@ -163,5 +163,5 @@ guard let floorSmall = run("floor-small"), let parseSmall = run("parse-small") e
 print(String(format: "1,000 small feeds (%.1f MB, %d items in all):", Double(parseSmall.bytes) / 1_048_576, parseSmall.items))
 line("bare xmlTextReader loop (floor)", floorSmall, unit: "nodes")
 line("feedwatch FeedParser.parse", parseSmall, unit: "items")
-print(String(format: "  ratio feedwatch/floor throughput: %.0f%% (by CPU time: %.0f%%)",
+print(String(format: "  ratio feedwatch/floor throughput: %.0f%% by wall time, %.0f%% by CPU time (goal: 50%%)",
              floorSmall.seconds / parseSmall.seconds * 100, floorSmall.cpu / parseSmall.cpu * 100))

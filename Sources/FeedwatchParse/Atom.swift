@@ -22,14 +22,14 @@ struct AtomEntry {
 final class AtomReader: XMLFormatReader {
     let format: FeedFormat
     private let version03: Bool
-    private var feedTitle = ""
-    private var feedLinks: [AtomLink] = []
-    private var feedAuthors: [String] = []
-    private var entry: AtomEntry?
-    private var entryDepth = -1
+    @exclusivity(unchecked) private var feedTitle = ""
+    @exclusivity(unchecked) private var feedLinks: [AtomLink] = []
+    @exclusivity(unchecked) private var feedAuthors: [String] = []
+    @exclusivity(unchecked) private var entry: AtomEntry?
+    @exclusivity(unchecked) private var entryDepth = -1
     /// Depth of an `<author>` being read, and of a `<source>` whose contents are not the entry's.
-    private var authorDepth: Int?
-    private var sourceDepth: Int?
+    @exclusivity(unchecked) private var authorDepth: Int?
+    @exclusivity(unchecked) private var sourceDepth: Int?
 
     init(version03: Bool) {
         self.version03 = version03

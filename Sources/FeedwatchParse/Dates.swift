@@ -6,14 +6,19 @@ import Foundation
 enum Dates {
     /// The date in `text`, in UTC, or nil when it cannot be read.
     static func parse(_ text: String) -> Date? {
-        var bytes = Array(text.utf8)
-        while let last = bytes.last, last <= 0x20 { bytes.removeLast() }
-        let start = bytes.firstIndex(where: { $0 > 0x20 }) ?? bytes.count
-        guard start < bytes.count else { return nil }
-        let trimmed = Array(bytes[start...])
-        let fields = isISO8601(trimmed) ? iso8601(trimmed) : rfc822(trimmed)
-        guard let fields else { return nil }
-        return fields.date
+        var text = text
+        // Read in place, as bytes: no array, no String per word (a date per item adds up).
+        return text.withUTF8 { all -> Date? in
+            var end = all.count
+            while end > 0, all[end - 1] <= 0x20 { end -= 1 }
+            var start = 0
+            while start < end, all[start] <= 0x20 { start += 1 }
+            guard start < end else { return nil }
+            let trimmed = UnsafeBufferPointer(rebasing: all[start..<end])
+            let fields = isISO8601(trimmed) ? iso8601(trimmed) : rfc822(trimmed)
+            guard let fields else { return nil }
+            return fields.date
+        }
     }
 
     /// RFC 3339 in UTC, whole seconds: "2019-03-14T09:05:00Z".
@@ -74,14 +79,16 @@ enum Dates {
         return (m <= 2 ? yoe + era * 400 + 1 : yoe + era * 400, m, d)
     }
 
+    private typealias Bytes = UnsafeBufferPointer<UInt8>
+
     private static func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
-    private static func isISO8601(_ s: [UInt8]) -> Bool {
+    private static func isISO8601(_ s: Bytes) -> Bool {
         s.count >= 8 && s[0..<4].allSatisfy(isDigit) && (s[4] == UInt8(ascii: "-") || isDigit(s[4]))
     }
 
     /// Reads `count` digits at `i` (fewer when the text has fewer), advancing `i`.
-    private static func number(_ s: [UInt8], _ i: inout Int, max count: Int) -> Int? {
+    private static func number(_ s: Bytes, _ i: inout Int, max count: Int) -> Int? {
         var value = 0
         let start = i
         while i < s.count, i - start < count, isDigit(s[i]) {
@@ -92,7 +99,7 @@ enum Dates {
     }
 
     /// 2019-03-14T09:05:00Z, 2019-03-14T09:05:00.123+01:00, 2019-03-14 09:05, 2019-03-14, 20190314T090500Z.
-    private static func iso8601(_ s: [UInt8]) -> Fields? {
+    private static func iso8601(_ s: Bytes) -> Fields? {
         var f = Fields()
         var i = 0
         let dash = UInt8(ascii: "-"), colon = UInt8(ascii: ":")
@@ -132,15 +139,34 @@ enum Dates {
         return i == s.count ? f : nil
     }
 
-    private static let zoneOffsets: [String: Int] = [
+    private static let zoneNames: [String: Int] = [
         "GMT": 0, "UT": 0, "UTC": 0, "Z": 0, "WET": 0, "EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7,
         "MDT": -6, "PST": -8, "PDT": -7, "AKST": -9, "AKDT": -8, "HST": -10, "CET": 1, "CEST": 2, "MET": 1,
         "MEST": 2, "BST": 1, "WEST": 1, "EET": 2, "EEST": 3, "MSK": 3, "JST": 9, "KST": 9, "AEST": 10,
         "AEDT": 11, "ACST": 9, "NZST": 12, "NZDT": 13, "IST": 0,
     ]
 
+    /// Zone names packed upper-case into 8 bytes (`packedWord`), with their offset in hours.
+    private static let zoneOffsets: [(key: UInt64, hours: Int)] = zoneNames.map { name, hours in
+        (Array(name.utf8).withUnsafeBufferPointer { packedWord($0, 0, $0.count) }, hours)
+    }
+
+    /// The ASCII letters s[start..<end] upper-cased and packed little-endian into 8 bytes (0 when longer).
+    private static func packedWord(_ s: Bytes, _ start: Int, _ end: Int) -> UInt64 {
+        guard end - start <= 8 else { return 0 }
+        var key: UInt64 = 0
+        for index in start..<end { key |= UInt64(s[index] & ~0x20) << (UInt64(index - start) * 8) }
+        return key
+    }
+
+    private static func zoneHours(_ key: UInt64) -> Int? {
+        guard key != 0 else { return nil }
+        for zone in zoneOffsets where zone.key == key { return zone.hours }
+        return nil
+    }
+
     /// A zone at `i`: Z, a name, ±HHMM, ±HH:MM, ±HH, or GMT±HH[:MM]. Returns its offset east of UTC.
-    private static func zone(_ s: [UInt8], _ i: inout Int) -> Int? {
+    private static func zone(_ s: Bytes, _ i: inout Int) -> Int? {
         guard i < s.count else { return 0 }
         if s[i] == UInt8(ascii: "+") || s[i] == UInt8(ascii: "-") {
             let sign = s[i] == UInt8(ascii: "-") ? -1 : 1
@@ -158,11 +184,10 @@ enum Dates {
         let start = i
         while i < s.count, (s[i] | 0x20) >= 0x61, (s[i] | 0x20) <= 0x7A { i += 1 }
         guard i > start else { return nil }
-        let name = String(decoding: s[start..<i], as: UTF8.self).uppercased()
         var offset: Int
-        if let hours = zoneOffsets[name] {
+        if let hours = zoneHours(packedWord(s, start, i)) {
             offset = hours * 3600
-        } else if name.count == 1 {
+        } else if i - start == 1 {
             offset = 0  // military letters other than Z: RFC 2822 reads them as -0000
         } else {
             return nil
@@ -174,20 +199,27 @@ enum Dates {
         return offset
     }
 
+    private static let am: UInt64 = 0x4D41  // "AM"
+    private static let pm: UInt64 = 0x4D50  // "PM"
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
-    private static func month(_ word: String) -> Int? {
-        guard word.count >= 3 else { return nil }
-        let prefix = String(word.lowercased().prefix(3))
-        return months.firstIndex(of: prefix).map { $0 + 1 }
+    private static let packedMonths: [UInt64] = months.map { Array($0.utf8).withUnsafeBufferPointer { packedWord($0, 0, 3) } }
+
+    /// The month whose English name starts the letters s[start..<end] (three letters at least).
+    private static func month(_ s: Bytes, _ start: Int, _ end: Int) -> Int? {
+        guard end - start >= 3 else { return nil }
+        let key = packedWord(s, start, start + 3)
+        return packedMonths.firstIndex(of: key).map { $0 + 1 }
     }
 
     /// Wed, 02 Oct 2002 08:00:00 EST · 2 Oct 2002 8:00 +0200 · Wednesday, 02-Oct-02 08:00:00 GMT ·
     /// Oct 2, 2002 08:00 PM PDT · Tue, 10 Jun 2003 04:00:00 +02:00.
-    private static func rfc822(_ s: [UInt8]) -> Fields? {
+    private static func rfc822(_ s: Bytes) -> Fields? {
         var f = Fields()
         var i = 0
-        var numbers: [(value: Int, digits: Int)] = []
+        // Day and year: the first two numbers that are not the time; a third makes the date unreadable.
+        var first = (value: 0, digits: 0), second = (value: 0, digits: 0)
+        var numberCount = 0
         var gotMonth = false
         var gotTime = false
         var gotZone = false
@@ -218,7 +250,8 @@ enum Dates {
                         _ = number(s, &i, max: 9)
                     }
                 } else {
-                    numbers.append((value, i - start))
+                    if numberCount == 0 { first = (value, i - start) } else if numberCount == 1 { second = (value, i - start) }
+                    numberCount += 1
                 }
             } else if (b == UInt8(ascii: "+") || b == UInt8(ascii: "-")) && gotTime && !gotZone {
                 guard let offset = zone(s, &i) else { return nil }
@@ -227,13 +260,12 @@ enum Dates {
             } else if (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A {
                 let start = i
                 while i < s.count, (s[i] | 0x20) >= 0x61, (s[i] | 0x20) <= 0x7A { i += 1 }
-                let word = String(decoding: s[start..<i], as: UTF8.self)
-                let upper = word.uppercased()
-                if !gotMonth, let m = month(word), !zoneOffsets.keys.contains(upper) {
+                let upper = packedWord(s, start, i)
+                if !gotMonth, let m = month(s, start, i), zoneHours(upper) == nil {
                     f.month = m
                     gotMonth = true
-                } else if upper == "AM" || upper == "PM" {
-                    pm = upper == "PM"
+                } else if upper == Self.am || upper == Self.pm {
+                    pm = upper == Self.pm
                 } else if gotTime && !gotZone {
                     i = start
                     guard let offset = zone(s, &i) else { return nil }
@@ -251,9 +283,9 @@ enum Dates {
                 return nil
             }
         }
-        guard gotMonth, numbers.count == 2 else { return nil }
+        guard gotMonth, numberCount == 2 else { return nil }
         // Day and year in either order: the 4-digit one, or the one after the month name, is the year.
-        var day = numbers[0], year = numbers[1]
+        var day = first, year = second
         if day.digits == 4 || (day.value > 31 && year.value <= 31) { swap(&day, &year) }
         guard day.digits <= 2 else { return nil }
         f.day = day.value

@@ -15,6 +15,57 @@ enum HTMLText {
     /// Elements whose body is not text at all.
     static let droppedElements: Set<String> = ["script", "style", "noscript", "template"]
 
+    /// What an element name means to the text: nothing, a word break, or a body that is not text.
+    enum ElementKind {
+        case inline, block, dropped
+    }
+
+    /// The names above packed into 8 bytes (little-endian, zero-padded), sorted: looked up by
+    /// binary search on the bytes of a name, never through a String.
+    private static let packedBlock: [UInt64] = blockElements.compactMap { pack(Array($0.utf8)) }.sorted()
+    private static let packedDropped: [UInt64] = droppedElements.compactMap { pack(Array($0.utf8)) }.sorted()
+    /// Names longer than 8 bytes ("blockquote", "figcaption"), compared as bytes.
+    private static let longBlock: [[UInt8]] = blockElements.filter { $0.utf8.count > 8 }.map { Array($0.utf8) }
+
+    private static func pack<C: Collection>(_ name: C) -> UInt64? where C.Element == UInt8 {
+        guard name.count <= 8 else { return nil }
+        var key: UInt64 = 0
+        var shift: UInt64 = 0
+        for byte in name {
+            // ASCII lower case; a byte outside letters and digits matches no name.
+            let lower = byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte
+            guard lower >= 0x30 && lower <= 0x39 || lower >= 0x61 && lower <= 0x7A else { return nil }
+            key |= UInt64(lower) << shift
+            shift += 8
+        }
+        return key
+    }
+
+    private static func contains(_ sorted: [UInt64], _ key: UInt64) -> Bool {
+        var low = 0, high = sorted.count
+        while low < high {
+            let middle = (low + high) >> 1
+            if sorted[middle] < key { low = middle + 1 } else { high = middle }
+        }
+        return low < sorted.count && sorted[low] == key
+    }
+
+    /// The kind of element `name` (any case) is.
+    static func kind<C: Collection>(of name: C) -> ElementKind where C.Element == UInt8 {
+        if let key = pack(name) {
+            if contains(packedBlock, key) { return .block }
+            return contains(packedDropped, key) ? .dropped : .inline
+        }
+        guard name.count <= 10 else { return .inline }
+        let lower = name.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }
+        return longBlock.contains(lower) ? .block : .inline
+    }
+
+    /// The kind of element named by a String (the local name of an XML element).
+    static func kind(of name: String) -> ElementKind {
+        name.utf8.withContiguousStorageIfAvailable { kind(of: $0) } ?? kind(of: Array(name.utf8))
+    }
+
     /// HTML (markup and references) to plain text.
     static func plainText(html bytes: [UInt8]) -> String {
         if isAlreadyPlain(bytes, markupSignificant: true) { return String(decoding: bytes, as: UTF8.self) }
@@ -91,11 +142,32 @@ enum HTMLText {
                 i = skipMarkup(s, from: i, into: &out)
             } else if b == UInt8(ascii: "&") {
                 i = decodeReference(s, from: i, into: &out)
+            } else if isPlainByte(b) {
+                // A run of bytes that are neither markup, reference nor (possibly) white space, single
+                // ASCII spaces between words included (collapsing leaves them as they are): one copy.
+                var end = i + 1
+                while end < n {
+                    if isPlainByte(s[end]) {
+                        end += 1
+                    } else if s[end] == 0x20, end + 1 < n, isPlainByte(s[end + 1]) {
+                        end += 2
+                    } else {
+                        break
+                    }
+                }
+                out.run(UnsafeBufferPointer(rebasing: s[i..<end]))
+                i = end
             } else {
                 let length = whitespaceLength(s, i)
                 if length > 0 { out.space(); i += length } else { out.byte(b); i += 1 }
             }
         }
+    }
+
+    /// Not "<", "&", ASCII space or control, nor the first byte of a Unicode space (C2, E1–E3).
+    @inline(__always)
+    private static func isPlainByte(_ b: UInt8) -> Bool {
+        b > 0x20 && b != UInt8(ascii: "<") && b != UInt8(ascii: "&") && b != 0xC2 && (b < 0xE1 || b > 0xE3)
     }
 
     @inline(__always)
@@ -125,22 +197,27 @@ enum HTMLText {
         }
         let nameStart = i
         while i < n, isASCIILetter(s[i]) || (s[i] >= 0x30 && s[i] <= 0x39) { i += 1 }
-        let name = String(decoding: UnsafeBufferPointer(rebasing: s[nameStart..<i]), as: UTF8.self).lowercased()
+        let name = UnsafeBufferPointer(rebasing: s[nameStart..<i])
         let end = skipTagBody(s, from: i)
-        if !closing, droppedElements.contains(name) {
-            // Drop everything up to the matching end tag.
+        let kind = kind(of: name)
+        if !closing, kind == .dropped {
+            // Drop everything up to the matching end tag (names are ASCII letters: compared ignoring case).
+            let length = name.count
             var j = end
             while j < n {
-                if s[j] == UInt8(ascii: "<"), j + 1 < n, s[j + 1] == UInt8(ascii: "/"), j + 2 + name.utf8.count <= n {
-                    let candidate = String(decoding: UnsafeBufferPointer(rebasing: s[(j + 2)..<(j + 2 + name.utf8.count)]),
-                                           as: UTF8.self).lowercased()
-                    if candidate == name { out.space(); return skipTagBody(s, from: j + 2 + name.utf8.count) }
+                if s[j] == UInt8(ascii: "<"), j + 1 < n, s[j + 1] == UInt8(ascii: "/"), j + 2 + length <= n {
+                    var same = true
+                    for k in 0..<length where s[j + 2 + k] | 0x20 != name[k] | 0x20 {
+                        same = false
+                        break
+                    }
+                    if same { out.space(); return skipTagBody(s, from: j + 2 + length) }
                 }
                 j += 1
             }
             return n
         }
-        if blockElements.contains(name) { out.space() }
+        if kind == .block { out.space() }
         return end
     }
 
@@ -236,6 +313,12 @@ struct Collapser {
     }
 
     mutating func space() { pendingSpace = !bytes.isEmpty }
+
+    /// Appends bytes that hold no white space.
+    mutating func run(_ run: UnsafeBufferPointer<UInt8>) {
+        if pendingSpace { bytes.append(0x20); pendingSpace = false }
+        bytes.append(contentsOf: run)
+    }
 
     @inline(__always)
     mutating func byte(_ b: UInt8) {

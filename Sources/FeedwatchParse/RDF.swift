@@ -12,12 +12,12 @@ struct RDFItem {
 
 /// Reads an RDF (RSS 1.0 / 0.90) document element by element.
 final class RDFReader: XMLFormatReader {
-    private(set) var format: FeedFormat = .rss10
-    private var channelTitle = ""
-    private var channelLink = ""
-    private var inChannel = false
-    private var item: RDFItem?
-    private var itemDepth = -1
+    @exclusivity(unchecked) private(set) var format: FeedFormat = .rss10
+    @exclusivity(unchecked) private var channelTitle = ""
+    @exclusivity(unchecked) private var channelLink = ""
+    @exclusivity(unchecked) private var inChannel = false
+    @exclusivity(unchecked) private var item: RDFItem?
+    @exclusivity(unchecked) private var itemDepth = -1
 
     private func isRSSNamespace(_ uri: String) -> Bool {
         if uri == Namespace.rss090 { format = .rss09x; return true }

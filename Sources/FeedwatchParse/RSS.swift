@@ -22,13 +22,13 @@ struct RSSItem {
 /// Reads an RSS document element by element.
 final class RSSReader: XMLFormatReader {
     let format: FeedFormat
-    private var channelTitle = ""
-    private var channelLink = ""
-    private var channelAtomLinks: [AtomLink] = []
-    private var ttl: Int?
-    private var channelDepth = -1
-    private var item: RSSItem?
-    private var itemDepth = -1
+    @exclusivity(unchecked) private var channelTitle = ""
+    @exclusivity(unchecked) private var channelLink = ""
+    @exclusivity(unchecked) private var channelAtomLinks: [AtomLink] = []
+    @exclusivity(unchecked) private var ttl: Int?
+    @exclusivity(unchecked) private var channelDepth = -1
+    @exclusivity(unchecked) private var item: RSSItem?
+    @exclusivity(unchecked) private var itemDepth = -1
 
     init(version: String) {
         let trimmed = version.trimmingWhitespace()

@@ -78,13 +78,13 @@ protocol XMLFormatReader: AnyObject {
 /// What format readers may use while reading: attributes, links made absolute, warnings, output.
 final class XMLFeedContext {
     let feedURL: String
-    private(set) var warnings: [String] = []
-    private var suppressedWarnings = 0
-    var finishedItems: [FeedItem] = []
+    @exclusivity(unchecked) private(set) var warnings: [String] = []
+    @exclusivity(unchecked) private var suppressedWarnings = 0
+    @exclusivity(unchecked) var finishedItems: [FeedItem] = []
     /// Attributes of the element being started (only meaningful inside `didStart`).
-    var attributes = XMLAttributes.none
+    @exclusivity(unchecked) var attributes = XMLAttributes.none
     /// `xml:base` values in effect, innermost last, with the depth of the element that set them.
-    var bases: [(depth: Int, uri: String)] = []
+    @exclusivity(unchecked) var bases: [(depth: Int, uri: String)] = []
     private static let maxWarnings = 50
 
     init(feedURL: String) {
@@ -146,15 +146,15 @@ final class XMLFeedReader: XMLEventHandler {
 
     private let context: XMLFeedContext
     private let onItem: (FeedItem) -> Void
-    private var formatReader: XMLFormatReader?
-    private var rootError: FeedParseError?
-    private var depth = 0
-    private var capture: (element: XMLElementName, mode: TextMode)?
-    private var buffer: [UInt8] = []
-    private var skipUntilDepth: Int?
-    private var truncationWarned = false
-    private var documentTotal = 0
-    private(set) var itemCount = 0
+    @exclusivity(unchecked) private var formatReader: XMLFormatReader?
+    @exclusivity(unchecked) private var rootError: FeedParseError?
+    @exclusivity(unchecked) private var depth = 0
+    @exclusivity(unchecked) private var capture: (element: XMLElementName, mode: TextMode)?
+    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    @exclusivity(unchecked) private var skipUntilDepth: Int?
+    @exclusivity(unchecked) private var truncationWarned = false
+    @exclusivity(unchecked) private var documentTotal = 0
+    @exclusivity(unchecked) private(set) var itemCount = 0
 
     private init(url: String, onItem: @escaping (FeedItem) -> Void) {
         context = XMLFeedContext(feedURL: url)
@@ -189,11 +189,10 @@ final class XMLFeedReader: XMLEventHandler {
         }
         if capture != nil {
             guard skipUntilDepth == nil else { return }
-            let name = localName.lowercased()
-            if HTMLText.droppedElements.contains(name) {
-                skipUntilDepth = elementDepth
-            } else if HTMLText.blockElements.contains(name) {
-                buffer.append(0x20)
+            switch HTMLText.kind(of: localName) {
+            case .dropped: skipUntilDepth = elementDepth
+            case .block: buffer.append(0x20)
+            case .inline: break
             }
             return
         }
@@ -225,7 +224,7 @@ final class XMLFeedReader: XMLEventHandler {
             if elementDepth > current.element.depth {
                 if skipUntilDepth == elementDepth {
                     skipUntilDepth = nil
-                } else if skipUntilDepth == nil, HTMLText.blockElements.contains(localName.lowercased()) {
+                } else if skipUntilDepth == nil, HTMLText.kind(of: localName) == .block {
                     buffer.append(0x20)
                 }
                 return

@@ -41,9 +41,12 @@ enum XMLPreflight {
         /// Index just past the first occurrence of `terminator` at or after `i`, or n.
         func skip(past terminator: StaticString, from i: Int) -> Int {
             var j = i
-            let first = terminator.utf8Start[0]
+            let first = Int32(terminator.utf8Start[0])
             while j < n {
-                if p[j] == first, matches(terminator, at: j) { return j + terminator.utf8CodeUnitCount }
+                // memchr is vectorised: CDATA sections (content:encoded) are long.
+                guard let hit = memchr(p + j, first, n - j) else { return n }
+                j = UnsafeRawPointer(hit) - UnsafeRawPointer(p)
+                if matches(terminator, at: j) { return j + terminator.utf8CodeUnitCount }
                 j += 1
             }
             return n
@@ -51,6 +54,22 @@ enum XMLPreflight {
 
         var i = 0
         while i < n {
+            if seenRoot {
+                // After the root starts no "<" matters but "<!" (comment, CDATA) and "<?": the scan
+                // jumps eight bytes at a time to the next "&", "!" or "?".
+                i = nextSpecial(p, from: i, n)
+                guard i < n else { break }
+                let special = p[i]
+                if special != UInt8(ascii: "&") {
+                    if i > 0, p[i - 1] == UInt8(ascii: "<") {
+                        if special == UInt8(ascii: "?") { i = skip(past: "?>", from: i + 1); continue }
+                        if matches("<!--", at: i - 1) { i = skip(past: "-->", from: i + 3); continue }
+                        if matches("<![CDATA[", at: i - 1) { i = skip(past: "]]>", from: i + 8); continue }
+                    }
+                    i += 1
+                    continue
+                }
+            }
             let b = p[i]
             if b != UInt8(ascii: "<") && b != UInt8(ascii: "&") { i += 1; continue }
             if b == UInt8(ascii: "<") {
@@ -122,6 +141,31 @@ enum XMLPreflight {
             result.warnings.append("\(bareAmpersands) bare \"&\" read as text")
         }
         return result
+    }
+
+    /// Index of the first "&", "!" or "?" at or after `start`, or n. Eight bytes per step (SWAR): a
+    /// byte equal to c makes (x ^ c·0x01…) hold a zero byte, whose high bit the borrow trick sets; the
+    /// lowest such bit is always a true match (false positives only sit above a true one).
+    @inline(__always)
+    private static func nextSpecial(_ p: UnsafePointer<UInt8>, from start: Int, _ n: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        let amp = ones &* 0x26, bang = ones &* 0x21, question = ones &* 0x3F
+        var i = start
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= n {
+            let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+            let a = x ^ amp, b = x ^ bang, c = x ^ question
+            let found = ((a &- ones) & ~a | (b &- ones) & ~b | (c &- ones) & ~c) & highs
+            if found != 0 { return i + found.trailingZeroBitCount >> 3 }
+            i += 8
+        }
+        while i < n {
+            let b = p[i]
+            if b == 0x26 || b == 0x21 || b == 0x3F { return i }
+            i += 1
+        }
+        return n
     }
 
     /// amp, lt, gt, quot, apos: compared as bytes, since feeds hold hundreds of thousands of them.

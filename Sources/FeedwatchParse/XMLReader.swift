@@ -32,9 +32,10 @@ struct XMLAttributes {
             } else if !namespace.isEmpty {
                 continue
             }
-            let value = String(decoding: UnsafeBufferPointer(start: start, count: end - start), as: UTF8.self)
+            let bytes = UnsafeBufferPointer(start: start, count: end - start)
             // Without entity substitution libxml2 hands "&" back as "&#38;" for a later pass.
-            return value.contains("&#38;") ? value.replacingOccurrences(of: "&#38;", with: "&") : value
+            guard memchr(start, 0x26, bytes.count) != nil else { return String(decoding: bytes, as: UTF8.self) }
+            return String(decoding: bytes, as: UTF8.self).replacingOccurrences(of: "&#38;", with: "&")
         }
         return nil
     }
@@ -57,14 +58,17 @@ protocol XMLEventHandler: AnyObject {
 /// collected here and never printed.
 final class XMLStreamParser {
     /// The first problems reported (at most `maxProblemsKept`), and how many there were in all.
-    private(set) var problems: [XMLProblem] = []
-    private(set) var problemCount = 0
+    @exclusivity(unchecked) private(set) var problems: [XMLProblem] = []
+    @exclusivity(unchecked) private(set) var problemCount = 0
     /// libxml2 detected entity recursion or amplification: the document must be rejected.
-    private(set) var sawEntityLoop = false
+    @exclusivity(unchecked) private(set) var sawEntityLoop = false
     // Strong: the handler does not own the parser, and a weak load per event costs 5% of a parse.
     private let handler: XMLEventHandler
-    private var nameCache: [UnsafeRawPointer: String] = [:]
-    private var context: xmlParserCtxtPtr?
+    @exclusivity(unchecked) private var nameCache: [UnsafeRawPointer: String] = [:]
+    private static let slotCount = 64
+    @exclusivity(unchecked) private var recentKeys = [UnsafeRawPointer?](repeating: nil, count: slotCount)
+    @exclusivity(unchecked) private var recentNames = [String](repeating: "", count: slotCount)
+    @exclusivity(unchecked) private var context: xmlParserCtxtPtr?
     private static let maxProblemsKept = 20
     private static let chunkSize = 256 * 1024
 
@@ -148,20 +152,38 @@ final class XMLStreamParser {
     /// Names and namespace URIs are interned in libxml2's dictionary: one String per distinct pointer.
     private func interned(_ pointer: UnsafePointer<xmlChar>?) -> String {
         guard let pointer else { return "" }
+        // Direct-mapped by pointer bits first: a feed uses a few dozen names, and hashing a pointer
+        // through Hasher on every event costs more than the rest of the lookup.
         let key = UnsafeRawPointer(pointer)
-        if let name = nameCache[key] { return name }
-        let name = String(cString: pointer)
-        nameCache[key] = name
+        let bits = UInt(bitPattern: key)
+        let slot = Int(truncatingIfNeeded: (bits >> 3 ^ bits >> 11) & UInt(Self.slotCount - 1))
+        if recentKeys[slot] == key { return recentNames[slot] }
+        let name: String
+        if let known = nameCache[key] {
+            name = known
+        } else {
+            name = String(cString: pointer)
+            nameCache[key] = name
+        }
+        recentKeys[slot] = key
+        recentNames[slot] = name
         return name
     }
 
+    /// Byte comparison of a NUL-terminated name with a String, without copying either.
     fileprivate static func equals(_ pointer: UnsafePointer<xmlChar>, _ string: String) -> Bool {
-        var string = string
-        return string.withUTF8 { utf8 in
-            guard strlen(UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self)) == utf8.count else { return false }
-            guard let start = utf8.baseAddress, utf8.count > 0 else { return true }
-            return memcmp(pointer, start, utf8.count) == 0
+        let compared = string.utf8.withContiguousStorageIfAvailable { utf8 -> Bool in
+            // A NUL in the String must not walk past the name's terminator.
+            for index in 0..<utf8.count where pointer[index] != utf8[index] || utf8[index] == 0 { return false }
+            return pointer[utf8.count] == 0
         }
+        if let compared { return compared }
+        var index = 0
+        for byte in string.utf8 {
+            guard pointer[index] == byte else { return false }
+            index += 1
+        }
+        return pointer[index] == 0
     }
 
     /// Resolves a URI reference against a base URI (RFC 3986), or nil when either is unusable.

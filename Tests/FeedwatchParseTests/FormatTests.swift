@@ -68,6 +68,25 @@ final class FormatTests: XCTestCase {
         XCTAssertEqual(feed.warnings, ["1 bare \"&\" read as text"])
     }
 
+    func testEntitiesAfterTheRootAreRewrittenWhileCDATACommentsAndPIsKeepTheirAmpersands() throws {
+        // The preflight jumps from "&", "!" or "?" to the next after the root: each case sits in
+        // a different place of an 8-byte word, and "!"/"?" in plain text must not stop it.
+        let xml = """
+            <?xml version="1.0"?><rss version="2.0"><channel><title>Wow! Really?</title>
+            <item><title>A&nbsp;B &eacute;t&eacute; &bogus; R&D!</title>
+            <description><![CDATA[x &nbsp; <b>y</b> &copy; z]]></description>
+            <!-- a comment with &nbsp; and & inside --><?pi keeps & too?>
+            <category>Q&amp;A?</category><guid>g1</guid></item></channel></rss>
+            """
+        let feed = try FeedParser.parse(Data(xml.utf8), url: "https://example.org/feed.xml")
+        XCTAssertEqual(feed.title, "Wow! Really?")
+        XCTAssertEqual(feed.items.count, 1)
+        XCTAssertEqual(feed.items[0].title, "A B été R&D!")
+        XCTAssertEqual(feed.items[0].summary, "x y © z")
+        XCTAssertEqual(feed.items[0].categories, ["Q&A?"])
+        XCTAssertEqual(feed.warnings, ["undefined entity &bogus; dropped (1 time)", "1 bare \"&\" read as text"])
+    }
+
     func testRSS094IsReportedAsRSS09x() throws {
         let feed = try Fixture.parse("rss094-no-channel-dates.xml")
         XCTAssertEqual(feed.format, .rss09x)
