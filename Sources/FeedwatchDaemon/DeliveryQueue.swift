@@ -27,23 +27,20 @@ actor DeliveryQueue {
     /// Starts every due delivery that a webhook's limit allows, without waiting for them;
     /// `finished` is called after each one. Returns when the outbox should next be looked at.
     func startDue(now: Date, runtime: Runtime, finished: @escaping @Sendable () -> Void) -> Date {
-        var untried: [Int64] = []
-        for (entry, alert) in dueEntries(now: now, runtime: runtime) {
-            guard (load[entry.target] ?? 0) < perWebhook else {
-                untried.append(entry.id)
-                continue
-            }
+        // Only as many rows as each webhook has room for are claimed: a backlog of thousands costs
+        // one small query per turn, not a claim and release of the whole backlog.
+        var claimed = dueEntries(now: now, runtime: runtime, webhooks: false)
+        for name in runtime.webhooks.keys.sorted() {
+            let room = perWebhook - (load[name] ?? 0)
+            if room > 0 { claimed += dueEntries(now: now, runtime: runtime, target: name, limit: room) }
+        }
+        for (entry, alert) in claimed {
             begin(entry)
             Task.detached { [delivery] in
                 let attempt = await delivery.deliver(alert: alert, target: entry.target, runtime: runtime)
                 await self.end(entry, attempt, runtime: runtime, now: Date())
                 finished()
             }
-        }
-        do {
-            try store.releaseDeliveries(ids: untried)
-        } catch {
-            logger.error("cannot update the outbox (will retry): \(error)")
         }
         let next = (try? store.earliestNextAttempt()) ?? nil
         return next.map { max($0, now.addingTimeInterval(0.05)) } ?? now.addingTimeInterval(60)
@@ -53,7 +50,7 @@ actor DeliveryQueue {
     /// step through the retry schedule). Returns the counts delivered and failed.
     @discardableResult
     func attemptDue(now: Date, runtime: Runtime) async -> (delivered: Int, failed: Int) {
-        let due = dueEntries(now: now, runtime: runtime)
+        let due = dueEntries(now: now, runtime: runtime, webhooks: true)
         for (entry, _) in due { begin(entry) }
         let attempts = await withTaskGroup(of: (OutboxEntry, DeliveryAttempt).self) { [delivery] group in
             for (entry, alert) in due {
@@ -71,13 +68,16 @@ actor DeliveryQueue {
         return (delivered, attempts.count - delivered)
     }
 
-    /// Due entries not already in flight; the journal ones are written here and then, and
-    /// unreadable ones dead-lettered.
-    private func dueEntries(now: Date, runtime: Runtime) -> [(OutboxEntry, Alert)] {
+    /// Claims due entries: all targets (`webhooks` true), only the journal and targets no longer
+    /// configured (`webhooks` false), or one webhook's (`target`). Journal entries are written here
+    /// and then, unreadable ones dead-lettered; the webhook entries are returned to be posted.
+    private func dueEntries(
+        now: Date, runtime: Runtime, webhooks: Bool = true, target: String? = nil, limit: Int = 1000
+    ) -> [(OutboxEntry, Alert)] {
         let due: [OutboxEntry]
         do {
-            let full = Set(load.filter { $0.value >= perWebhook }.keys)
-            due = try store.dueDeliveries(now: now, limit: 1000, excludingTargets: full)
+            let configured = webhooks || target != nil ? [] : Set(runtime.webhooks.keys)
+            due = try store.dueDeliveries(now: now, limit: limit, excludingTargets: configured, onlyTarget: target)
         } catch {
             logger.error("cannot read the outbox (will retry): \(error)")
             return []
@@ -91,6 +91,8 @@ actor DeliveryQueue {
             if entry.target == "journal" {
                 _ = delivery.journal.record(alert)
                 record(entry, .delivered(status: nil), runtime: runtime, now: now)
+            } else if runtime.webhooks[entry.target] == nil {
+                record(entry, .permanent(error: "no webhook named \(entry.target) in the configuration any more"), runtime: runtime, now: now)
             } else {
                 webhookEntries.append((entry, alert))
             }

@@ -9,12 +9,18 @@ extension StateStore {
     /// `markFailed`; whatever is still in flight when the process stops is pending again at next open.
     /// Targets in `excludingTargets` (a webhook already at its concurrency limit) are left queued,
     /// so that one slow receiver's backlog never hides another target's deliveries.
-    public func dueDeliveries(now: Date, limit: Int, excludingTargets: Set<String> = []) throws -> [OutboxEntry] {
-        if mode == .readOnly { return [] }
+    /// With `onlyTarget`, only that target's deliveries are claimed (a webhook with room for a few more).
+    public func dueDeliveries(
+        now: Date, limit: Int, excludingTargets: Set<String> = [], onlyTarget: String? = nil
+    ) throws -> [OutboxEntry] {
+        if mode == .readOnly || limit <= 0 { return [] }
         return try write { db in
             var sql = HotQueries.due
             var arguments: [any DatabaseValueConvertible] = [now.timeIntervalSince1970]
-            if !excludingTargets.isEmpty {
+            if let onlyTarget {
+                sql = sql.replacingOccurrences(of: "ORDER BY", with: "AND target = ? ORDER BY")
+                arguments.append(onlyTarget)
+            } else if !excludingTargets.isEmpty {
                 sql = sql.replacingOccurrences(
                     of: "ORDER BY", with: "AND target NOT IN (\(placeholders(excludingTargets.count))) ORDER BY")
                 arguments += excludingTargets.sorted()
