@@ -141,3 +141,36 @@ final class FeedLifecycleTests: DaemonTestCase {
         XCTAssertEqual(try feedwatch(["outbox"]).stdout, "outbox empty: no pending or dead-lettered deliveries\n")
     }
 }
+
+/// `feedwatch webhook test NAME`.
+final class WebhookTestCommandTests: DaemonTestCase {
+    func testSendsASignedSampleAlertAndPrintsTheStatus() throws {
+        let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+        let receiver = try HTTPTestServer { request in
+            request.pathWithoutQuery == "/ok" ? .init(status: 202, text: "") : .init(status: 404, text: "")
+        }
+        defer { receiver.stop() }
+        try writeConfig("""
+            feeds: []
+            rules: [{name: r, any: [x], notify: [ops]}]
+            webhooks:
+              - {name: ops, url: "\(receiver.url("/ok").absoluteString)", secret: "\(secret)", format: slack}
+              - {name: broken, url: "\(receiver.url("/missing").absoluteString)"}
+            """)
+        let ok = try feedwatch(["webhook", "test", "ops"])
+        XCTAssertEqual(ok.status, 0, ok.stderr)
+        XCTAssertEqual(ok.stdout, "ops: HTTP 202 (delivered)\n")
+        let request = try XCTUnwrap(receiver.requests.first)
+        try StandardWebhooksVerifier(secret: secret).verify(headers: request.headers.map { ($0.name, $0.value) }, body: request.body)
+        let body = try XCTUnwrap(JSONSerialization.jsonObject(with: request.body) as? [String: Any])
+        XCTAssertNotNil(body["text"] as? String, "the webhook's own format (slack) is used")
+        XCTAssertFalse(ok.stdout.contains(secret) || ok.stderr.contains(secret))
+
+        let broken = try feedwatch(["webhook", "test", "broken"])
+        XCTAssertEqual(broken.status, 1)
+        XCTAssertEqual(broken.stdout, "broken: HTTP 404 (permanent failure)\n")
+        let unknown = try feedwatch(["webhook", "test", "nope"])
+        XCTAssertEqual(unknown.status, 1)
+        XCTAssertTrue(unknown.stdout.contains("no webhook named \"nope\""), unknown.stdout)
+    }
+}
