@@ -22,6 +22,9 @@ public actor Daemon {
     private var scheduler = FeedScheduler()
 
     private var pollsInFlight: Set<String> = []
+    /// When the schedule next needs looking at; finding due feeds scans them all, so it is done
+    /// only then, not on every turn of the loop.
+    private var nextPollCheck = Date.distantPast
     private var deliveriesDirty = true
     private var nextDeliveryCheck = Date.distantPast
     private var nextExpiry = Date.distantPast
@@ -88,8 +91,13 @@ public actor Daemon {
 
     // MARK: - Polling
 
+    /// Feeds due within this much of each other are started together: one wake-up, one scan.
+    static let pollCoalescing: TimeInterval = 1
+
     private func startDuePolls(now: Date) {
-        for name in scheduler.takeDueFeeds(now: now) {
+        guard now >= nextPollCheck else { return }
+        defer { nextPollCheck = scheduler.earliestDue ?? .distantFuture }
+        for name in scheduler.takeDueFeeds(now: now.addingTimeInterval(Self.pollCoalescing)) {
             guard let feed = runtime.feeds[name], !pollsInFlight.contains(name) else { continue }
             pollsInFlight.insert(name)
             let state = try? store.feedState(named: name)
@@ -112,6 +120,7 @@ public actor Daemon {
             return
         }
         let nextDue = scheduler.record(report.outcome, feed: feed.name, now: now)
+        if let nextDue { nextPollCheck = min(nextPollCheck, nextDue) }
         let errors = scheduler.feed(named: feed.name)?.consecutiveErrors ?? 0
         do {
             let previous = try store.feedState(named: feed.name)
@@ -182,7 +191,7 @@ public actor Daemon {
 
     private func nextWake(now: Date) -> Date {
         var wake = now.addingTimeInterval(300)
-        if let due = scheduler.earliestDue { wake = min(wake, due) }
+        wake = min(wake, nextPollCheck)
         wake = min(wake, nextDeliveryCheck, nextExpiry, nextPrune)
         if let interval = notifier.watchdogInterval { wake = min(wake, lastWatchdog.addingTimeInterval(interval * 0.8)) }
         if !pollsInFlight.isEmpty { wake = min(wake, nextStatus) }
@@ -242,6 +251,7 @@ public actor Daemon {
             logger.error("reload: cannot read feed state: \(error)")
         }
         scheduler = updated
+        nextPollCheck = .distantPast
         deliveriesDirty = true
         logger.info("configuration reloaded: \(config.feeds.count) feeds, \(config.rules.count) rules, \(config.webhooks.count) webhooks")
         notifier.ready(status: statusText(now: now))
