@@ -25,6 +25,8 @@ public actor Daemon {
     /// When the schedule next needs looking at; finding due feeds scans them all, so it is done
     /// only then, not on every turn of the loop.
     private var nextPollCheck = Date.distantPast
+    /// True while due feeds wait for room under `concurrency`.
+    private var backlogged = false
     private var deliveriesDirty = true
     private var nextDeliveryCheck = Date.distantPast
     private var nextExpiry = Date.distantPast
@@ -96,8 +98,20 @@ public actor Daemon {
 
     private func startDuePolls(now: Date) {
         guard now >= nextPollCheck else { return }
-        defer { nextPollCheck = scheduler.earliestDue ?? .distantFuture }
-        for name in scheduler.takeDueFeeds(now: now.addingTimeInterval(Self.pollCoalescing)) {
+        // At most `concurrency` polls between fetch and record: after a long stop, thousands of
+        // overdue feeds are fetched no faster than they can be recorded, and memory stays flat.
+        let room = max(0, runtime.config.concurrency - pollsInFlight.count)
+        let due = scheduler.dueFeeds(now: now.addingTimeInterval(Self.pollCoalescing))
+        let starting = due.prefix(room)
+        backlogged = due.count > room
+        for name in starting {
+            guard var entry = scheduler.feed(named: name) else { continue }
+            entry.nextDue = nil  // in flight until its poll is recorded
+            scheduler.restore(entry)
+        }
+        // With a backlog, finished polls call for the next look; otherwise the earliest due feed does.
+        nextPollCheck = backlogged ? .distantFuture : (scheduler.earliestDue ?? .distantFuture)
+        for name in starting {
             guard let feed = runtime.feeds[name], !pollsInFlight.contains(name) else { continue }
             pollsInFlight.insert(name)
             let state = try? store.feedState(named: name)
@@ -120,7 +134,10 @@ public actor Daemon {
             return
         }
         let nextDue = scheduler.record(report.outcome, feed: feed.name, now: now)
-        if let nextDue { nextPollCheck = min(nextPollCheck, nextDue) }
+        // Feeds left waiting for room are looked at again once half the room is free (one scan
+        // of the schedule per batch, not per poll).
+        let roomAgain = backlogged && pollsInFlight.count <= runtime.config.concurrency / 2
+        nextPollCheck = min(nextPollCheck, nextDue ?? .distantFuture, roomAgain ? now : .distantFuture)
         let errors = scheduler.feed(named: feed.name)?.consecutiveErrors ?? 0
         do {
             let previous = try store.feedState(named: feed.name)

@@ -5,9 +5,13 @@ import FeedwatchParse
 import FeedwatchState
 import Foundation
 
-/// What became of one fetched document.
+/// What became of one fetched document: only what the scheduler, the log and `once` need, not the
+/// items themselves (10,000 feeds polled at once must not hold 300,000 items in memory).
 struct ProcessedDocument: Sendable {
-    var feed: ParsedFeed
+    /// The feed's RSS `<ttl>`, in minutes.
+    var ttlMinutes: Int?
+    /// The parser's warnings (a few at most are logged).
+    var warnings: [String]
     var record: RecordOutcome
     /// The alerts that fired (were recorded and queued), in item order.
     var alerts: [Alert]
@@ -67,7 +71,8 @@ struct DocumentProcessor: Sendable {
         let record = try store.recordItemsAndEnqueueAlerts(
             feed: feed.name, items: incoming, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
         let fired = record.firedAlertIDs.compactMap { alertsByID[$0] }
-        return ProcessedDocument(feed: parsed, record: record, alerts: fired)
+        return ProcessedDocument(
+            ttlMinutes: parsed.ttlMinutes, warnings: Array(parsed.warnings.prefix(5)), record: record, alerts: fired)
     }
 
     static func matchInput(_ item: FeedItem) -> MatchInput {

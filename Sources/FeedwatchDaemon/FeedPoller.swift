@@ -59,8 +59,8 @@ struct FeedPoller: Sendable {
                 let processed = try processor.process(
                     feed: feed, documentURL: finalURL.absoluteString, body: body, charset: charset, now: now())
                 report.processed = processed
-                report.outcome = PollOutcome(result, feedTTL: processed.feed.ttlMinutes.map { TimeInterval($0) * 60 })
-                for warning in processed.feed.warnings.prefix(5) {
+                report.outcome = PollOutcome(result, feedTTL: processed.ttlMinutes.map { TimeInterval($0) * 60 })
+                for warning in processed.warnings {
                     log.warning("feed document: \(warning)")
                 }
                 if processed.record.fired > 0 {

@@ -46,15 +46,28 @@ public struct OnceRunner {
             return false
         }
         summary.feeds = feeds.count
+        // At most `concurrency` feeds between fetch and record at once: documents fetched faster than
+        // they are recorded would otherwise pile up in memory.
+        let window = max(1, config.concurrency)
         let reports = await withTaskGroup(of: (Int, PollReport).self) { group in
-            for (index, feed) in feeds.enumerated() {
-                group.addTask { (index, await poller.poll(feed, state: states[feed.name])) }
-            }
+            var next = 0
             var reports: [(Int, PollReport)] = []
-            for await report in group { reports.append(report) }
+            func addNext() {
+                guard next < feeds.count else { return }
+                let index = next
+                let feed = feeds[index]
+                group.addTask { (index, await poller.poll(feed, state: states[feed.name])) }
+                next += 1
+            }
+            for _ in 0..<window { addNext() }
+            for await report in group {
+                reports.append(report)
+                addNext()
+            }
             return reports.sorted { $0.0 < $1.0 }.map(\.1)
         }
         let now = Date()
+        var updatedStates: [FeedState] = []
         for (feed, report) in zip(feeds, reports) {
             if report.processingError != nil { summary.failedFeeds += 1 }
             if case .failed = report.result.outcome { summary.failedFeeds += 1 }
@@ -75,8 +88,9 @@ public struct OnceRunner {
             let state = FeedPoller.updatedState(
                 states[feed.name], feed: feed, report: report, nextDue: now.addingTimeInterval(interval),
                 consecutiveErrors: failed ? errors + 1 : 0, now: now)
-            try store.saveFeedState(state)
+            updatedStates.append(state)
         }
+        try store.saveFeedStates(updatedStates)
         if !dryRun {
             let queue = DeliveryQueue(
                 store: store, delivery: AlertDelivery(http: http, journal: JournalSink()), logger: logger)

@@ -74,25 +74,32 @@ extension StateStore {
     /// Inserts or replaces the state of `state.name` (except `firstPollDone`, which only ever turns on).
     /// In a read-only store this does nothing: a dry run polls but keeps nothing.
     public func saveFeedState(_ state: FeedState) throws {
-        if mode == .readOnly { return }
+        try saveFeedStates([state])
+    }
+
+    /// Saves many feeds' states in one transaction (`feedwatch once` after polling every feed).
+    public func saveFeedStates(_ states: [FeedState]) throws {
+        if mode == .readOnly || states.isEmpty { return }
         try write { db in
-            try db.execute(
+            let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO feed (name, url, configured_url, etag, last_modified, last_poll, last_status,
                                       consecutive_errors, next_due, gone, first_poll_done)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (name) DO UPDATE SET
-                        url = excluded.url, configured_url = excluded.configured_url, etag = excluded.etag, last_modified = excluded.last_modified,
-                        last_poll = excluded.last_poll, last_status = excluded.last_status,
-                        consecutive_errors = excluded.consecutive_errors, next_due = excluded.next_due,
-                        gone = excluded.gone,
+                        url = excluded.url, configured_url = excluded.configured_url, etag = excluded.etag,
+                        last_modified = excluded.last_modified, last_poll = excluded.last_poll,
+                        last_status = excluded.last_status, consecutive_errors = excluded.consecutive_errors,
+                        next_due = excluded.next_due, gone = excluded.gone,
                         first_poll_done = max(first_poll_done, excluded.first_poll_done)
-                    """,
-                arguments: [
+                    """)
+            for state in states {
+                try statement.execute(arguments: [
                     state.name, state.url, state.configuredURL, state.etag, state.lastModified,
                     state.lastPoll?.timeIntervalSince1970, state.lastStatus, state.consecutiveErrors,
                     state.nextDue?.timeIntervalSince1970, state.gone, state.firstPollDone,
                 ])
+            }
         }
     }
 }
