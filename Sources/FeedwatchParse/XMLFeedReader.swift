@@ -177,10 +177,12 @@ final class XMLFeedReader: XMLEventHandler {
     }
 
     private func drain() {
-        guard !context.finishedItems.isEmpty else { return }
-        for item in context.finishedItems { onItem(item) }
-        itemCount += context.finishedItems.count
-        context.finishedItems.removeAll(keepingCapacity: true)
+        let count = context.finishedItems.count
+        guard count > 0 else { return }
+        itemCount += count
+        // Moved out in order, never copied: a copy would retain every string of the item.
+        if count > 1 { context.finishedItems.reverse() }
+        while let item = context.finishedItems.popLast() { onItem(item) }
     }
 
     func startElement(localName: String, namespace: String, attributes: XMLAttributes) {
