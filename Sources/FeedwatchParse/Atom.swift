@@ -124,12 +124,12 @@ final class AtomReader: XMLFormatReader {
             }
             return
         }
-        guard let current = entry else {
+        guard entry != nil else {
             if let text, element.depth == 1, element.local == "title" { feedTitle = text.plainText }
             return
         }
-        if element.depth == entryDepth {
-            entry = nil
+        // Taken, not copied: a copy retains every string of the entry on every end tag.
+        if element.depth == entryDepth, let current = entry.take() {
             context.finishedItems.append(feedItem(current, context))
             return
         }
@@ -145,7 +145,7 @@ final class AtomReader: XMLFormatReader {
         case "summary": entry?.summary = text.plainText
         case "content": entry?.content = text.plainText
         case "published", "issued", "created":
-            if current.published.isEmpty || element.local == "published" {
+            if entry?.published.isEmpty == true || element.local == "published" {
                 entry?.published = text.raw
                 entry?.publishedField = element.local
             }

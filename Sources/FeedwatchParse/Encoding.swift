@@ -236,6 +236,15 @@ enum Encoding {
             let n = raw.count
             var i = 0
             while i < n {
+                // Eight printable ASCII bytes at a time (no high bit, none below 0x20): most of a feed.
+                while i + 8 <= n {
+                    let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)
+                    let high: UInt64 = 0x8080_8080_8080_8080
+                    let belowSpace = (word &- 0x2020_2020_2020_2020) & ~word & high
+                    guard (word & high) | belowSpace == 0 else { break }
+                    i += 8
+                }
+                guard i < n else { break }
                 let b = p[i]
                 if b >= 0x20 && b < 0x80 { i += 1; continue }
                 if b < 0x20 {

@@ -69,23 +69,21 @@ enum HTMLText {
     /// HTML (markup and references) to plain text.
     static func plainText(html bytes: [UInt8]) -> String {
         if isAlreadyPlain(bytes, markupSignificant: true) { return String(decoding: bytes, as: UTF8.self) }
-        var out = Collapser(capacity: bytes.count)
-        bytes.withUnsafeBufferPointer { buffer in
-            scanHTML(buffer, into: &out)
+        return bytes.withUnsafeBufferPointer { buffer in
+            Collapser.build(inputCount: buffer.count) { scanHTML(buffer, into: &$0) }
         }
-        return out.string
     }
 
     /// Text that is already plain (Atom type="text", XHTML text nodes): only white space is collapsed.
     static func collapsed(_ bytes: [UInt8]) -> String {
         if isAlreadyPlain(bytes, markupSignificant: false) { return String(decoding: bytes, as: UTF8.self) }
-        var out = Collapser(capacity: bytes.count)
-        var i = 0
-        while i < bytes.count {
-            let length = whitespaceLength(bytes, i)
-            if length > 0 { out.space(); i += length } else { out.byte(bytes[i]); i += 1 }
+        return Collapser.build(inputCount: bytes.count) { out in
+            var i = 0
+            while i < bytes.count {
+                let length = whitespaceLength(bytes, i)
+                if length > 0 { out.space(); i += length } else { out.byte(bytes[i]); i += 1 }
+            }
         }
-        return out.string
     }
 
     /// Collapses white space of a String (used for JSON Feed and attribute values).
@@ -302,28 +300,62 @@ enum HTMLText {
     }
 }
 
-/// Builds collapsed, trimmed UTF-8: a pending space is written only before the next non-space.
+/// Builds collapsed, trimmed UTF-8 straight into a String's storage (one allocation, no [UInt8]
+/// copied over afterwards): a pending space is written only before the next non-space.
 struct Collapser {
-    private var bytes: [UInt8]
+    private let storage: UnsafeMutableBufferPointer<UInt8>
+    private(set) var count = 0
     private var pendingSpace = false
+    /// More output than the storage holds: what did not fit was dropped, and the caller retries larger.
+    private(set) var overflowed = false
 
-    init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+    private init(storage: UnsafeMutableBufferPointer<UInt8>) {
+        self.storage = storage
     }
 
-    mutating func space() { pendingSpace = !bytes.isEmpty }
+    /// The text `body` writes. Decoded references can make it longer than its input ("&nGt;" is 5 bytes
+    /// and 6 decoded), by at most a fifth: a first guess of that size, then one of four times the input.
+    static func build(inputCount: Int, _ body: (inout Collapser) -> Void) -> String {
+        for capacity in [inputCount + inputCount / 4 + 16, inputCount * 4 + 16] {
+            var overflowed = false
+            let text = String(unsafeUninitializedCapacity: capacity) { storage in
+                var out = Collapser(storage: storage)
+                body(&out)
+                overflowed = out.overflowed
+                return out.count
+            }
+            if !overflowed { return text }
+        }
+        return ""
+    }
+
+    mutating func space() { pendingSpace = count > 0 }
+
+    @inline(__always)
+    private mutating func flushSpace() -> Bool {
+        if pendingSpace {
+            pendingSpace = false
+            guard count < storage.count else { overflowed = true; return false }
+            storage[count] = 0x20
+            count += 1
+        }
+        return true
+    }
 
     /// Appends bytes that hold no white space.
     mutating func run(_ run: UnsafeBufferPointer<UInt8>) {
-        if pendingSpace { bytes.append(0x20); pendingSpace = false }
-        bytes.append(contentsOf: run)
+        guard flushSpace(), let source = run.baseAddress, let target = storage.baseAddress else { return }
+        guard run.count <= storage.count - count else { overflowed = true; return }
+        (target + count).update(from: source, count: run.count)
+        count += run.count
     }
 
     @inline(__always)
     mutating func byte(_ b: UInt8) {
-        if pendingSpace { bytes.append(0x20); pendingSpace = false }
-        bytes.append(b)
+        guard flushSpace() else { return }
+        guard count < storage.count else { overflowed = true; return }
+        storage[count] = b
+        count += 1
     }
 
     mutating func scalar(_ value: UInt32) {
@@ -334,6 +366,7 @@ struct Collapser {
             return
         }
         if value < 0x20 { return }
+        if value < 0x80 { byte(UInt8(value)); return }
         var encoded: [UInt8] = []
         Encoding.appendUTF8(value, to: &encoded)
         for b in encoded { byte(b) }
@@ -342,6 +375,4 @@ struct Collapser {
     mutating func text(_ value: String) {
         for scalar in value.unicodeScalars { self.scalar(scalar.value) }
     }
-
-    var string: String { String(decoding: bytes, as: UTF8.self) }
 }

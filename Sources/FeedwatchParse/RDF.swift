@@ -56,9 +56,9 @@ final class RDFReader: XMLFormatReader {
     }
 
     func didEnd(_ element: XMLElementName, text: CapturedText?, _ context: XMLFeedContext) {
-        if var current = item {
+        // Taken and put back, not copied: a copy retains every string of the item on every end tag.
+        if var current = item.take() {
             if element.depth == itemDepth {
-                item = nil
                 context.finishedItems.append(feedItem(current, context))
                 return
             }

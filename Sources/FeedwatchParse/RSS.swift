@@ -91,8 +91,8 @@ final class RSSReader: XMLFormatReader {
     func didEnd(_ element: XMLElementName, text: CapturedText?, _ context: XMLFeedContext) {
         // Fields are set through `item?.` so the item is mutated in place, never copied per field.
         if item != nil {
-            if element.depth == itemDepth, element.local == "item", let finished = item {
-                item = nil
+            // Taken, not copied: a copy retains every string of the item only to release them again.
+            if element.depth == itemDepth, element.local == "item", let finished = item.take() {
                 context.finishedItems.append(RSSAdapter.feedItem(finished, context))
                 return
             }

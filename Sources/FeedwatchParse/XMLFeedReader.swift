@@ -150,6 +150,9 @@ final class XMLFeedReader: XMLEventHandler {
     @exclusivity(unchecked) private var rootError: FeedParseError?
     @exclusivity(unchecked) private var depth = 0
     @exclusivity(unchecked) private var capture: (element: XMLElementName, mode: TextMode)?
+    // Mirrors `capture != nil`: testing the optional tuple copies its strings on every text event.
+    @exclusivity(unchecked) private var capturing = false
+    @exclusivity(unchecked) private var captureDepth = 0
     @exclusivity(unchecked) private var buffer: [UInt8] = []
     @exclusivity(unchecked) private var skipUntilDepth: Int?
     @exclusivity(unchecked) private var truncationWarned = false
@@ -174,10 +177,12 @@ final class XMLFeedReader: XMLEventHandler {
     }
 
     private func drain() {
-        guard !context.finishedItems.isEmpty else { return }
-        for item in context.finishedItems { onItem(item) }
-        itemCount += context.finishedItems.count
-        context.finishedItems.removeAll(keepingCapacity: true)
+        let count = context.finishedItems.count
+        guard count > 0 else { return }
+        itemCount += count
+        // Moved out in order, never copied: a copy would retain every string of the item.
+        if count > 1 { context.finishedItems.reverse() }
+        while let item = context.finishedItems.popLast() { onItem(item) }
     }
 
     func startElement(localName: String, namespace: String, attributes: XMLAttributes) {
@@ -187,7 +192,7 @@ final class XMLFeedReader: XMLEventHandler {
             let resolved = XMLStreamParser.resolve(base.trimmingWhitespace(), against: context.baseURI) ?? context.baseURI
             context.bases.append((elementDepth, resolved))
         }
-        if capture != nil {
+        if capturing {
             guard skipUntilDepth == nil else { return }
             switch HTMLText.kind(of: localName) {
             case .dropped: skipUntilDepth = elementDepth
@@ -210,6 +215,8 @@ final class XMLFeedReader: XMLEventHandler {
         }
         if let mode = formatReader?.didStart(element, context) {
             capture = (element, mode)
+            capturing = true
+            captureDepth = elementDepth
             buffer.removeAll(keepingCapacity: true)
         }
     }
@@ -218,10 +225,12 @@ final class XMLFeedReader: XMLEventHandler {
         depth -= 1
         let elementDepth = depth
         defer {
-            if let last = context.bases.last, last.depth == elementDepth { context.bases.removeLast() }
+            // By index: `bases.last` would copy the tuple (and retain its string) on every end tag.
+            let count = context.bases.count
+            if count > 0, context.bases[count - 1].depth == elementDepth { context.bases.removeLast() }
         }
-        if let current = capture {
-            if elementDepth > current.element.depth {
+        if capturing {
+            if elementDepth > captureDepth {
                 if skipUntilDepth == elementDepth {
                     skipUntilDepth = nil
                 } else if skipUntilDepth == nil, HTMLText.kind(of: localName) == .block {
@@ -229,7 +238,9 @@ final class XMLFeedReader: XMLEventHandler {
                 }
                 return
             }
+            guard let current = capture else { return }
             capture = nil
+            capturing = false
             skipUntilDepth = nil
             formatReader?.didEnd(current.element, text: CapturedText(bytes: buffer, mode: current.mode), context)
         } else {
@@ -240,7 +251,7 @@ final class XMLFeedReader: XMLEventHandler {
     }
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard capture != nil, skipUntilDepth == nil else { return }
+        guard capturing, skipUntilDepth == nil else { return }
         if buffer.count + bytes.count > Self.fieldCap || documentTotal + bytes.count > Self.documentCap {
             if !truncationWarned {
                 context.warn(documentTotal + bytes.count > Self.documentCap

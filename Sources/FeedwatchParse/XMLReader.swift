@@ -90,21 +90,25 @@ final class XMLStreamParser {
         clibxml2_silence_thread()
         var sax = xmlSAXHandler()
         sax.initialized = UInt32(XML_SAX2_MAGIC)
+        // The parser outlives the parse, so each event borrows it (and its handler) without a retain.
         sax.startElementNs = { context, localName, _, uri, _, _, attributeCount, _, attributes in
             guard let context else { return }
-            let parser = Unmanaged<XMLStreamParser>.fromOpaque(context).takeUnretainedValue()
-            parser.handler.startElement(localName: parser.interned(localName), namespace: parser.interned(uri),
-                                         attributes: XMLAttributes(pointer: attributes, count: Int(attributeCount)))
+            Unmanaged<XMLStreamParser>.fromOpaque(context)._withUnsafeGuaranteedRef { parser in
+                parser.handler.startElement(localName: parser.interned(localName), namespace: parser.interned(uri),
+                                             attributes: XMLAttributes(pointer: attributes, count: Int(attributeCount)))
+            }
         }
         sax.endElementNs = { context, localName, _, uri in
             guard let context else { return }
-            let parser = Unmanaged<XMLStreamParser>.fromOpaque(context).takeUnretainedValue()
-            parser.handler.endElement(localName: parser.interned(localName), namespace: parser.interned(uri))
+            Unmanaged<XMLStreamParser>.fromOpaque(context)._withUnsafeGuaranteedRef { parser in
+                parser.handler.endElement(localName: parser.interned(localName), namespace: parser.interned(uri))
+            }
         }
         let characters: charactersSAXFunc = { context, bytes, length in
             guard let context, let bytes, length > 0 else { return }
-            let parser = Unmanaged<XMLStreamParser>.fromOpaque(context).takeUnretainedValue()
-            parser.handler.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
+            Unmanaged<XMLStreamParser>.fromOpaque(context)._withUnsafeGuaranteedRef { parser in
+                parser.handler.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
+            }
         }
         sax.characters = characters
         sax.ignorableWhitespace = characters
