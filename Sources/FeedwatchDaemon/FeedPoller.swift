@@ -55,6 +55,8 @@ struct FeedPoller: Sendable {
             statusText: result.status.map(String.init) ?? "error")
         switch result.outcome {
         case .document(let body, let charset, let finalURL):
+            // The report outlives the poll (`once` keeps one per feed): it must not keep the body.
+            report.result.outcome = .document(body: Data(), charset: charset, finalURL: finalURL)
             do {
                 let processed = try processor.process(
                     feed: feed, documentURL: finalURL.absoluteString, body: body, charset: charset, now: now())
