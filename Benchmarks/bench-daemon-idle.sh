@@ -64,6 +64,9 @@ sleep "$IDLE_SECONDS"
 end_cpu=$(cpu $pid)
 rss_end=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
 hwm=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
+anon=$(awk '/RssAnon/ {print $2}' /proc/$pid/status)
+file=$(awk '/RssFile/ {print $2}' /proc/$pid/status)
 polled=$("$bin" state -c "$work/feedwatch.yaml" 2>/dev/null | grep -c ' 304 ' || true)
 echo "idle daemon, $FEEDS feeds at a 10m interval: CPU $(awk -v a="$start_cpu" -v b="$end_cpu" 'BEGIN { printf "%.2f", b - a }') s over ${IDLE_SECONDS} s (goal < 1 s per 600 s); $polled feeds answered 304 in that time"
 echo "  RSS $((rss_start / 1024)) MiB at the start of the idle period, $((rss_end / 1024)) MiB at its end, peak $((hwm / 1024)) MiB (goal < 30 MB)"
+echo "  of which private (RssAnon) $((anon / 1024)) MiB and shared library/file pages (RssFile) $((file / 1024)) MiB"
