@@ -300,8 +300,9 @@ enum HTMLText {
     }
 }
 
-/// Builds collapsed, trimmed UTF-8 straight into a String's storage (one allocation, no [UInt8]
-/// copied over afterwards): a pending space is written only before the next non-space.
+/// Builds collapsed, trimmed UTF-8 in scratch memory (on the stack for fields up to 1 KiB), then makes
+/// one String of exactly the bytes written: a String sized for the input would keep the spare room
+/// for as long as the item is kept, and markup-heavy fields shrink to a third of their input.
 struct Collapser {
     private let storage: UnsafeMutableBufferPointer<UInt8>
     private(set) var count = 0
@@ -316,17 +317,17 @@ struct Collapser {
     /// The text `body` writes. Decoded references can make it longer than its input ("&nGt;" is 5 bytes
     /// and 6 decoded), by at most a fifth: a first guess of that size, then one of four times the input.
     static func build(inputCount: Int, _ body: (inout Collapser) -> Void) -> String {
-        for capacity in [inputCount + inputCount / 4 + 16, inputCount * 4 + 16] {
-            var overflowed = false
-            let text = String(unsafeUninitializedCapacity: capacity) { storage in
-                var out = Collapser(storage: storage)
-                body(&out)
-                overflowed = out.overflowed
-                return out.count
-            }
-            if !overflowed { return text }
+        if let text = build(capacity: inputCount + inputCount / 4 + 16, body) { return text }
+        return build(capacity: inputCount * 4 + 16, body) ?? ""
+    }
+
+    private static func build(capacity: Int, _ body: (inout Collapser) -> Void) -> String? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { storage -> String? in
+            var out = Collapser(storage: storage)
+            body(&out)
+            guard !out.overflowed else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: storage[..<out.count]), as: UTF8.self)
         }
-        return ""
     }
 
     mutating func space() { pendingSpace = count > 0 }
