@@ -67,15 +67,16 @@ enum HTMLText {
     }
 
     /// HTML (markup and references) to plain text.
-    static func plainText(html bytes: [UInt8]) -> String {
+    static func plainText(html bytes: UnsafeBufferPointer<UInt8>) -> String {
         if isAlreadyPlain(bytes, markupSignificant: true) { return String(decoding: bytes, as: UTF8.self) }
-        return bytes.withUnsafeBufferPointer { buffer in
-            Collapser.build(inputCount: buffer.count) { scanHTML(buffer, into: &$0) }
-        }
+        return Collapser.build(inputCount: bytes.count) { scanHTML(bytes, into: &$0) }
     }
 
+    /// HTML (markup and references) to plain text.
+    static func plainText(html bytes: [UInt8]) -> String { bytes.withUnsafeBufferPointer { plainText(html: $0) } }
+
     /// Text that is already plain (Atom type="text", XHTML text nodes): only white space is collapsed.
-    static func collapsed(_ bytes: [UInt8]) -> String {
+    static func collapsed(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         if isAlreadyPlain(bytes, markupSignificant: false) { return String(decoding: bytes, as: UTF8.self) }
         return Collapser.build(inputCount: bytes.count) { out in
             var i = 0
@@ -86,6 +87,9 @@ enum HTMLText {
         }
     }
 
+    /// Text that is already plain: only white space is collapsed.
+    static func collapsed(_ bytes: [UInt8]) -> String { bytes.withUnsafeBufferPointer { collapsed($0) } }
+
     /// Collapses white space of a String (used for JSON Feed and attribute values).
     static func collapsed(_ text: String) -> String { collapsed(Array(text.utf8)) }
 
@@ -94,7 +98,7 @@ enum HTMLText {
 
     /// True when the text has no markup or reference, no leading/trailing space and no run of spaces:
     /// most titles, which then cost one scan and no copy.
-    private static func isAlreadyPlain(_ bytes: [UInt8], markupSignificant: Bool) -> Bool {
+    private static func isAlreadyPlain(_ bytes: UnsafeBufferPointer<UInt8>, markupSignificant: Bool) -> Bool {
         guard let first = bytes.first, let last = bytes.last, first != 0x20, last != 0x20 else { return bytes.isEmpty }
         var previousSpace = false
         for b in bytes {
