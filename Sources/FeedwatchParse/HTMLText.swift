@@ -67,15 +67,16 @@ enum HTMLText {
     }
 
     /// HTML (markup and references) to plain text.
-    static func plainText(html bytes: [UInt8]) -> String {
+    static func plainText(html bytes: UnsafeBufferPointer<UInt8>) -> String {
         if isAlreadyPlain(bytes, markupSignificant: true) { return String(decoding: bytes, as: UTF8.self) }
-        return bytes.withUnsafeBufferPointer { buffer in
-            Collapser.build(inputCount: buffer.count) { scanHTML(buffer, into: &$0) }
-        }
+        return Collapser.build(inputCount: bytes.count) { scanHTML(bytes, into: &$0) }
     }
 
+    /// HTML (markup and references) to plain text.
+    static func plainText(html bytes: [UInt8]) -> String { bytes.withUnsafeBufferPointer { plainText(html: $0) } }
+
     /// Text that is already plain (Atom type="text", XHTML text nodes): only white space is collapsed.
-    static func collapsed(_ bytes: [UInt8]) -> String {
+    static func collapsed(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         if isAlreadyPlain(bytes, markupSignificant: false) { return String(decoding: bytes, as: UTF8.self) }
         return Collapser.build(inputCount: bytes.count) { out in
             var i = 0
@@ -86,6 +87,9 @@ enum HTMLText {
         }
     }
 
+    /// Text that is already plain: only white space is collapsed.
+    static func collapsed(_ bytes: [UInt8]) -> String { bytes.withUnsafeBufferPointer { collapsed($0) } }
+
     /// Collapses white space of a String (used for JSON Feed and attribute values).
     static func collapsed(_ text: String) -> String { collapsed(Array(text.utf8)) }
 
@@ -94,7 +98,7 @@ enum HTMLText {
 
     /// True when the text has no markup or reference, no leading/trailing space and no run of spaces:
     /// most titles, which then cost one scan and no copy.
-    private static func isAlreadyPlain(_ bytes: [UInt8], markupSignificant: Bool) -> Bool {
+    private static func isAlreadyPlain(_ bytes: UnsafeBufferPointer<UInt8>, markupSignificant: Bool) -> Bool {
         guard let first = bytes.first, let last = bytes.last, first != 0x20, last != 0x20 else { return bytes.isEmpty }
         var previousSpace = false
         for b in bytes {
@@ -300,8 +304,9 @@ enum HTMLText {
     }
 }
 
-/// Builds collapsed, trimmed UTF-8 straight into a String's storage (one allocation, no [UInt8]
-/// copied over afterwards): a pending space is written only before the next non-space.
+/// Builds collapsed, trimmed UTF-8 in scratch memory (on the stack for fields up to 1 KiB), then makes
+/// one String of exactly the bytes written: a String sized for the input would keep the spare room
+/// for as long as the item is kept, and markup-heavy fields shrink to a third of their input.
 struct Collapser {
     private let storage: UnsafeMutableBufferPointer<UInt8>
     private(set) var count = 0
@@ -316,17 +321,17 @@ struct Collapser {
     /// The text `body` writes. Decoded references can make it longer than its input ("&nGt;" is 5 bytes
     /// and 6 decoded), by at most a fifth: a first guess of that size, then one of four times the input.
     static func build(inputCount: Int, _ body: (inout Collapser) -> Void) -> String {
-        for capacity in [inputCount + inputCount / 4 + 16, inputCount * 4 + 16] {
-            var overflowed = false
-            let text = String(unsafeUninitializedCapacity: capacity) { storage in
-                var out = Collapser(storage: storage)
-                body(&out)
-                overflowed = out.overflowed
-                return out.count
-            }
-            if !overflowed { return text }
+        if let text = build(capacity: inputCount + inputCount / 4 + 16, body) { return text }
+        return build(capacity: inputCount * 4 + 16, body) ?? ""
+    }
+
+    private static func build(capacity: Int, _ body: (inout Collapser) -> Void) -> String? {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { storage -> String? in
+            var out = Collapser(storage: storage)
+            body(&out)
+            guard !out.overflowed else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: storage[..<out.count]), as: UTF8.self)
         }
-        return ""
     }
 
     mutating func space() { pendingSpace = count > 0 }

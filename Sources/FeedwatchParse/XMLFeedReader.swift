@@ -17,9 +17,9 @@ enum TextMode {
     case base64(html: Bool)
 }
 
-/// The text collected for one field.
+/// The text collected for one field, lent to `didEnd`: the bytes are valid only during that call.
 struct CapturedText {
-    var bytes: [UInt8]
+    var bytes: UnsafeBufferPointer<UInt8>
     var mode: TextMode
 
     /// Plain text according to the mode.
@@ -153,7 +153,11 @@ final class XMLFeedReader: XMLEventHandler {
     // Mirrors `capture != nil`: testing the optional tuple copies its strings on every text event.
     @exclusivity(unchecked) private var capturing = false
     @exclusivity(unchecked) private var captureDepth = 0
-    @exclusivity(unchecked) private var buffer: [UInt8] = []
+    // The field's text in storage of our own: an Array costs a generic append per text event and a
+    // reset per field, and the text is only lent to `didEnd`, never kept.
+    @exclusivity(unchecked) private var buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 1024)
+    @exclusivity(unchecked) private var bufferCapacity = 1024
+    @exclusivity(unchecked) private var bufferCount = 0
     @exclusivity(unchecked) private var skipUntilDepth: Int?
     @exclusivity(unchecked) private var truncationWarned = false
     @exclusivity(unchecked) private var documentTotal = 0
@@ -162,6 +166,33 @@ final class XMLFeedReader: XMLEventHandler {
     private init(url: String, onItem: @escaping (FeedItem) -> Void) {
         context = XMLFeedContext(feedURL: url)
         self.onItem = onItem
+    }
+
+    deinit { buffer.deallocate() }
+
+    private func appendToBuffer(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress else { return }
+        reserveBuffer(bytes.count)
+        (buffer + bufferCount).update(from: source, count: bytes.count)
+        bufferCount += bytes.count
+    }
+
+    private func appendSpaceToBuffer() {
+        reserveBuffer(1)
+        buffer[bufferCount] = 0x20
+        bufferCount += 1
+    }
+
+    @inline(__always)
+    private func reserveBuffer(_ extra: Int) {
+        guard bufferCount + extra > bufferCapacity else { return }
+        var capacity = bufferCapacity * 2
+        while capacity < bufferCount + extra { capacity *= 2 }
+        let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+        grown.update(from: buffer, count: bufferCount)
+        buffer.deallocate()
+        buffer = grown
+        bufferCapacity = capacity
     }
 
     /// Reads an XML feed held as UTF-8, handing each item to `onItem` as soon as it ends.
@@ -196,7 +227,7 @@ final class XMLFeedReader: XMLEventHandler {
             guard skipUntilDepth == nil else { return }
             switch HTMLText.kind(of: localName) {
             case .dropped: skipUntilDepth = elementDepth
-            case .block: buffer.append(0x20)
+            case .block: appendSpaceToBuffer()
             case .inline: break
             }
             return
@@ -217,7 +248,7 @@ final class XMLFeedReader: XMLEventHandler {
             capture = (element, mode)
             capturing = true
             captureDepth = elementDepth
-            buffer.removeAll(keepingCapacity: true)
+            bufferCount = 0
         }
     }
 
@@ -234,7 +265,7 @@ final class XMLFeedReader: XMLEventHandler {
                 if skipUntilDepth == elementDepth {
                     skipUntilDepth = nil
                 } else if skipUntilDepth == nil, HTMLText.kind(of: localName) == .block {
-                    buffer.append(0x20)
+                    appendSpaceToBuffer()
                 }
                 return
             }
@@ -242,7 +273,8 @@ final class XMLFeedReader: XMLEventHandler {
             capture = nil
             capturing = false
             skipUntilDepth = nil
-            formatReader?.didEnd(current.element, text: CapturedText(bytes: buffer, mode: current.mode), context)
+            let text = CapturedText(bytes: UnsafeBufferPointer(start: buffer, count: bufferCount), mode: current.mode)
+            formatReader?.didEnd(current.element, text: text, context)
         } else {
             formatReader?.didEnd(XMLElementName(local: localName, namespace: namespace, depth: elementDepth), text: nil,
                                  context)
@@ -252,7 +284,7 @@ final class XMLFeedReader: XMLEventHandler {
 
     func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
         guard capturing, skipUntilDepth == nil else { return }
-        if buffer.count + bytes.count > Self.fieldCap || documentTotal + bytes.count > Self.documentCap {
+        if bufferCount + bytes.count > Self.fieldCap || documentTotal + bytes.count > Self.documentCap {
             if !truncationWarned {
                 context.warn(documentTotal + bytes.count > Self.documentCap
                     ? "the document holds more than \(Self.documentCap >> 20) MiB of text: the rest is ignored"
@@ -262,7 +294,7 @@ final class XMLFeedReader: XMLEventHandler {
             return
         }
         documentTotal += bytes.count
-        buffer.append(contentsOf: bytes)
+        appendToBuffer(bytes)
     }
 
     private func finish(_ parser: XMLStreamParser) throws(FeedParseError) -> FeedHeader {

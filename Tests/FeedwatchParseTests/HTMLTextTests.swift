@@ -37,4 +37,16 @@ final class HTMLTextTests: XCTestCase {
     func testLessThanThatStartsNoTagIsText() {
         XCTAssertEqual(HTMLText.plainText(html: "1 < 2 and 3<4 <"), "1 < 2 and 3<4 <")
     }
+
+    func testLongFieldsAndReferencesLongerDecodedComeOutWhole() {
+        // Over 1 KiB of markup that shrinks to a third (built off the stack), references whose decoded
+        // text is longer than they are ("&nGt;": 5 bytes, 6 decoded), and four-byte characters.
+        let html = String(repeating: "<p class=\"lead\"><b>word</b> &amp;</p>", count: 200)
+        XCTAssertEqual(HTMLText.plainText(html: html),
+                       Array(repeating: "word &", count: 200).joined(separator: " "))
+        XCTAssertEqual(HTMLText.plainText(html: String(repeating: "&nGt;", count: 300)),
+                       String(repeating: "\u{226B}\u{20D2}", count: 300))
+        XCTAssertEqual(HTMLText.plainText(html: "x" + String(repeating: "&#x10000;", count: 50)),
+                       "x" + String(repeating: "\u{10000}", count: 50))
+    }
 }
