@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 IDLE_SECONDS=${IDLE_SECONDS:-600}
 FEEDS=${FEEDS:-1000}
-bin=.build/release/feedwatch
+bin=${FEEDWATCH_BIN:-.build/release/feedwatch}
 [ -x "$bin" ] || swift build -c release --product feedwatch >/dev/null
 work=$(mktemp -d)
 pid=""
