@@ -37,23 +37,29 @@ extension StateStore {
         }
     }
 
-    /// The keys among `keys` not yet seen in `feed`, in their order. One query per 500 keys.
+    /// The keys among `keys` not yet seen in `feed`, in their order. One query per 512 keys.
     public func unseenKeys(feed: String, keys: [String]) throws -> [String] {
         try read { db in
-            guard let feedID = try Int64.fetchOne(db, sql: "SELECT id FROM feed WHERE name = ?", arguments: [feed])
-            else { return keys }
-            let seen = try ItemRecorder.seenHashes(db, feedID: feedID, hashes: keys.map(StoryKeys.hash))
-            return keys.filter { key in
-                let hash = StoryKeys.hash(key)
-                let seenInDryRun = overlay?.withLock { $0.isSeen(feed: feed, keyHash: hash) } ?? false
-                return !seen.contains(hash) && !seenInDryRun
+            guard let feedID = try ItemRecorder.feedRow(db, feed: feed)?.id else { return keys }
+            let hashes = keys.map(KeyHash.init)
+            let seen = try ItemRecorder.seenHashes(db, feedID: feedID, hashes: hashes)
+            var unseen: [String] = []
+            unseen.reserveCapacity(keys.count - min(keys.count, seen.count))
+            for (key, hash) in zip(keys, hashes) where seen[hash] == nil {
+                if let overlay, overlay.withLock({ $0.isSeen(feed: feed, keyHash: hash.data) }) { continue }
+                unseen.append(key)
             }
+            return unseen
         }
     }
 }
 
 /// The body of `recordItemsAndEnqueueAlerts`, inside its transaction. With an overlay (read-only
 /// store) every write goes to the overlay instead, and every lookup consults it too.
+///
+/// Every statement is a cached one, seen items are inserted, looked up and refreshed many rows per
+/// statement, and story keys are derived only for items that have alert candidates: recording is
+/// the daemon's most frequent write.
 struct ItemRecorder {
     let db: Database
     let overlay: DryRunOverlay?
@@ -62,45 +68,63 @@ struct ItemRecorder {
 
     private var nowSeconds: Int64 { Int64(now.timeIntervalSince1970.rounded(.down)) }
 
+    /// A seen item's last-seen time is rewritten only when it is older than this: a feed polled every
+    /// few minutes would otherwise rewrite the same rows (and their index entries) on every poll, for
+    /// a 90-day retention that an hour does not change.
+    static let refreshAfter: Int64 = 3600
+
+    static func feedRow(_ db: Database, feed: String) throws -> (id: Int64, firstPollDone: Bool)? {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, first_poll_done FROM feed WHERE name = ?"), arguments: [feed])
+        else { return nil }
+        return (row[0], row[1])
+    }
+
     func record(_ items: [IncomingItem], alertOnFirstPoll: Bool) throws -> RecordOutcome {
         var outcome = RecordOutcome()
-        let row = try Row.fetchOne(db, sql: "SELECT id, first_poll_done FROM feed WHERE name = ?", arguments: [feed])
-        var feedID: Int64? = row?["id"]
-        let firstPollDone = (row?["first_poll_done"] as Bool?) ?? false
+        let row = try Self.feedRow(db, feed: feed)
+        var feedID = row?.id
+        let firstPollDone = row?.firstPollDone ?? false
         let isFirstPoll = !(firstPollDone || (overlay?.firstPollDone(feed: feed) ?? false))
         if let overlay {
             overlay.markFirstPollDone(feed: feed)
         } else if let id = feedID {
-            try db.execute(sql: "UPDATE feed SET first_poll_done = 1 WHERE id = ?", arguments: [id])
+            if !firstPollDone {
+                try db.cachedStatement(sql: "UPDATE feed SET first_poll_done = 1 WHERE id = ?").execute(arguments: [id])
+            }
         } else {
-            try db.execute(sql: "INSERT INTO feed (name, first_poll_done) VALUES (?, 1)", arguments: [feed])
+            try db.cachedStatement(sql: "INSERT INTO feed (name, first_poll_done) VALUES (?, 1)").execute(arguments: [feed])
             feedID = db.lastInsertedRowID
         }
 
-        let hashes = items.map { StoryKeys.hash($0.key) }
-        let seenBefore = try feedID.map { try Self.seenHashes(db, feedID: $0, hashes: hashes) } ?? []
-        var seenNow: Set<Data> = []  // repeats within this document count as seen
-        var refreshed: [Data] = []
+        let hashes = items.map { KeyHash($0.key) }
+        let seenBefore = try feedID.map { try Self.seenHashes(db, feedID: $0, hashes: hashes) } ?? [:]
+        var seenNow = Set<KeyHash>(minimumCapacity: items.count)  // repeats within this document count as seen
+        var inserted: [KeyHash] = []
+        var refreshed: [KeyHash] = []
+        let staleBefore = nowSeconds - Self.refreshAfter
         let silent = isFirstPoll && !alertOnFirstPoll
         outcome.silentFirstPoll = silent
 
         for (item, hash) in zip(items, hashes) {
-            if seenBefore.contains(hash) || seenNow.contains(hash) || (overlay?.isSeen(feed: feed, keyHash: hash) ?? false) {
+            if let lastSeen = seenBefore[hash] {
                 outcome.seenItems += 1
-                if seenBefore.contains(hash) { refreshed.append(hash) }
+                if lastSeen < staleBefore { refreshed.append(hash) }
+                continue
+            }
+            if seenNow.contains(hash) || (overlay?.isSeen(feed: feed, keyHash: hash.data) ?? false) {
+                outcome.seenItems += 1
                 continue
             }
             seenNow.insert(hash)
             outcome.newItems += 1
             if let overlay {
-                overlay.markSeen(feed: feed, keyHash: hash)
-            } else if let feedID {
-                try db.cachedStatement(sql: "INSERT INTO seen_item (feed_id, key_hash, last_seen) VALUES (?, ?, ?)")
-                    .execute(arguments: [feedID, hash, nowSeconds])
+                overlay.markSeen(feed: feed, keyHash: hash.data)
+            } else {
+                inserted.append(hash)
             }
-            if silent { continue }
-            let linkKey = StoryKeys.canonicalLink(item.link).map(StoryKeys.hash)
-            let titleKey = StoryKeys.titleKey(item.title).map(StoryKeys.hash)
+            if silent || item.candidates.isEmpty { continue }
+            let linkKey = StoryKeys.canonicalLink(item.link).map(KeyHash.init)
+            let titleKey = StoryKeys.titleKey(item.title).map(KeyHash.init)
             for candidate in item.candidates {
                 if try alreadyFired(candidate.rule, feedID: feedID, keyHash: hash)
                     || storyFired(candidate.rule, linkKey: linkKey, titleKey: titleKey)
@@ -116,38 +140,79 @@ struct ItemRecorder {
                 }
             }
         }
-        if overlay == nil, let feedID, !refreshed.isEmpty {
-            for chunk in refreshed.chunked(by: Self.chunkSize) {
-                try db.cachedStatement(
-                    sql: "UPDATE seen_item SET last_seen = ? WHERE feed_id = ? AND key_hash IN (\(placeholders(chunk.count)))")
-                .execute(arguments: StatementArguments([nowSeconds, feedID] + chunk.map { $0 as any DatabaseValueConvertible }))
-            }
+        if overlay == nil, let feedID {
+            try insertSeen(inserted, feedID: feedID)
+            try refreshSeen(refreshed, feedID: feedID)
         }
         return outcome
     }
 
-    static let chunkSize = 500
+    private static let insertSQL = Dictionary(
+        uniqueKeysWithValues: BatchedStatements.insertBatchSizes(2 * BatchedStatements.maxInsertRows - 1)
+            .map { ($0, BatchedStatements.insertSeen(rows: $0)) })
+    private static let selectSQL = (0...9).map { BatchedStatements.selectSeen(keys: 1 << $0) }
+    private static let refreshSQL = (0...9).map { BatchedStatements.refreshSeen(keys: 1 << $0) }
 
-    /// The hashes among `hashes` already seen in the feed: one indexed query per 500 keys.
-    static func seenHashes(_ db: Database, feedID: Int64, hashes: [Data]) throws -> Set<Data> {
-        var seen: Set<Data> = []
-        for chunk in hashes.chunked(by: chunkSize) {
-            let found = try Data.fetchAll(
-                db.cachedStatement(sql: "SELECT key_hash FROM seen_item WHERE feed_id = ? AND key_hash IN (\(placeholders(chunk.count)))"),
-                arguments: StatementArguments([feedID] + chunk.map { $0 as any DatabaseValueConvertible }))
-            seen.formUnion(found)
+    private func insertSeen(_ hashes: [KeyHash], feedID: Int64) throws {
+        var start = 0
+        for size in BatchedStatements.insertBatchSizes(hashes.count) {
+            var values: [DatabaseValue] = [feedID.databaseValue, nowSeconds.databaseValue]
+            values.reserveCapacity(size + 2)
+            for hash in hashes[start..<(start + size)] { values.append(hash.databaseValue) }
+            try db.cachedStatement(sql: Self.insertSQL[size] ?? BatchedStatements.insertSeen(rows: size))
+                .execute(arguments: StatementArguments(values))
+            start += size
+        }
+    }
+
+    private func refreshSeen(_ hashes: [KeyHash], feedID: Int64) throws {
+        try Self.forEachInList(hashes, sql: Self.refreshSQL, leading: [nowSeconds.databaseValue, feedID.databaseValue]) {
+            try db.cachedStatement(sql: $0).execute(arguments: $1)
+        }
+    }
+
+    /// The hashes among `hashes` already seen in the feed, with their last-seen time: one indexed
+    /// query per 512 keys.
+    static func seenHashes(_ db: Database, feedID: Int64, hashes: [KeyHash]) throws -> [KeyHash: Int64] {
+        var seen: [KeyHash: Int64] = [:]
+        try forEachInList(hashes, sql: selectSQL, leading: [feedID.databaseValue]) { sql, arguments in
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
+            while let row = try rows.next() {
+                let hash = try row.withUnsafeData(atIndex: 0) { data in data?.withUnsafeBytes { KeyHash(bytes: $0) } }
+                if let hash { seen[hash] = row[1] }
+            }
         }
         return seen
     }
 
-    private func alreadyFired(_ rule: String, feedID: Int64?, keyHash: Data) throws -> Bool {
-        if overlay?.hasFired(rule: rule, feed: feed, keyHash: keyHash) ?? false { return true }
+    /// Runs the statement of `sql` (indexed by log2 of the list size) over `hashes` in lists of at
+    /// most 512, each padded to a power of two with its last hash, after the `leading` arguments.
+    private static func forEachInList(
+        _ hashes: [KeyHash], sql: [String], leading: [DatabaseValue],
+        _ body: (String, StatementArguments) throws -> Void
+    ) throws {
+        var start = 0
+        while start < hashes.count {
+            let count = min(BatchedStatements.maxInKeys, hashes.count - start)
+            let size = BatchedStatements.inListSize(count)
+            var values = leading
+            values.reserveCapacity(leading.count + size)
+            for index in 0..<size { values.append(hashes[start + min(index, count - 1)].databaseValue) }
+            try body(sql[size.trailingZeroBitCount], StatementArguments(values))
+            start += count
+        }
+    }
+
+    private func alreadyFired(_ rule: String, feedID: Int64?, keyHash: KeyHash) throws -> Bool {
+        if overlay?.hasFired(rule: rule, feed: feed, keyHash: keyHash.data) ?? false { return true }
         guard let feedID else { return false }
         return try Bool.fetchOne(db.cachedStatement(sql: HotQueries.firedForItem), arguments: [rule, feedID, keyHash]) ?? false
     }
 
-    private func storyFired(_ rule: String, linkKey: Data?, titleKey: Data?) throws -> Bool {
-        if let overlay, overlay.storyFired(rule: rule, storyKey: linkKey) || overlay.storyFired(rule: rule, storyKey: titleKey) {
+    private func storyFired(_ rule: String, linkKey: KeyHash?, titleKey: KeyHash?) throws -> Bool {
+        if let overlay,
+            overlay.storyFired(rule: rule, storyKey: linkKey?.data) || overlay.storyFired(rule: rule, storyKey: titleKey?.data)
+        {
             return true
         }
         let since = nowSeconds - Int64(storyWindow)
@@ -160,19 +225,19 @@ struct ItemRecorder {
         return false
     }
 
-    private func recordFired(_ candidate: AlertCandidate, feedID: Int64?, keyHash: Data, linkKey: Data?, titleKey: Data?) throws {
+    private func recordFired(_ candidate: AlertCandidate, feedID: Int64?, keyHash: KeyHash, linkKey: KeyHash?, titleKey: KeyHash?) throws {
         if let overlay {
-            overlay.markFired(rule: candidate.rule, feed: feed, keyHash: keyHash)
-            overlay.markStory(rule: candidate.rule, storyKey: linkKey)
-            overlay.markStory(rule: candidate.rule, storyKey: titleKey)
+            overlay.markFired(rule: candidate.rule, feed: feed, keyHash: keyHash.data)
+            overlay.markStory(rule: candidate.rule, storyKey: linkKey?.data)
+            overlay.markStory(rule: candidate.rule, storyKey: titleKey?.data)
             return
         }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO fired (rule, feed_id, key_hash, alert_id, link_key, title_key, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [candidate.rule, feedID, keyHash, candidate.alertID, linkKey, titleKey, nowSeconds])
+                """
+        ).execute(arguments: [candidate.rule, feedID, keyHash, candidate.alertID, linkKey, titleKey, nowSeconds])
     }
 
     private func enqueue(_ candidate: AlertCandidate, target: String) throws -> OutboxEntry? {
@@ -180,12 +245,12 @@ struct ItemRecorder {
             id: 0, alertID: candidate.alertID, target: target, payload: candidate.payload, attempts: 0,
             nextAttempt: now, lastError: nil, status: .pending, createdAt: now)
         if overlay != nil { return entry }
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO outbox (alert_id, target, payload, status, attempts, next_attempt, created_at)
                 VALUES (?, ?, ?, 'pending', 0, ?, ?)
-                """,
-            arguments: [candidate.alertID, target, candidate.payload, now.timeIntervalSince1970, now.timeIntervalSince1970])
+                """
+        ).execute(arguments: [candidate.alertID, target, candidate.payload, now.timeIntervalSince1970, now.timeIntervalSince1970])
         guard db.changesCount > 0 else { return nil }  // that alert was already queued for that target
         entry.id = db.lastInsertedRowID
         return entry
@@ -197,7 +262,8 @@ enum HotQueries {
     static let firedForItem = "SELECT 1 FROM fired WHERE rule = ? AND feed_id = ? AND key_hash = ?"
     static let storyByLink = "SELECT 1 FROM fired WHERE rule = ? AND link_key = ? AND at >= ? LIMIT 1"
     static let storyByTitle = "SELECT 1 FROM fired WHERE rule = ? AND title_key = ? AND at >= ? LIMIT 1"
-    static let seen = "SELECT key_hash FROM seen_item WHERE feed_id = ? AND key_hash IN (?, ?)"
+    static let seen = BatchedStatements.selectSeen(keys: 2)
+    static let refreshSeen = BatchedStatements.refreshSeen(keys: 2)
     static let due = "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt <= ? ORDER BY next_attempt LIMIT ?"
     static let staleSeen = "SELECT feed_id, key_hash FROM seen_item WHERE last_seen < ? LIMIT ?"
     static let staleFired = "SELECT rule, feed_id, key_hash FROM fired WHERE at < ? LIMIT ?"

@@ -58,6 +58,9 @@ public final class StateStore: @unchecked Sendable {
         config.busyMode = .timeout(10)
         let synchronous = durability == .full ? "FULL" : "NORMAL"
         config.prepareDatabase { db in
+            // The million-row tables outgrow SQLite's default 2 MiB page cache: a bigger one spares a
+            // pread per page the seen checks touch. (A memory map was no faster and shows as RSS.)
+            try db.execute(sql: "PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY")
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             }

@@ -34,7 +34,11 @@ enum StoryKeys {
     /// fewer than 3 words and fewer than 12 characters.
     static func titleKey(_ title: String) -> String? {
         var text = title.lowercased().split(whereSeparator: \.isWhitespace).joined(separator: " ")
-        if let match = text.firstMatch(of: bracketedCount) ?? text.firstMatch(of: spelledCount) {
+        // The expressions only match at the end: most titles end in neither a bracket nor a count
+        // word, and skip them.
+        if text.last == ")" || text.last == "]" || countWords.contains(where: text.hasSuffix),
+            let match = text.firstMatch(of: bracketedCount) ?? text.firstMatch(of: spelledCount)
+        {
             text = String(text[..<match.range.lowerBound]).trimmingCharacters(in: .whitespaces)
         }
         let words = text.split(separator: " ").count
@@ -47,6 +51,9 @@ enum StoryKeys {
     static func hash(_ text: String) -> Data {
         Data(SHA256.hash(data: Data(text.utf8)).prefix(16))
     }
+
+    /// The last words `spelledCount` can end with (`comments?` ends in "comment" or "comments"…).
+    private static let countWords = ["comment", "comments", "replies", "reply", "point", "points", "vote", "votes", "response", "responses"]
 
     private nonisolated(unsafe) static let bracketedCount = #/\s*[(\[]\s*\d[\d,.]*\s*[\p{L}]*\s*[)\]]\s*$/#
     private nonisolated(unsafe) static let spelledCount =

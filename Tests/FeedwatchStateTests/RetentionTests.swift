@@ -33,7 +33,7 @@ final class RetentionTests: StateTestCase {
     func testHotQueriesAreIndexLookups() throws {
         let store = try openStore()
         let queries = [
-            HotQueries.firedForItem, HotQueries.storyByLink, HotQueries.storyByTitle, HotQueries.seen,
+            HotQueries.firedForItem, HotQueries.storyByLink, HotQueries.storyByTitle, HotQueries.seen, HotQueries.refreshSeen,
             HotQueries.due, HotQueries.staleSeen, HotQueries.staleFired, HotQueries.staleDelivered,
         ]
         for sql in queries {
