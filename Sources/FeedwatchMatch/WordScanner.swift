@@ -36,6 +36,22 @@ enum WordHash {
         return x ^ (x >> 32)
     }
 
+    /// The same hash as `of`, for a word in a buffer readable for 8 bytes past its end (the scanner's):
+    /// the last partial block is one load, masked, rather than a loop over its bytes.
+    @inline(__always) static func ofPadded(_ base: UnsafePointer<UInt8>, count n: Int) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(n)
+        var k = 0
+        while k &+ 8 <= n {
+            h = mix(h, UInt64(littleEndian: UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)))
+            k &+= 8
+        }
+        let mask = (UInt64(1) &<< UInt64(8 &* (n &- k))) &- 1  // n - k < 8 bytes; 0 when none
+        h = mix(h, UInt64(littleEndian: UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)) & mask)
+        var x = h ^ (h >> 32)
+        x = x &* 0xd6e8_feb8_6659_fd93
+        return x ^ (x >> 32)
+    }
+
     static func of(_ bytes: [UInt8]) -> UInt64 {
         bytes.withUnsafeBufferPointer { of($0) }
     }
@@ -70,9 +86,12 @@ struct WordScanner {
         text.withUTF8 { scan($0, into: &sink) }
     }
 
-    static func scan<S: WordSink>(_ p: UnsafeBufferPointer<UInt8>, into sink: inout S) {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxWordBytes) { buffer in
-            scan(p, buffer: buffer, into: &sink)
+    /// `wide: false` scans one byte at a time only (the reference the tests compare the fast path with).
+    static func scan<S: WordSink>(_ p: UnsafeBufferPointer<UInt8>, into sink: inout S, wide: Bool = true) {
+        // 8 bytes of slack: the ASCII fast path stores whole 8-byte blocks.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxWordBytes + 8) { buffer in
+            buffer.initialize(repeating: 0)  // the slack is read (and masked off) by `WordHash.ofPadded`
+            scan(p, buffer: buffer, into: &sink, wide: wide)
         }
     }
 
@@ -108,12 +127,14 @@ struct WordScanner {
     }
 
     private static func scan<S: WordSink>(
-        _ p: UnsafeBufferPointer<UInt8>, buffer: UnsafeMutableBufferPointer<UInt8>, into sink: inout S
+        _ p: UnsafeBufferPointer<UInt8>, buffer: UnsafeMutableBufferPointer<UInt8>, into sink: inout S, wide: Bool
     ) {
+        guard let base = p.baseAddress, let out = buffer.baseAddress else { return }
         let table = ScalarTable.shared
         let asciiClass = table.asciiClass
         let asciiLower = table.asciiLower
         let pool = table.pool
+        guard let poolBase = UnsafeRawPointer(pool.baseAddress) else { return }  // allocated with 8 bytes of slack
         let wordClass = CharClass.word.rawValue
         let n = p.count
         var length = 0
@@ -142,7 +163,7 @@ struct WordScanner {
             if inWord {
                 inWord = false
                 let word = UnsafeBufferPointer(rebasing: buffer[0..<length])
-                sink.word(word, hash: overflow ? 0 : WordHash.of(word), start: start, end: end, matchable: !overflow)
+                sink.word(word, hash: overflow ? 0 : WordHash.ofPadded(out, count: length), start: start, end: end, matchable: !overflow)
             }
         }
 
@@ -175,6 +196,25 @@ struct WordScanner {
                     begin(i)
                     var len = length
                     var j = i
+                    // Eight bytes at a time while a whole block remains: the block's word bytes are
+                    // found and lower-cased at once, and stored whole (the buffer has 8 bytes of slack
+                    // past `maxWordBytes`, so bytes past the run's end are written but never read).
+                    if wide {
+                        while j &+ 8 <= n {
+                            let x = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
+                            let stop = ~AsciiBlock.wordBytes(x) & AsciiBlock.high
+                            let run = stop == 0 ? 8 : stop.trailingZeroBitCount &>> 3
+                            UnsafeMutableRawPointer(out + len).storeBytes(of: AsciiBlock.lowered(x).littleEndian, as: UInt64.self)
+                            len &+= run
+                            if len > maxWordBytes {
+                                len = maxWordBytes
+                                overflow = true
+                            }
+                            j &+= run
+                            if run < 8 { break }
+                        }
+                    }
+                    // The last bytes of the text, one at a time.
                     while j < n {
                         let c = p[j]
                         guard c < 0x80, asciiClass[Int(c)] == wordClass else { break }
@@ -217,7 +257,14 @@ struct WordScanner {
                 if let slow {
                     for c in slow.utf8 { append(c) }
                 } else if foldLength > 0 {
-                    for k in foldOffset..<(foldOffset + foldLength) { append(pool[k]) }
+                    if foldLength <= 8 && length &+ foldLength <= maxWordBytes {
+                        // One 8-byte copy (the pool has 8 bytes of slack; the buffer too).
+                        let folded = (poolBase + foldOffset).loadUnaligned(as: UInt64.self)
+                        UnsafeMutableRawPointer(out + length).storeBytes(of: folded, as: UInt64.self)
+                        length &+= foldLength
+                    } else {
+                        for k in foldOffset..<(foldOffset + foldLength) { append(pool[k]) }
+                    }
                 } else {
                     for k in i..<(i + width) { append(p[k]) }
                 }
@@ -246,6 +293,34 @@ struct WordScanner {
         }
         finish()
 
+    }
+}
+
+/// Eight ASCII bytes at a time, in a UInt64 (SWAR): for bytes below 0x80, adding a constant to every
+/// byte never carries into the next one, so a byte's range test lands in its high bit.
+enum AsciiBlock {
+    static let high: UInt64 = 0x8080_8080_8080_8080
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+
+    /// 0x80 in each byte of `x7` (whose high bits are clear) that lies in `lo...hi` (lo >= 1).
+    @inline(__always) private static func inRange(_ x7: UInt64, _ lo: UInt64, _ hi: UInt64) -> UInt64 {
+        let atLeast = x7 &+ ones &* (0x80 &- lo)
+        let above = x7 &+ ones &* (0x7F &- hi)
+        return atLeast & ~above & high
+    }
+
+    /// 0x80 in each byte of `x` that is an ASCII word character (letter, digit, `_`), 0 elsewhere.
+    @inline(__always) static func wordBytes(_ x: UInt64) -> UInt64 {
+        let x7 = x & ~high
+        let letter = inRange(x7 | ones &* 0x20, 0x61, 0x7A)
+        let digit = inRange(x7, 0x30, 0x39)
+        let underscore = ~((x7 ^ ones &* 0x5F) &+ ones &* 0x7F) & high
+        return (letter | digit | underscore) & ~x
+    }
+
+    /// `x` with its ASCII capitals lower-cased.
+    @inline(__always) static func lowered(_ x: UInt64) -> UInt64 {
+        x | (inRange(x & ~high, 0x41, 0x5A) & ~x) &>> 2
     }
 }
 
