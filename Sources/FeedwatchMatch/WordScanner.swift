@@ -126,6 +126,21 @@ struct WordScanner {
         return ScalarTable.slowFold(v).cls.rawValue
     }
 
+    /// Whether an apostrophe at `at` (`width` bytes), after the word so far `word`, joins it to the
+    /// next letter: not when no letter follows, after an elided form, or before a possessive `s`.
+    /// A function of its arguments only: the scanner's loop state stays in registers.
+    private static func joins(
+        _ p: UnsafeBufferPointer<UInt8>, apostropheAt at: Int, width: Int, _ table: ScalarTable,
+        _ word: Slice<UnsafeMutableBufferPointer<UInt8>>, overflow: Bool
+    ) -> Bool {
+        let next = at + width
+        guard classAt(p, next, table) == CharClass.word.rawValue else { return false }
+        let elided = word.count <= 6 && !overflow && elisions.contains(pack(word))
+        let possessive = (p[next] | 0x20) == 0x73 && classAt(p, next + 1, table) != CharClass.word.rawValue
+            && classAt(p, next + 1, table) != CharClass.apostrophe.rawValue
+        return !(elided || possessive)
+    }
+
     private static func scan<S: WordSink>(
         _ p: UnsafeBufferPointer<UInt8>, buffer: UnsafeMutableBufferPointer<UInt8>, into sink: inout S, wide: Bool
     ) {
@@ -165,24 +180,6 @@ struct WordScanner {
                 let word = UnsafeBufferPointer(rebasing: buffer[0..<length])
                 sink.word(word, hash: overflow ? 0 : WordHash.ofPadded(out, count: length), start: start, end: end, matchable: !overflow)
             }
-        }
-
-        /// Handles an apostrophe at `at`; returns where scanning resumes.
-        func apostrophe(at: Int, width: Int) -> Int {
-            let next = at + width
-            guard inWord, classAt(p, next, table) == wordClass else {
-                finish()
-                return next
-            }
-            let elided = length <= 6 && !overflow && elisions.contains(pack(buffer[0..<length]))
-            let possessive = (p[next] | 0x20) == 0x73 && classAt(p, next + 1, table) != wordClass
-                && classAt(p, next + 1, table) != CharClass.apostrophe.rawValue
-            if elided || possessive {
-                finish()
-            } else {
-                append(0x27)
-            }
-            return next
         }
 
         var i = 0
@@ -232,7 +229,12 @@ struct WordScanner {
                     continue
                 }
                 if cls == CharClass.apostrophe.rawValue {
-                    i = apostrophe(at: i, width: 1)
+                    if inWord && joins(p, apostropheAt: i, width: 1, table, buffer[0..<length], overflow: overflow) {
+                        append(0x27)
+                    } else {
+                        finish()
+                    }
+                    i += 1
                     continue
                 }
                 finish()
@@ -271,7 +273,12 @@ struct WordScanner {
                 i += width
                 end = i
             case CharClass.apostrophe.rawValue:
-                i = apostrophe(at: i, width: width)
+                if inWord && joins(p, apostropheAt: i, width: width, table, buffer[0..<length], overflow: overflow) {
+                    append(0x27)
+                } else {
+                    finish()
+                }
+                i += width
             case CharClass.ignorable.rawValue:
                 i += width
                 if inWord { end = i }
