@@ -70,13 +70,18 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
     /// Slot i: the hash at 2i; at 2i + 1, id + 1 in the low 32 bits, offset in `pool` << 40 | length << 32.
     private let slotBuffer: FrozenBuffer<UInt64>
     private let pool: FrozenBuffer<UInt8>
+    /// One bit per word, at bits 40..<56 of its hash (64 Kibit, 8 KiB): stays in the L1 cache and turns
+    /// away most words that are no keyword before the larger tag table is read.
+    private let presenceBuffer: FrozenBuffer<UInt64>
     private let tp: UnsafeMutablePointer<UInt8>
     private let sp: UnsafeMutablePointer<UInt64>
+    private let bp: UnsafeMutablePointer<UInt64>
     private let pp: UnsafeMutablePointer<UInt8>
     private let mask: Int
     let count: Int
 
     @inline(__always) private static func tag(_ hash: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: hash >> 57) | 0x80 }
+    @inline(__always) private static func presenceBit(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: (hash >> 40) & 0xFFFF) }
 
     /// `words[i]` gets id `i`; the words are distinct.
     init(_ words: [[UInt8]]) {
@@ -84,6 +89,7 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
         while capacity < words.count * 4 { capacity <<= 1 }
         var t = [UInt8](repeating: 0, count: capacity)
         var s = [UInt64](repeating: 0, count: capacity * 2)
+        var presence = [UInt64](repeating: 0, count: 1 << 10)
         var bytes: [UInt8] = []
         let mask = capacity - 1
         for (id, word) in words.enumerated() {
@@ -91,6 +97,8 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
             var i = Int(truncatingIfNeeded: hash) & mask
             while t[i] != 0 { i = (i + 1) & mask }
             t[i] = WordTable.tag(hash)
+            let bit = WordTable.presenceBit(hash)
+            presence[bit >> 6] |= 1 << UInt64(bit & 63)
             s[2 * i] = hash
             s[2 * i + 1] = UInt64(id + 1) | UInt64(word.count) << 32 | UInt64(bytes.count) << 40
             bytes += word
@@ -98,6 +106,8 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
         tagBuffer = FrozenBuffer(t)
         slotBuffer = FrozenBuffer(s)
         pool = FrozenBuffer(bytes)
+        presenceBuffer = FrozenBuffer(presence)
+        bp = presenceBuffer.p.baseAddress!
         tp = tagBuffer.p.baseAddress!
         sp = slotBuffer.p.baseAddress!
         pp = pool.p.baseAddress!
@@ -107,6 +117,8 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
 
     /// The id of `word` (whose `WordHash` is `hash`), or -1.
     @inline(__always) func id(of word: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int32 {
+        let bit = WordTable.presenceBit(hash)
+        guard bp[bit &>> 6] & (1 &<< UInt64(bit & 63)) != 0 else { return -1 }
         let tag = WordTable.tag(hash)
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {

@@ -196,6 +196,8 @@ struct WordScanner {
                     // Eight bytes at a time while a whole block remains: the block's word bytes are
                     // found and lower-cased at once, and stored whole (the buffer has 8 bytes of slack
                     // past `maxWordBytes`, so bytes past the run's end are written but never read).
+                    // The byte that ended the run, when a block found it (0xFF: not found yet).
+                    var stopByte: UInt8 = 0xFF
                     if wide {
                         while j &+ 8 <= n {
                             let x = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
@@ -208,24 +210,35 @@ struct WordScanner {
                                 overflow = true
                             }
                             j &+= run
-                            if run < 8 { break }
+                            if run < 8 {
+                                stopByte = UInt8(truncatingIfNeeded: x &>> UInt64(run &* 8))
+                                break
+                            }
                         }
                     }
-                    // The last bytes of the text, one at a time.
-                    while j < n {
-                        let c = p[j]
-                        guard c < 0x80, asciiClass[Int(c)] == wordClass else { break }
-                        if len < maxWordBytes {
-                            buffer[len] = asciiLower[Int(c)]
-                            len += 1
-                        } else {
-                            overflow = true
+                    if stopByte == 0xFF {
+                        // The last bytes of the text, one at a time.
+                        while j < n {
+                            let c = p[j]
+                            guard c < 0x80, asciiClass[Int(c)] == wordClass else { break }
+                            if len < maxWordBytes {
+                                buffer[len] = asciiLower[Int(c)]
+                                len += 1
+                            } else {
+                                overflow = true
+                            }
+                            j += 1
                         }
-                        j += 1
                     }
                     length = len
                     i = j
                     end = j
+                    // The usual end of a word, an ASCII space or punctuation, handled here rather than by
+                    // reading and classifying it again at the top of the loop.
+                    if stopByte < 0x80 && asciiClass[Int(stopByte)] == CharClass.separator.rawValue {
+                        finish()
+                        i &+= 1
+                    }
                     continue
                 }
                 if cls == CharClass.apostrophe.rawValue {
