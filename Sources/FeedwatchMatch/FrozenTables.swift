@@ -115,10 +115,15 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
         count = words.count
     }
 
+    /// False when no word has hash `hash` (true: maybe one has).
+    @inline(__always) func mayContain(hash: UInt64) -> Bool {
+        let bit = WordTable.presenceBit(hash)
+        return bp[bit &>> 6] & (1 &<< UInt64(bit & 63)) != 0
+    }
+
     /// The id of `word` (whose `WordHash` is `hash`), or -1.
     @inline(__always) func id(of word: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int32 {
-        let bit = WordTable.presenceBit(hash)
-        guard bp[bit &>> 6] & (1 &<< UInt64(bit & 63)) != 0 else { return -1 }
+        guard mayContain(hash: hash) else { return -1 }
         let tag = WordTable.tag(hash)
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -208,13 +213,17 @@ struct PrefixTrie: @unchecked Sendable {  // immutable, as FrozenMap
         isEmpty = prefixes.isEmpty
     }
 
+    /// False when `word` starts with no prefix (true: maybe it does). Every prefix is at least
+    /// `headLength` bytes long, so a shorter word or one whose head is not in the filter starts with none.
+    @inline(__always) func mayStart(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !isEmpty, word.count >= headLength else { return false }
+        let slot = Self.headSlot(word, headLength)
+        return filterp[slot >> 6] & (1 << UInt64(slot & 63)) != 0
+    }
+
     /// Calls `found` with the id of every prefix `word` starts with, shortest first.
     @inline(__always) func forEachPrefix(of word: UnsafeBufferPointer<UInt8>, _ found: (Int32) -> Void) {
-        // Every prefix is at least `headLength` bytes long, so a shorter word or one whose head is not in
-        // the filter starts with none.
-        guard word.count >= headLength else { return }
-        let slot = Self.headSlot(word, headLength)
-        guard filterp[slot >> 6] & (1 << UInt64(slot & 63)) != 0 else { return }
+        guard mayStart(word) else { return }
         var node = rootp[Int(word[0])]
         var k = 1
         while node != 0 {
