@@ -13,6 +13,13 @@ enum WordHash {
         return m ^ (m >> 29)
     }
 
+    /// The last (partial) block and the finalisation in one full-width multiply, whose high and low
+    /// halves folded together depend on every input bit: a short word costs one multiply in all.
+    @inline(__always) private static func last(_ h: UInt64, _ tail: UInt64) -> UInt64 {
+        let (high, low) = (h ^ tail).multipliedFullWidth(by: 0xd6e8_feb8_6659_fd93)
+        return high ^ low
+    }
+
     @inline(__always) static func of(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
         let n = p.count
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(n)
@@ -30,10 +37,7 @@ enum WordHash {
             shift += 8
             k += 1
         }
-        h = mix(h, tail)
-        var x = h ^ (h >> 32)
-        x = x &* 0xd6e8_feb8_6659_fd93
-        return x ^ (x >> 32)
+        return last(h, tail)
     }
 
     /// The same hash as `of`, for a word in a buffer readable for 8 bytes past its end (the scanner's):
@@ -46,10 +50,7 @@ enum WordHash {
             k &+= 8
         }
         let mask = (UInt64(1) &<< UInt64(8 &* (n &- k))) &- 1  // n - k < 8 bytes; 0 when none
-        h = mix(h, UInt64(littleEndian: UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)) & mask)
-        var x = h ^ (h >> 32)
-        x = x &* 0xd6e8_feb8_6659_fd93
-        return x ^ (x >> 32)
+        return last(h, UInt64(littleEndian: UnsafeRawPointer(base + k).loadUnaligned(as: UInt64.self)) & mask)
     }
 
     static func of(_ bytes: [UInt8]) -> UInt64 {
