@@ -122,4 +122,19 @@ final class WordScannerFastPathTests: XCTestCase {
             XCTAssertEqual(matcher.matches(MatchInput(title: title), feed: "f", tags: []).first?.keywords ?? [], expected, title)
         }
     }
+
+    func testPrefixesOfEightBytesOrMoreMatchAlongsideShortOnes() throws {
+        let matcher = try RuleMatcher(rules: [
+            RuleSpec(name: "long", any: ["karomitu*", "sécurité*"]), RuleSpec(name: "short", any: ["kar*"]),
+        ])
+        func rules(_ title: String) -> [String] {
+            matcher.matches(MatchInput(title: title), feed: "f", tags: []).map(\.rule)
+        }
+        XCTAssertEqual(rules("karomitu"), ["long", "short"])
+        XCTAssertEqual(rules("KAROMITUVEN"), ["long", "short"])
+        XCTAssertEqual(rules("Sécuritaire sécurités"), ["long"])
+        XCTAssertEqual(rules("karomit karomiti"), ["short"])
+        XCTAssertEqual(rules("ka karomxtu"), ["short"])
+        XCTAssertEqual(rules("securit"), [])
+    }
 }
