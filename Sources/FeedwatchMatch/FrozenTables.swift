@@ -170,11 +170,6 @@ struct PrefixTrie: @unchecked Sendable {  // immutable, as FrozenMap
     private let terminalp: UnsafeMutablePointer<Int32>
     private let filterp: UnsafeMutablePointer<UInt64>
     private let headLength: Int
-    /// Whether some prefix is shorter than 8 bytes (in the filter by its first `headLength` bytes), and
-    /// whether some is 8 bytes or longer (in the filter by its first 8 bytes: a text word sharing only its
-    /// first letters with a long prefix, `karomi` for `karomitu*`, is turned away without a walk).
-    private let hasShort: Bool
-    private let hasLong: Bool
     let isEmpty: Bool
 
     private static let filterBits = 1 << 16
@@ -207,13 +202,10 @@ struct PrefixTrie: @unchecked Sendable {  // immutable, as FrozenMap
             }
             terminal[Int(node)] = Int32(id)
         }
-        let headLength = min(4, prefixes.filter { $0.count < 8 }.map(\.count).min() ?? 4)
+        let headLength = min(4, prefixes.map(\.count).min() ?? 1)
         var bits = [UInt64](repeating: 0, count: Self.filterBits / 64)
-        var hasShort = false
-        var hasLong = false
         for prefix in prefixes {
-            let slot = prefix.withUnsafeBufferPointer { $0.count >= 8 ? Self.longSlot($0) : Self.headSlot($0, headLength) }
-            if prefix.count >= 8 { hasLong = true } else { hasShort = true }
+            let slot = prefix.withUnsafeBufferPointer { Self.headSlot($0, headLength) }
             bits[slot >> 6] |= 1 << UInt64(slot & 63)
         }
         root = FrozenBuffer(rootChildren)
@@ -224,29 +216,15 @@ struct PrefixTrie: @unchecked Sendable {  // immutable, as FrozenMap
         terminalp = self.terminal.p.baseAddress!
         filterp = filter.p.baseAddress!
         self.headLength = headLength
-        self.hasShort = hasShort
-        self.hasLong = hasLong
         isEmpty = prefixes.isEmpty
     }
 
-    /// The first 8 bytes of `bytes` (at least 8), hashed to a bit of the filter.
-    @inline(__always) private static func longSlot(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-        let x = UnsafeRawPointer(bytes.baseAddress!).loadUnaligned(as: UInt64.self)  // count >= 8
-        return Int(truncatingIfNeeded: (x &* 0x9E37_79B9_7F4A_7C15) &>> 48)
-    }
-
-    /// False when `word` starts with no prefix (true: maybe it does). A short prefix is at least
-    /// `headLength` bytes long, a long one at least 8, so a word is looked up by the heads it can have.
+    /// False when `word` starts with no prefix (true: maybe it does). Every prefix is at least
+    /// `headLength` bytes long, so a shorter word or one whose head is not in the filter starts with none.
     @inline(__always) func mayStart(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
-        if hasShort && word.count >= headLength {
-            let slot = Self.headSlot(word, headLength)
-            if filterp[slot >> 6] & (1 << UInt64(slot & 63)) != 0 { return true }
-        }
-        if hasLong && word.count >= 8 {
-            let slot = Self.longSlot(word)
-            if filterp[slot >> 6] & (1 << UInt64(slot & 63)) != 0 { return true }
-        }
-        return false
+        guard !isEmpty, word.count >= headLength else { return false }
+        let slot = Self.headSlot(word, headLength)
+        return filterp[slot >> 6] & (1 << UInt64(slot & 63)) != 0
     }
 
     /// Calls `found` with the id of every prefix `word` starts with, shortest first.
