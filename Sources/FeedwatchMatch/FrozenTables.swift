@@ -70,13 +70,25 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
     /// Slot i: the hash at 2i; at 2i + 1, id + 1 in the low 32 bits, offset in `pool` << 40 | length << 32.
     private let slotBuffer: FrozenBuffer<UInt64>
     private let pool: FrozenBuffer<UInt8>
+    /// Two bits per word in one 64-bit block (bits 40..<51 of its hash pick one of 2,048 blocks, bits
+    /// 51..<57 and 28..<34 the bits): 16 KiB that stay in the L1 cache and turn away nearly every word
+    /// that is no keyword (~1% false positives with 10,000 words) before the larger tag table is read.
+    private let presenceBuffer: FrozenBuffer<UInt64>
     private let tp: UnsafeMutablePointer<UInt8>
     private let sp: UnsafeMutablePointer<UInt64>
+    private let bp: UnsafeMutablePointer<UInt64>
     private let pp: UnsafeMutablePointer<UInt8>
     private let mask: Int
     let count: Int
 
     @inline(__always) private static func tag(_ hash: UInt64) -> UInt8 { UInt8(truncatingIfNeeded: hash >> 57) | 0x80 }
+    private static let presenceBlocks = 1 << 11
+    @inline(__always) private static func presenceBlock(_ hash: UInt64) -> Int {
+        Int(truncatingIfNeeded: (hash &>> 40) & UInt64(presenceBlocks - 1))
+    }
+    @inline(__always) private static func presenceBits(_ hash: UInt64) -> UInt64 {
+        (1 &<< ((hash &>> 51) & 63)) | (1 &<< ((hash &>> 28) & 63))
+    }
 
     /// `words[i]` gets id `i`; the words are distinct.
     init(_ words: [[UInt8]]) {
@@ -84,6 +96,7 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
         while capacity < words.count * 4 { capacity <<= 1 }
         var t = [UInt8](repeating: 0, count: capacity)
         var s = [UInt64](repeating: 0, count: capacity * 2)
+        var presence = [UInt64](repeating: 0, count: WordTable.presenceBlocks)
         var bytes: [UInt8] = []
         let mask = capacity - 1
         for (id, word) in words.enumerated() {
@@ -91,6 +104,7 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
             var i = Int(truncatingIfNeeded: hash) & mask
             while t[i] != 0 { i = (i + 1) & mask }
             t[i] = WordTable.tag(hash)
+            presence[WordTable.presenceBlock(hash)] |= WordTable.presenceBits(hash)
             s[2 * i] = hash
             s[2 * i + 1] = UInt64(id + 1) | UInt64(word.count) << 32 | UInt64(bytes.count) << 40
             bytes += word
@@ -98,6 +112,8 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
         tagBuffer = FrozenBuffer(t)
         slotBuffer = FrozenBuffer(s)
         pool = FrozenBuffer(bytes)
+        presenceBuffer = FrozenBuffer(presence)
+        bp = presenceBuffer.p.baseAddress!
         tp = tagBuffer.p.baseAddress!
         sp = slotBuffer.p.baseAddress!
         pp = pool.p.baseAddress!
@@ -105,8 +121,15 @@ struct WordTable: @unchecked Sendable {  // immutable, as FrozenMap
         count = words.count
     }
 
+    /// False when no word has hash `hash` (true: maybe one has).
+    @inline(__always) func mayContain(hash: UInt64) -> Bool {
+        let bits = WordTable.presenceBits(hash)
+        return bp[WordTable.presenceBlock(hash)] & bits == bits
+    }
+
     /// The id of `word` (whose `WordHash` is `hash`), or -1.
     @inline(__always) func id(of word: UnsafeBufferPointer<UInt8>, hash: UInt64) -> Int32 {
+        guard mayContain(hash: hash) else { return -1 }
         let tag = WordTable.tag(hash)
         var i = Int(truncatingIfNeeded: hash) & mask
         while true {
@@ -196,13 +219,17 @@ struct PrefixTrie: @unchecked Sendable {  // immutable, as FrozenMap
         isEmpty = prefixes.isEmpty
     }
 
+    /// False when `word` starts with no prefix (true: maybe it does). Every prefix is at least
+    /// `headLength` bytes long, so a shorter word or one whose head is not in the filter starts with none.
+    @inline(__always) func mayStart(_ word: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard !isEmpty, word.count >= headLength else { return false }
+        let slot = Self.headSlot(word, headLength)
+        return filterp[slot >> 6] & (1 << UInt64(slot & 63)) != 0
+    }
+
     /// Calls `found` with the id of every prefix `word` starts with, shortest first.
     @inline(__always) func forEachPrefix(of word: UnsafeBufferPointer<UInt8>, _ found: (Int32) -> Void) {
-        // Every prefix is at least `headLength` bytes long, so a shorter word or one whose head is not in
-        // the filter starts with none.
-        guard word.count >= headLength else { return }
-        let slot = Self.headSlot(word, headLength)
-        guard filterp[slot >> 6] & (1 << UInt64(slot & 63)) != 0 else { return }
+        guard mayStart(word) else { return }
         var node = rootp[Int(word[0])]
         var k = 1
         while node != 0 {

@@ -90,7 +90,16 @@ struct MatchSink: WordSink {
         scratch.active.removeAll(keepingCapacity: true)
     }
 
+    /// Inlined into the scanner: most words are no keyword, start no prefix and continue no phrase, and
+    /// are turned away by two bit tests in L1-resident filters without a call.
+    @inline(__always)
     mutating func word(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64, start: Int, end: Int, matchable: Bool) {
+        if matchable && scratch.active.isEmpty && !words.mayContain(hash: hash) && !prefixes.mayStart(word) { return }
+        advance(word, hash: hash, start: start, end: end, matchable: matchable)
+    }
+
+    @inline(never)
+    private mutating func advance(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64, start: Int, end: Int, matchable: Bool) {
         guard matchable else {
             scratch.active.removeAll(keepingCapacity: true)
             return

@@ -67,8 +67,11 @@ final class ScalarTable: @unchecked Sendable {
             entries[index] = UInt32(cls.rawValue) | UInt32(utf8.count) << 4 | UInt32(bytes.count) << 8
             bytes.append(contentsOf: utf8)
         }
-        pool = .allocate(capacity: max(bytes.count, 1))
-        _ = pool.initialize(from: bytes)
+        // 8 bytes of slack: the scanner copies a folded form as one 8-byte load.
+        let allocated = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: bytes.count + 8)
+        allocated.initialize(repeating: 0)
+        _ = allocated.initialize(from: bytes)
+        pool = UnsafeMutableBufferPointer(rebasing: allocated[0..<bytes.count])
     }
 
     deinit {
