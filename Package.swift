@@ -17,12 +17,15 @@ let package = Package(
     ],
     targets: [
         // Thin system-library shims over the C libraries.
-        .systemLibrary(name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
-                       providers: [.apt(["libcurl4-openssl-dev"])]),
-        .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
-                       providers: [.apt(["libxml2-dev"])]),
-        .systemLibrary(name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
-                       providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(
+            name: "CCurl", path: "Sources/CCurl", pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(
+            name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0",
+            providers: [.apt(["libxml2-dev"])]),
+        .systemLibrary(
+            name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
+            providers: [.apt(["libsystemd-dev"])]),
 
         // One module per pipeline stage.
         .target(name: "FeedwatchConfig", dependencies: ["FeedwatchMatch", .product(name: "Yams", package: "Yams")]),
@@ -30,51 +33,72 @@ let package = Package(
         .target(name: "FeedwatchParse", dependencies: ["CLibXML2"]),
         .target(name: "FeedwatchMatch"),
         .target(name: "FeedwatchFetch", dependencies: ["FeedwatchHTTP"]),
-        .target(name: "FeedwatchState", dependencies: [.product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto")]),
-        .target(name: "FeedwatchAlert", dependencies: [
-            "CSystemd", "FeedwatchHTTP",
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "Crypto", package: "swift-crypto"),
-        ]),
-        .target(name: "FeedwatchDaemon", dependencies: [
-            "CSystemd", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchFetch", "FeedwatchParse", "FeedwatchMatch",
-            "FeedwatchState", "FeedwatchAlert", .product(name: "Logging", package: "swift-log"),
-        ]),
-        .executableTarget(name: "feedwatch", dependencies: [
-            "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchParse", "FeedwatchAlert", "FeedwatchState",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "FeedwatchState",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "FeedwatchAlert",
+            dependencies: [
+                "CSystemd", "FeedwatchHTTP",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]),
+        .target(
+            name: "FeedwatchDaemon",
+            dependencies: [
+                "CSystemd", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchFetch", "FeedwatchParse", "FeedwatchMatch",
+                "FeedwatchState", "FeedwatchAlert", .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(
+            name: "feedwatch",
+            dependencies: [
+                "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchParse", "FeedwatchAlert", "FeedwatchState",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Shared by the tests: loopback HTTP server, journald helper, child-process helpers.
-        .target(name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")], path: "Tests/TestSupport"),
+        .target(
+            name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            path: "Tests/TestSupport"),
 
-        .testTarget(name: "FeedwatchConfigTests", dependencies: ["FeedwatchConfig", "TestSupport"],
-                    resources: [.copy("Fixtures")]),
-        .testTarget(name: "FeedwatchParseTests", dependencies: ["FeedwatchParse", "TestSupport"],
-                    resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "FeedwatchConfigTests", dependencies: ["FeedwatchConfig", "TestSupport"],
+            resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "FeedwatchParseTests", dependencies: ["FeedwatchParse", "TestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "FeedwatchMatchTests", dependencies: ["FeedwatchMatch"]),
         .testTarget(name: "FeedwatchFetchTests", dependencies: ["FeedwatchFetch", "FeedwatchHTTP", "TestSupport"]),
         .testTarget(name: "FeedwatchStateTests", dependencies: ["FeedwatchState", "TestSupport"]),
         .testTarget(name: "FeedwatchAlertTests", dependencies: ["FeedwatchAlert", "TestSupport"]),
-        .testTarget(name: "FeedwatchDaemonTests", dependencies: [
-            "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchState", "FeedwatchAlert", "FeedwatchHTTP", "TestSupport",
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .testTarget(
+            name: "FeedwatchDaemonTests",
+            dependencies: [
+                "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchState", "FeedwatchAlert", "FeedwatchHTTP",
+                "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "FeedwatchHTTPTests", dependencies: ["FeedwatchHTTP", "TestSupport"]),
 
         // Benchmarks: one executable per measured stage, run by `make bench` in release mode.
-        .executableTarget(name: "bench-parse", dependencies: ["FeedwatchParse", "CLibXML2"],
-                          path: "Benchmarks/bench-parse"),
-        .executableTarget(name: "bench-match", dependencies: ["FeedwatchMatch"],
-                          path: "Benchmarks/bench-match"),
+        .executableTarget(
+            name: "bench-parse", dependencies: ["FeedwatchParse", "CLibXML2"],
+            path: "Benchmarks/bench-parse"),
+        .executableTarget(
+            name: "bench-match", dependencies: ["FeedwatchMatch"],
+            path: "Benchmarks/bench-match"),
 
         // Stage: fetch (HTTP client, fetcher, scheduler).
-        .executableTarget(name: "bench-fetch", dependencies: ["FeedwatchFetch", "FeedwatchHTTP", "FeedwatchParse", "CLibXML2"],
-                          path: "Benchmarks/bench-fetch"),
+        .executableTarget(
+            name: "bench-fetch", dependencies: ["FeedwatchFetch", "FeedwatchHTTP", "FeedwatchParse", "CLibXML2"],
+            path: "Benchmarks/bench-fetch"),
         // State stage: seen checks, inserts and retention against a million-item store.
-        .executableTarget(name: "bench-state", dependencies: ["FeedwatchState"],
-                          path: "Benchmarks/bench-state"),
+        .executableTarget(
+            name: "bench-state", dependencies: ["FeedwatchState"],
+            path: "Benchmarks/bench-state"),
         // Delivery: the real daemon posting to a loopback receiver.
         .executableTarget(name: "bench-deliver", dependencies: ["TestSupport"], path: "Benchmarks/bench-deliver"),
     ]

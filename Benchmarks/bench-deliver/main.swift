@@ -39,15 +39,20 @@ final class Arrivals: @unchecked Sendable {
 }
 
 func rss(items: [(guid: String, title: String)]) -> String {
-    var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>bench</title><link>https://example.org/</link>"
+    var xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss version=\"2.0\"><channel><title>bench</title><link>https://example.org/</link>"
     for item in items {
-        xml += "<item><title>\(item.title)</title><link>https://example.org/\(item.guid)</link><guid>\(item.guid)</guid><description>Une panne de réseau.</description></item>"
+        xml +=
+            "<item><title>\(item.title)</title><link>https://example.org/\(item.guid)</link><guid>\(item.guid)</guid><description>Une panne de réseau.</description></item>"
     }
     return xml + "</channel></rss>"
 }
 
-let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("feedwatch")
-guard FileManager.default.isExecutableFile(atPath: binary.path) else { fail("build the feedwatch product in release mode first") }
+let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+    "feedwatch")
+guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+    fail("build the feedwatch product in release mode first")
+}
 let work = FileManager.default.temporaryDirectory.appendingPathComponent("bench-deliver-\(getpid())")
 try? FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
 defer { try? FileManager.default.removeItem(at: work) }
@@ -92,7 +97,8 @@ if times.count >= 2 {
     let span = times[times.count - 1] - times[0]
     print(
         String(
-            format: "throughput: %d alerts delivered in %.2f s from first to last = %.0f deliveries/s (goal ≥ 1,000); %d requests in all",
+            format:
+                "throughput: %d alerts delivered in %.2f s from first to last = %.0f deliveries/s (goal ≥ 1,000); %d requests in all",
             times.count, span, Double(times.count - 1) / span, deliveries.count))
 } else {
     print("throughput: only \(times.count) deliveries arrived")
@@ -106,7 +112,9 @@ let arrivals = Arrivals()
 let feedServer = try HTTPTestServer { request in
     let feed = String(request.pathWithoutQuery.dropFirst())  // "/feed-12" → "feed-12"
     fetches.record(feed)
-    return .init(status: 200, headers: [("Content-Type", "application/rss+xml")], text: rss(items: [(guid: feed, title: "Panne chez \(feed)")]))
+    return .init(
+        status: 200, headers: [("Content-Type", "application/rss+xml")],
+        text: rss(items: [(guid: feed, title: "Panne chez \(feed)")]))
 }
 let latencyReceiver = try HTTPTestServer { request in
     // The item's guid is its feed's name.
@@ -125,7 +133,9 @@ var yaml = """
     feeds:
 
     """
-for feed in 0..<feedCount { yaml += "  - {url: \"\(feedServer.url("/feed-\(feed)").absoluteString)\", name: feed-\(feed)}\n" }
+for feed in 0..<feedCount {
+    yaml += "  - {url: \"\(feedServer.url("/feed-\(feed)").absoluteString)\", name: feed-\(feed)}\n"
+}
 runDaemon(yaml, name: "latency") { arrivals.snapshot.count >= feedCount }
 feedServer.stop()
 latencyReceiver.stop()

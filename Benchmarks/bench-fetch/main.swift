@@ -306,10 +306,16 @@ for feed in 0..<feedCount {
     floorNodes += bareRead(document)
     parseFloor += Usage.now().wall - start.wall
 }
-print(String(format: "bare xmlTextReader over the same %d documents (one core): %.2f s (%d nodes)", feedCount, parseFloor, floorNodes))
+print(
+    String(
+        format: "bare xmlTextReader over the same %d documents (one core): %.2f s (%d nodes)", feedCount, parseFloor,
+        floorNodes))
 
 print("")
-print(String(format: "poll 1 (fetch + parse) / (curl floor + parse floor): %.2f× (goal ≤ 2×)", first.wall / (curl200 + parseFloor)))
+print(
+    String(
+        format: "poll 1 (fetch + parse) / (curl floor + parse floor): %.2f× (goal ≤ 2×)",
+        first.wall / (curl200 + parseFloor)))
 print(String(format: "poll 1 / curl floor (200): %.2f×", first.wall / curl200))
 print(String(format: "poll 2 / curl floor (304): %.2f× (goal ≤ 3×)", second.wall / curl304))
 print(String(format: "peak RSS %.1f MB (goal < 150 MB)", peakRSSMegabytes()))
@@ -317,7 +323,8 @@ print(String(format: "peak RSS %.1f MB (goal < 150 MB)", peakRSSMegabytes()))
 // MARK: - End to end: `feedwatch once` over the same 10,000 feeds (fetch, parse, match, record)
 
 func endToEnd() {
-    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("feedwatch")
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+        "feedwatch")
     guard FileManager.default.isExecutableFile(atPath: binary.path) else {
         print("(end to end skipped: build the feedwatch product in release mode first)")
         return
@@ -361,4 +368,3 @@ func endToEnd() {
 
 print("")
 endToEnd()
-

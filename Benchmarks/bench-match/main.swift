@@ -47,11 +47,17 @@ let english = """
 let baseWords = (french + " " + english).split(separator: " ").map(String.init)
 
 /// The words of the 10-keyword rule set: in about one item in ten.
-let rareNews = ["panne", "Télégram", "Facebook", "déni de service", "cyberattaque", "outage", "breach", "grève", "piratage", "inondation"]
+let rareNews = [
+    "panne", "Télégram", "Facebook", "déni de service", "cyberattaque", "outage", "breach", "grève", "piratage",
+    "inondation",
+]
 
 /// Synthetic words for a long, Zipf-like tail of rarer vocabulary.
 func syntheticWord(_ r: inout Random) -> String {
-    let syllables = ["ka", "ro", "mi", "tu", "ven", "lo", "pra", "ste", "qui", "zé", "bor", "na", "ché", "dri", "gu", "fan", "lé", "to", "sim", "par"]
+    let syllables = [
+        "ka", "ro", "mi", "tu", "ven", "lo", "pra", "ste", "qui", "zé", "bor", "na", "ché", "dri", "gu", "fan", "lé",
+        "to", "sim", "par",
+    ]
     let count = 2 + r.below(3)
     return (0..<count).map { _ in syllables[r.below(syllables.count)] }.joined()
 }
@@ -103,7 +109,8 @@ while totalBytes < targetBytes {
         link: "https://news.example.org/\(items.count)",
         categories: [baseWords[textRng.below(baseWords.count)], tail[textRng.below(200)]],
         authors: ["Jean Dupont"])
-    totalBytes += item.title.utf8.count + item.summary.utf8.count + item.content.utf8.count
+    totalBytes +=
+        item.title.utf8.count + item.summary.utf8.count + item.content.utf8.count
         + item.categories.reduce(0) { $0 + $1.utf8.count }
     items.append(item)
 }
@@ -123,7 +130,10 @@ let rarePrefixes = rareTail.map { String($0.dropLast(2)) }.filter { $0.count >= 
 /// and phrases, some of which start with a common word (`président Xanwel`) so that phrases are followed.
 /// Deterministic: the same list on every run.
 func keywords(_ count: Int) -> [String] {
-    let fixed = ["panne", "Télégram", "facebook", "déni de service", "cyber*", "outage", "breach", "grève", "piratage", "inondation"]
+    let fixed = [
+        "panne", "Télégram", "facebook", "déni de service", "cyber*", "outage", "breach", "grève", "piratage",
+        "inondation",
+    ]
     if count <= fixed.count { return Array(fixed.prefix(count)) }
     var r = Random(state: UInt64(count))
     // Generic topical terms a monitor also watches; each is in about half the items of this text.
@@ -204,7 +214,10 @@ for count in [10, 1_000, 10_000] where only == nil || only == count {
             Double(fired) / Double(items.count)))
 }
 if let small = throughputs[10], let large = throughputs[10_000] {
-    print(String(format: "10,000 keywords at %.0f%% of the 10-keyword throughput per CPU-s (goal >= 70%%, >= 150 MB/s)", 100 * large / small))
+    print(
+        String(
+            format: "10,000 keywords at %.0f%% of the 10-keyword throughput per CPU-s (goal >= 70%%, >= 150 MB/s)",
+            100 * large / small))
 }
 
 if only != nil { exit(0) }
@@ -235,7 +248,10 @@ do {
         grep.waitUntilExit()
         let elapsed = Date().timeIntervalSince(t0)
         let lines = String(decoding: output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        print(String(format: "grep -F -c -f words.txt (%5d keywords): %7.1f MB/s  wall %.2f s  matching lines %@", count, Double(text.utf8.count) / 1e6 / elapsed, elapsed, lines))
+        print(
+            String(
+                format: "grep -F -c -f words.txt (%5d keywords): %7.1f MB/s  wall %.2f s  matching lines %@", count,
+                Double(text.utf8.count) / 1e6 / elapsed, elapsed, lines))
     }
 } catch {
     print("grep floor skipped: \(error)")

@@ -7,7 +7,8 @@ import FeedwatchParse
 import Foundation
 
 func bigFeed(megabytes: Int) -> Data {
-    var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" "
+    var xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\" "
         + "xmlns:dc=\"http://purl.org/dc/elements/1.1/\" xmlns:content=\"http://purl.org/rss/1.0/modules/content/\">"
         + "<channel><title>Bench</title><link>https://bench.example.org/</link>\n"
     xml.reserveCapacity(megabytes << 20 + 4096)
@@ -35,7 +36,8 @@ func smallFeeds(count: Int) -> [Data] {
     (0..<count).map { feed in
         var xml = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Feed \(feed)</title>"
         for item in 0..<20 {
-            xml += "<item><title>Feed \(feed) item \(item) &amp; more</title><link>https://f\(feed).example.org/\(item)"
+            xml +=
+                "<item><title>Feed \(feed) item \(item) &amp; more</title><link>https://f\(feed).example.org/\(item)"
                 + "</link><pubDate>Tue, 05 Oct 2021 09:15:00 +0200</pubDate><description>&lt;p&gt;Short "
                 + "&lt;i&gt;summary&lt;/i&gt; number \(item) with some words in it.&lt;/p&gt;</description></item>"
         }
@@ -89,7 +91,8 @@ func child(_ mode: String, _ megabytes: Int) {
     var cpu = 0.0
     var items = 0
     for _ in 0..<rounds {
-        let start = now(), cpuStart = cpuSeconds()
+        let start = now()
+        let cpuStart = cpuSeconds()
         items = 0
         switch mode {
         case "floor-big": items = bareReaderNodes(big)
@@ -99,11 +102,16 @@ func child(_ mode: String, _ megabytes: Int) {
         case "parse-big":
             items = (try? FeedParser.parse(big, url: "https://bench.example.org/feed.xml"))?.items.count ?? -1
         case "parse-small":
-            for feed in small { items += (try? FeedParser.parse(feed, url: "https://s.example.org/f.xml"))?.items.count ?? 0 }
+            for feed in small {
+                items += (try? FeedParser.parse(feed, url: "https://s.example.org/f.xml"))?.items.count ?? 0
+            }
         default: break
         }
         let elapsed = now() - start
-        if elapsed < best { best = elapsed; cpu = cpuSeconds() - cpuStart }
+        if elapsed < best {
+            best = elapsed
+            cpu = cpuSeconds() - cpuStart
+        }
     }
     print(best, cpu, items, bytes, peakBefore, peakMiB())
 }
@@ -128,8 +136,9 @@ func run(_ mode: String, _ megabytes: Int = 0) -> Figures? {
     process.waitUntilExit()
     let fields = output.split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
     guard fields.count == 6 else { return nil }
-    return Figures(seconds: fields[0], cpu: fields[1], items: Int(fields[2]), bytes: Int(fields[3]),
-                   peakBefore: fields[4], peakAfter: fields[5])
+    return Figures(
+        seconds: fields[0], cpu: fields[1], items: Int(fields[2]), bytes: Int(fields[3]),
+        peakBefore: fields[4], peakAfter: fields[5])
 }
 
 let arguments = CommandLine.arguments
@@ -140,28 +149,47 @@ if arguments.count == 4, arguments[1] == "--child" {
 
 func line(_ name: String, _ f: Figures, unit: String) {
     let mb = Double(f.bytes) / 1_048_576
-    print(String(format: "  %-34@ %7.1f MB/s wall %7.1f MB/s cpu %9.0f %@/s  cpu %5.2fs  peak RSS %6.1f MiB (input alone %6.1f, +%5.1f)",
-                 name as NSString, mb / f.seconds, mb / f.cpu, Double(f.items) / f.seconds, unit as NSString, f.cpu,
-                 f.peakAfter, f.peakBefore, f.peakAfter - f.peakBefore))
+    print(
+        String(
+            format:
+                "  %-34@ %7.1f MB/s wall %7.1f MB/s cpu %9.0f %@/s  cpu %5.2fs  peak RSS %6.1f MiB (input alone %6.1f, +%5.1f)",
+            name as NSString, mb / f.seconds, mb / f.cpu, Double(f.items) / f.seconds, unit as NSString, f.cpu,
+            f.peakAfter, f.peakBefore, f.peakAfter - f.peakBefore))
 }
 
 print("bench-parse: best of 3 runs, each measurement in its own process")
 for megabytes in [10, 50] {
     guard let floor = run("floor-big", megabytes), let stream = run("stream-big", megabytes),
         let parse = run("parse-big", megabytes)
-    else { print("a child failed"); exit(1) }
-    print(String(format: "%d MB RSS 2.0 document (%.1f MB, %d items):", megabytes, Double(stream.bytes) / 1_048_576,
-                 stream.items))
+    else {
+        print("a child failed")
+        exit(1)
+    }
+    print(
+        String(
+            format: "%d MB RSS 2.0 document (%.1f MB, %d items):", megabytes, Double(stream.bytes) / 1_048_576,
+            stream.items))
     line("bare xmlTextReader loop (floor)", floor, unit: "nodes")
     line("feedwatch FeedParser.stream", stream, unit: "items")
     line("feedwatch FeedParser.parse (kept)", parse, unit: "items")
-    print(String(format: "  ratio feedwatch/floor throughput by wall time: stream %.0f%%, parse %.0f%%; by CPU time: %.0f%%, %.0f%% (goal: 50%%)",
-                 floor.seconds / stream.seconds * 100, floor.seconds / parse.seconds * 100,
-                 floor.cpu / stream.cpu * 100, floor.cpu / parse.cpu * 100))
+    print(
+        String(
+            format:
+                "  ratio feedwatch/floor throughput by wall time: stream %.0f%%, parse %.0f%%; by CPU time: %.0f%%, %.0f%% (goal: 50%%)",
+            floor.seconds / stream.seconds * 100, floor.seconds / parse.seconds * 100,
+            floor.cpu / stream.cpu * 100, floor.cpu / parse.cpu * 100))
 }
-guard let floorSmall = run("floor-small"), let parseSmall = run("parse-small") else { print("a child failed"); exit(1) }
-print(String(format: "1,000 small feeds (%.1f MB, %d items in all):", Double(parseSmall.bytes) / 1_048_576, parseSmall.items))
+guard let floorSmall = run("floor-small"), let parseSmall = run("parse-small") else {
+    print("a child failed")
+    exit(1)
+}
+print(
+    String(
+        format: "1,000 small feeds (%.1f MB, %d items in all):", Double(parseSmall.bytes) / 1_048_576, parseSmall.items)
+)
 line("bare xmlTextReader loop (floor)", floorSmall, unit: "nodes")
 line("feedwatch FeedParser.parse", parseSmall, unit: "items")
-print(String(format: "  ratio feedwatch/floor throughput: %.0f%% by wall time, %.0f%% by CPU time (goal: 50%%)",
-             floorSmall.seconds / parseSmall.seconds * 100, floorSmall.cpu / parseSmall.cpu * 100))
+print(
+    String(
+        format: "  ratio feedwatch/floor throughput: %.0f%% by wall time, %.0f%% by CPU time (goal: 50%%)",
+        floorSmall.seconds / parseSmall.seconds * 100, floorSmall.cpu / parseSmall.cpu * 100))

@@ -5,7 +5,7 @@ import FeedwatchState
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
@@ -41,11 +41,16 @@ func rate(_ count: Int, _ time: Double) -> String {
 
 func item(_ feed: Int, _ n: Int, matching: Bool = false) -> IncomingItem {
     let link = "https://news\(feed % 97).example.org/\(feed)/2026/story-number-\(n)"
-    let candidates = matching
-        ? [AlertCandidate(alertID: "a-\(feed)-\(n)", rule: "outages", targets: ["journal", "ops"],
-                          payload: Data(#"{"type":"feedwatch.alert","rule":"outages"}"#.utf8))]
+    let candidates =
+        matching
+        ? [
+            AlertCandidate(
+                alertID: "a-\(feed)-\(n)", rule: "outages", targets: ["journal", "ops"],
+                payload: Data(#"{"type":"feedwatch.alert","rule":"outages"}"#.utf8))
+        ]
         : []
-    return IncomingItem(key: link, link: link, title: "story \(n) of feed \(feed) in the benchmark", candidates: candidates)
+    return IncomingItem(
+        key: link, link: link, title: "story \(n) of feed \(feed) in the benchmark", candidates: candidates)
 }
 
 let root = FileManager.default.temporaryDirectory.appendingPathComponent("bench-state-\(getpid())").path
@@ -57,28 +62,36 @@ do {
     // 1. A million items: 1,000 feeds of 1,000 items, one transaction per feed.
     let directory = root + "/million"
     let store = try StateStore(directory: directory)
-    let feeds = 1000, perFeed = 1000
+    let feeds = 1000
+    let perFeed = 1000
     let build = try seconds {
         for feed in 0..<feeds {
             _ = try store.recordItemsAndEnqueueAlerts(
                 feed: "feed-\(feed)", items: (0..<perFeed).map { item(feed, $0) }, now: now, alertOnFirstPoll: false)
         }
     }
-    say("store of \(feeds * perFeed) items built in \(String(format: "%.1f", build)) s: "
-        + "\(rate(feeds * perFeed, build)) inserts in 1,000-item transactions; file \(String(format: "%.0f", fileMiB(directory))) MiB")
+    say(
+        "store of \(feeds * perFeed) items built in \(String(format: "%.1f", build)) s: "
+            + "\(rate(feeds * perFeed, build)) inserts in 1,000-item transactions; file \(String(format: "%.0f", fileMiB(directory))) MiB"
+    )
 
     // 2. Seen checks: batches of 30 (one document) and 1,000, half seen, half not.
     for batch in [30, 1000] {
-        var checked = 0, unseen = 0
+        var checked = 0
+        var unseen = 0
         let time = try seconds {
             for round in 0..<(batch == 30 ? 20_000 : 600) {
                 let feed = (round * 7919) % feeds
-                let keys = (0..<batch).map { i in item(feed, i % 2 == 0 ? (round * 31 + i) % perFeed : perFeed + round * batch + i).key }
+                let keys = (0..<batch).map { i in
+                    item(feed, i % 2 == 0 ? (round * 31 + i) % perFeed : perFeed + round * batch + i).key
+                }
                 unseen += try store.unseenKeys(feed: "feed-\(feed)", keys: keys).count
                 checked += batch
             }
         }
-        say("seen checks, \(String(format: "%5d", batch)) keys/query: \(rate(checked, time)) keys (\(unseen) of \(checked) unseen)")
+        say(
+            "seen checks, \(String(format: "%5d", batch)) keys/query: \(rate(checked, time)) keys (\(unseen) of \(checked) unseen)"
+        )
     }
 
     // 3. Polls: 30-item documents, 25 already seen and 5 new of which 1 matches, as the daemon records them.
@@ -104,9 +117,10 @@ do {
                 ).fired
             }
         }
-        say("poll transactions (30 items, 5 new), synchronous=\(label): "
-            + "\(rate(documents, time)) documents = \(rate(documents * 30, time)) items, "
-            + "\(rate(documents * 5, time)) inserts (\(fired) alerts queued)")
+        say(
+            "poll transactions (30 items, 5 new), synchronous=\(label): "
+                + "\(rate(documents, time)) documents = \(rate(documents * 30, time)) items, "
+                + "\(rate(documents * 5, time)) inserts (\(fired) alerts queued)")
         pollStore.close()
     }
 }
@@ -118,8 +132,12 @@ do {
     let store = try StateStore(directory: directory, durability: .normal)
     // 250 feeds keep the run under two minutes; the full 1,000 (7.4 M items) plateaued at 138 MiB.
     let feeds = Int(ProcessInfo.processInfo.environment["BENCH_STATE_FEEDS"] ?? "") ?? 250
-    let perDay = 20, stepDays = 7
-    var inserted = 0, pruned = 0, pruneTime = 0.0, sizes: [String] = []
+    let perDay = 20
+    let stepDays = 7
+    var inserted = 0
+    var pruned = 0
+    var pruneTime = 0.0
+    var sizes: [String] = []
     let time = try seconds {
         for step in 0..<(365 / stepDays + 1) {
             let day = step * stepDays
@@ -140,8 +158,10 @@ do {
             if step % 13 == 12 { sizes.append("day \(day): \(String(format: "%.0f", fileMiB(directory))) MiB") }
         }
     }
-    say("year of \(feeds) feeds x \(perDay) items/day: \(inserted) items recorded in \(String(format: "%.1f", time)) s "
-        + "(\(rate(inserted, time)) incl. pruning), \(pruned) rows pruned in 500-row batches in \(String(format: "%.1f", pruneTime)) s")
+    say(
+        "year of \(feeds) feeds x \(perDay) items/day: \(inserted) items recorded in \(String(format: "%.1f", time)) s "
+            + "(\(rate(inserted, time)) incl. pruning), \(pruned) rows pruned in 500-row batches in \(String(format: "%.1f", pruneTime)) s"
+    )
     say("database file size: " + sizes.joined(separator: ", ") + " — bounded by the 90-day window")
     store.close()
     say("after close: \(String(format: "%.0f", fileMiB(directory))) MiB")

@@ -18,7 +18,8 @@ struct ConfigBuilder {
     mutating func build(_ root: Node, path: String) -> Config? {
         guard let top = reader.mapping(root, "", known: Self.topKeys) else { return nil }
 
-        var stateDirectory = environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
+        var stateDirectory =
+            environment["STATE_DIRECTORY"].flatMap { $0.split(separator: ":").first.map(String.init) }
             ?? "/var/lib/feedwatch"
         if let node = top["state_dir"]?.value, !ConfigNodeReader.isNull(node),
             let value = reader.string(node, "state_dir")
@@ -89,7 +90,8 @@ struct ConfigBuilder {
         }
         // An unusable URL is reported; the feed is still returned so that checks across
         // sections (duplicate names, rule selectors) report their errors in the same run.
-        let source = reader.string(urlNode, "\(path).url").flatMap { feedSource($0, node: urlNode, path: "\(path).url") }
+        let source =
+            reader.string(urlNode, "\(path).url").flatMap { feedSource($0, node: urlNode, path: "\(path).url") }
             ?? .remote("")
         var settings = defaults
         readSettings(entries, into: &settings, path: path)
@@ -126,9 +128,11 @@ struct ConfigBuilder {
         var fields = RuleConfig.defaultFields
         if let entry = entries["in"], let values = reader.stringList(entry.value, "\(path).in") {
             for (index, field) in values.enumerated() where !RuleConfig.allFields.contains(field) {
-                let hint = KeySuggestion.nearest(to: field, in: RuleConfig.allFields).map { " (did you mean \($0)?)" } ?? ""
-                reader.report(Self.element(entry.value, index), "\(path).in[\(index)]",
-                              "\"\(field)\" is not a field\(hint); fields are \(RuleConfig.allFields.joined(separator: ", "))")
+                let hint =
+                    KeySuggestion.nearest(to: field, in: RuleConfig.allFields).map { " (did you mean \($0)?)" } ?? ""
+                reader.report(
+                    Self.element(entry.value, index), "\(path).in[\(index)]",
+                    "\"\(field)\" is not a field\(hint); fields are \(RuleConfig.allFields.joined(separator: ", "))")
             }
             fields = values
         }
@@ -163,8 +167,9 @@ struct ConfigBuilder {
             if let known = WebhookFormat(rawValue: value) {
                 format = known
             } else {
-                reader.report(formatNode, "\(path).format",
-                              "\"\(value)\" is not a format (json, slack, discord, ntfy, mattermost)")
+                reader.report(
+                    formatNode, "\(path).format",
+                    "\"\(value)\" is not a format (json, slack, discord, ntfy, mattermost)")
             }
         }
         var secret: String?
@@ -177,7 +182,8 @@ struct ConfigBuilder {
         let retryFor = entries["retry_for"].flatMap { reader.duration($0.value, "\(path).retry_for") } ?? 86400
         guard let name else { return nil }
         return WebhookConfig(
-            name: name, url: url ?? "", format: format, secret: secret, headers: headers, timeout: timeout, retryFor: retryFor)
+            name: name, url: url ?? "", format: format, secret: secret, headers: headers, timeout: timeout,
+            retryFor: retryFor)
     }
 
     // MARK: - Checks across sections
@@ -224,7 +230,9 @@ struct ConfigBuilder {
             for (index, target) in entry.rule.notify.enumerated() where !targets.contains(target) {
                 let node = entry.notifyNodes.indices.contains(index) ? entry.notifyNodes[index] : nil
                 let hint = KeySuggestion.nearest(to: target, in: targets).map { " (did you mean \($0)?)" } ?? ""
-                reader.report(node, "\(path).notify[\(index)]", "no webhook named \"\(target)\"\(hint); targets are journal and the names under webhooks:")
+                reader.report(
+                    node, "\(path).notify[\(index)]",
+                    "no webhook named \"\(target)\"\(hint); targets are journal and the names under webhooks:")
             }
         }
     }
@@ -237,7 +245,9 @@ struct ConfigBuilder {
     ) -> [(value: T, node: Node, path: String)] {
         guard let entry, !ConfigNodeReader.isNull(entry.value) else { return [] }
         guard case .sequence(let sequence) = entry.value else {
-            reader.report(entry.value, path, "expected a list (items starting with -), found \(ConfigNodeReader.describe(entry.value))")
+            reader.report(
+                entry.value, path,
+                "expected a list (items starting with -), found \(ConfigNodeReader.describe(entry.value))")
             return []
         }
         var values: [(T, Node, String)] = []
@@ -308,6 +318,7 @@ struct ConfigBuilder {
 
     private static func nameNode(_ node: Node) -> Node? {
         guard case .mapping(let mapping) = node else { return nil }
-        return mapping.first { if case .scalar(let s) = $0.key { return s.string == "name" } else { return false } }?.value
+        return mapping.first { if case .scalar(let s) = $0.key { return s.string == "name" } else { return false } }?
+            .value
     }
 }

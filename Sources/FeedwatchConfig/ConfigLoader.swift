@@ -14,11 +14,15 @@ public enum ConfigLoader {
     ) throws(ConfigError) -> Config {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(diagnostics: [
-                .init(file: path, line: 1, column: 1, keyPath: "", message: "cannot read the configuration file: \(readFailureReason(path))")
+                .init(
+                    file: path, line: 1, column: 1, keyPath: "",
+                    message: "cannot read the configuration file: \(readFailureReason(path))")
             ])
         }
         guard let text = String(data: data, encoding: .utf8) else {
-            throw ConfigError(diagnostics: [.init(file: path, line: 1, column: 1, keyPath: "", message: "the file is not UTF-8 text")])
+            throw ConfigError(diagnostics: [
+                .init(file: path, line: 1, column: 1, keyPath: "", message: "the file is not UTF-8 text")
+            ])
         }
         return try parse(text, path: path, environment: environment)
     }
@@ -38,11 +42,16 @@ public enum ConfigLoader {
             configDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
             environment: environment)
         guard let root, !ConfigNodeReader.isNull(root) else {
-            throw ConfigError(diagnostics: [.init(file: path, line: 1, column: 1, keyPath: "", message: "the file is empty: it needs at least feeds: and rules:")])
+            throw ConfigError(diagnostics: [
+                .init(
+                    file: path, line: 1, column: 1, keyPath: "",
+                    message: "the file is empty: it needs at least feeds: and rules:")
+            ])
         }
         let config = builder.build(root, path: path)
         if let config, builder.reader.diagnostics.isEmpty { return config }
-        throw ConfigError(diagnostics: builder.reader.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+        throw ConfigError(
+            diagnostics: builder.reader.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
     }
 
     private static func readFailureReason(_ path: String) -> String {
@@ -57,10 +66,12 @@ public enum ConfigLoader {
         switch error {
         case YamlError.scanner(_, let problem, let mark, _), YamlError.parser(_, let problem, let mark, _),
             YamlError.composer(_, let problem, let mark, _):
-            return .init(file: file, line: mark.line, column: mark.column, keyPath: "", message: "invalid YAML: \(problem)")
+            return .init(
+                file: file, line: mark.line, column: mark.column, keyPath: "", message: "invalid YAML: \(problem)")
         case YamlError.duplicatedKeysInMapping(let duplicates, let context):
-            return .init(file: file, line: context.mark.line, column: context.mark.column, keyPath: "",
-                         message: "key given twice: \(duplicates.joined(separator: ", "))")
+            return .init(
+                file: file, line: context.mark.line, column: context.mark.column, keyPath: "",
+                message: "key given twice: \(duplicates.joined(separator: ", "))")
         case YamlError.reader(let problem, _, _, _):
             return .init(file: file, line: 1, column: 1, keyPath: "", message: "invalid YAML: \(problem)")
         default:

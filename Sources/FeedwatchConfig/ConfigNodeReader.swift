@@ -32,7 +32,10 @@ struct ConfigNodeReader {
     /// nearest known key suggested; a key given twice is reported at its second place.
     mutating func mapping(_ node: Node, _ keyPath: String, known: [String]) -> [String: (key: Node, value: Node)]? {
         guard case .mapping(let mapping) = node else {
-            report(node, keyPath, "expected a mapping of keys (\(known.prefix(3).joined(separator: ", ")), …), found \(Self.describe(node))")
+            report(
+                node, keyPath,
+                "expected a mapping of keys (\(known.prefix(3).joined(separator: ", ")), …), found \(Self.describe(node))"
+            )
             return nil
         }
         var entries: [String: (key: Node, value: Node)] = [:]
@@ -70,11 +73,15 @@ struct ConfigNodeReader {
         case .success(let value):
             return value
         case .failure(.unset(let name)):
-            report(node, keyPath, "variable \(name) is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)")
+            report(
+                node, keyPath,
+                "variable \(name) is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)"
+            )
         case .failure(.unterminated):
             report(node, keyPath, "\"${\" without a closing \"}\"")
         case .failure(.invalidName(let name)):
-            report(node, keyPath, secret ? "invalid variable name in ${…}" : "invalid variable name \"\(name)\" in ${…}")
+            report(
+                node, keyPath, secret ? "invalid variable name in ${…}" : "invalid variable name \"\(name)\" in ${…}")
         }
         return nil
     }
@@ -170,7 +177,9 @@ struct ConfigNodeReader {
 
     /// The expanded value; messages quote `raw`, the text as written, so an expanded `${SECRET}`
     /// never reaches the output.
-    private mutating func plainScalar(_ node: Node, _ keyPath: String, expected: String) -> (value: String, raw: String)? {
+    private mutating func plainScalar(_ node: Node, _ keyPath: String, expected: String) -> (
+        value: String, raw: String
+    )? {
         guard case .scalar(let scalar) = node else {
             report(node, keyPath, "expected \(expected), found \(Self.describe(node))")
             return nil
@@ -179,7 +188,10 @@ struct ConfigNodeReader {
     }
 
     static func isHeaderName(_ name: String) -> Bool {
-        !name.isEmpty && name.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_") }
+        !name.isEmpty
+            && name.unicodeScalars.allSatisfy {
+                $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == "-" || $0 == "_")
+            }
     }
 
     static func join(_ path: String, _ key: String) -> String {

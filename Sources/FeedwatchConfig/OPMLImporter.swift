@@ -31,7 +31,8 @@ public enum OPMLImporter {
         parser.shouldResolveExternalEntities = false
         parser.delegate = collector
         guard parser.parse() else {
-            let line = parser.lineNumber, column = parser.columnNumber
+            let line = parser.lineNumber
+            let column = parser.columnNumber
             let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "not well-formed XML"
             throw ImportError(description: "\(name):\(line):\(column): not a readable OPML file (\(reason))")
         }
@@ -90,7 +91,8 @@ public enum OPMLImporter {
         ) {
             if elementName.lowercased() == "opml" { sawOPML = true }
             guard elementName == "outline" else { return }
-            let title = (attributes["title"] ?? attributes["text"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let title = (attributes["title"] ?? attributes["text"] ?? "").trimmingCharacters(
+                in: .whitespacesAndNewlines)
             if let url = attributes["xmlUrl"] ?? attributes["xmlurl"], !url.isEmpty {
                 let tags = folderStack.compactMap { $0 }
                 entries.append(Entry(name: title.isEmpty ? url : title, url: url, tags: tags))
@@ -101,7 +103,9 @@ public enum OPMLImporter {
             }
         }
 
-        func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        func parser(
+            _ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?
+        ) {
             if elementName == "outline", !folderStack.isEmpty { folderStack.removeLast() }
         }
     }

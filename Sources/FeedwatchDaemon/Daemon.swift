@@ -71,7 +71,9 @@ public actor Daemon {
             }
         }
         defer { listener.cancel() }
-        logger.info("feedwatch \(FeedSettings.version) started: \(runtime.config.feeds.count) feeds, \(runtime.config.rules.count) rules, state in \(store.directory)")
+        logger.info(
+            "feedwatch \(FeedSettings.version) started: \(runtime.config.feeds.count) feeds, \(runtime.config.rules.count) rules, state in \(store.directory)"
+        )
         notifier.ready(status: statusText(now: Date()))
         while !stopRequested {
             if reloadRequested {
@@ -230,7 +232,9 @@ public actor Daemon {
         wake = min(wake, nextPollCheck)
         wake = min(wake, nextDeliveryCheck, nextExpiry, nextPrune)
         if !unsavedStates.isEmpty { wake = min(wake, nextStateSave) }
-        if let interval = notifier.watchdogInterval { wake = min(wake, lastWatchdog.addingTimeInterval(interval * 0.8)) }
+        if let interval = notifier.watchdogInterval {
+            wake = min(wake, lastWatchdog.addingTimeInterval(interval * 0.8))
+        }
         if !pollsInFlight.isEmpty { wake = min(wake, nextStatus) }
         return max(wake, now.addingTimeInterval(0.001))
     }
@@ -264,7 +268,9 @@ public actor Daemon {
             config = try ConfigLoader.load(path: configPath)
             newRuntime = try Runtime(config: config)
         } catch let error as ConfigError {
-            logger.error("reload refused: the configuration has \(error.diagnostics.count) error(s); the previous one keeps running")
+            logger.error(
+                "reload refused: the configuration has \(error.diagnostics.count) error(s); the previous one keeps running"
+            )
             for diagnostic in error.diagnostics { logger.error("\(diagnostic.description)") }
             notifier.ready(status: statusText(now: Date()))
             return
@@ -291,7 +297,9 @@ public actor Daemon {
         scheduler = updated
         nextPollCheck = .distantPast
         deliveriesDirty = true
-        logger.info("configuration reloaded: \(config.feeds.count) feeds, \(config.rules.count) rules, \(config.webhooks.count) webhooks")
+        logger.info(
+            "configuration reloaded: \(config.feeds.count) feeds, \(config.rules.count) rules, \(config.webhooks.count) webhooks"
+        )
         notifier.ready(status: statusText(now: now))
     }
 
@@ -322,12 +330,15 @@ public actor Daemon {
         var scheduler = scheduler
         let window = min(60, max(1, Double(feeds.count) / 50))
         for feed in feeds {
-            let stored = try store.feedState(named: feed.name).flatMap { $0.configuredURL == feed.source.url ? $0 : nil }
+            let stored = try store.feedState(named: feed.name).flatMap {
+                $0.configuredURL == feed.source.url ? $0 : nil
+            }
             if let kept = previous?.feed(named: feed.name), stored != nil || kept.nextDue == nil {
                 var entry = kept
                 if entry.interval != feed.settings.interval {
                     entry = ScheduledFeed(
-                        name: feed.name, interval: feed.settings.interval, nextDue: kept.nextDue.map {
+                        name: feed.name, interval: feed.settings.interval,
+                        nextDue: kept.nextDue.map {
                             min($0, now.addingTimeInterval(feed.settings.interval))
                         }, consecutiveErrors: kept.consecutiveErrors, gone: kept.gone)
                 }
@@ -341,7 +352,8 @@ public actor Daemon {
             } else {
                 let offset = scheduler.firstPollOffset(feed: feed.name, interval: window)
                 scheduler.restore(
-                    ScheduledFeed(name: feed.name, interval: feed.settings.interval, nextDue: now.addingTimeInterval(offset)))
+                    ScheduledFeed(
+                        name: feed.name, interval: feed.settings.interval, nextDue: now.addingTimeInterval(offset)))
             }
         }
         return scheduler

@@ -54,7 +54,9 @@ actor DeliveryQueue {
         for (entry, _) in due { begin(entry) }
         let attempts = await withTaskGroup(of: (OutboxEntry, DeliveryAttempt).self) { [delivery] group in
             for (entry, alert) in due {
-                group.addTask { (entry, await delivery.deliver(alert: alert, target: entry.target, runtime: runtime, now: now)) }
+                group.addTask {
+                    (entry, await delivery.deliver(alert: alert, target: entry.target, runtime: runtime, now: now))
+                }
             }
             var results: [(OutboxEntry, DeliveryAttempt)] = []
             for await result in group { results.append(result) }
@@ -92,7 +94,9 @@ actor DeliveryQueue {
                 _ = delivery.journal.record(alert)
                 record(entry, .delivered(status: nil), runtime: runtime, now: now)
             } else if runtime.webhooks[entry.target] == nil {
-                record(entry, .permanent(error: "no webhook named \(entry.target) in the configuration any more"), runtime: runtime, now: now)
+                record(
+                    entry, .permanent(error: "no webhook named \(entry.target) in the configuration any more"),
+                    runtime: runtime, now: now)
             } else {
                 webhookEntries.append((entry, alert))
             }
@@ -124,9 +128,11 @@ actor DeliveryQueue {
                     retryFor: runtime.webhooks[entry.target]?.config.retryFor ?? 0, now: now)
                 try store.markFailed(id: entry.id, error: error, retryAt: next)
                 if let next {
-                    logger.warning("delivery failed (\(error)); next attempt at \(Self.timeText(next))", metadata: metadata)
+                    logger.warning(
+                        "delivery failed (\(error)); next attempt at \(Self.timeText(next))", metadata: metadata)
                 } else {
-                    logger.error("delivery failed (\(error)) and retry_for has passed: dead-lettered", metadata: metadata)
+                    logger.error(
+                        "delivery failed (\(error)) and retry_for has passed: dead-lettered", metadata: metadata)
                 }
             case .permanent(let error):
                 try store.markFailed(id: entry.id, error: error, retryAt: nil)

@@ -47,7 +47,8 @@ struct FeedPoller: Sendable {
         log[metadataKey: "feed"] = "\(feed.name)"
         guard let request = Self.request(for: feed, state: state) else {
             let result = FetchResult(outcome: .failed("invalid URL"))
-            return PollReport(feed: feed.name, result: result, outcome: .failure(retryAfter: nil), statusText: "invalid URL")
+            return PollReport(
+                feed: feed.name, result: result, outcome: .failure(retryAfter: nil), statusText: "invalid URL")
         }
         let result = await fetcher.fetch(request)
         var report = PollReport(
@@ -95,7 +96,8 @@ struct FeedPoller: Sendable {
     static func updatedState(
         _ previous: FeedState?, feed: FeedConfig, report: PollReport, nextDue: Date?, consecutiveErrors: Int, now: Date
     ) -> FeedState {
-        var state = previous.flatMap { $0.configuredURL == feed.source.url ? $0 : nil }
+        var state =
+            previous.flatMap { $0.configuredURL == feed.source.url ? $0 : nil }
             ?? FeedState(name: feed.name, url: nil, configuredURL: feed.source.url)
         state.firstPollDone = previous?.firstPollDone ?? false
         state.configuredURL = feed.source.url

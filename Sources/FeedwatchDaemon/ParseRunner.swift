@@ -24,7 +24,8 @@ public enum ParseRunner {
             case .document(let body, let charset, let finalURL):
                 return try parse(body, url: finalURL.absoluteString, charset: charset, name: source)
             case .notModified:
-                throw Failure(description: "\(source): the server answered 304 Not Modified to an unconditional request")
+                throw Failure(
+                    description: "\(source): the server answered 304 Not Modified to an unconditional request")
             case .gone:
                 throw Failure(description: "\(source): 410 Gone")
             case .failed(let message):

@@ -40,7 +40,8 @@ public enum Reports {
             let alert = DocumentProcessor.alert(fromPayload: entry.payload)
             rows.append([
                 String(entry.id), entry.status.rawValue, entry.target, String(entry.attempts),
-                entry.status == .dead ? "-" : time(entry.nextAttempt), entry.lastError.map { String($0.prefix(40)) } ?? "-",
+                entry.status == .dead ? "-" : time(entry.nextAttempt),
+                entry.lastError.map { String($0.prefix(40)) } ?? "-",
                 entry.alertID, alert?.rule ?? "?", alert.map { String($0.item.title.prefix(50)) } ?? "?",
             ])
         }
@@ -60,7 +61,9 @@ public enum Reports {
         let runtime = try Runtime(config: config)
         guard let webhook = runtime.webhooks[name] else {
             let known = config.webhooks.map(\.name).joined(separator: ", ")
-            return ("no webhook named \"\(name)\" in \(config.path) (webhooks: \(known.isEmpty ? "none" : known))", false)
+            return (
+                "no webhook named \"\(name)\" in \(config.path) (webhooks: \(known.isEmpty ? "none" : known))", false
+            )
         }
         let http = try HTTPClient(configuration: .init(concurrency: 1, perHost: 1))
         defer { http.shutdown() }
@@ -73,7 +76,9 @@ public enum Reports {
                 summary: "A sample alert sent by feedwatch webhook test.", published: now, authors: [],
                 categories: []),
             detectedAt: now, snippet: "A sample alert sent by feedwatch webhook test.")
-        switch await AlertDelivery(http: http, journal: JournalSink(destination: .standardError)).post(alert, to: webhook, now: now) {
+        switch await AlertDelivery(http: http, journal: JournalSink(destination: .standardError)).post(
+            alert, to: webhook, now: now)
+        {
         case .delivered(let status): return ("\(name): HTTP \(status ?? 200) (delivered)", true)
         case .retry(let error, _): return ("\(name): \(error) (would be retried)", false)
         case .permanent(let error): return ("\(name): \(error) (permanent failure)", false)

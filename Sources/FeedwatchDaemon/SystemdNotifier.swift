@@ -35,7 +35,8 @@ public struct SystemdNotifier: Sendable {
 
     private func send(_ state: String) {
         // One line per field; a status text from a feed name can never add a field.
-        let safe = state.split(separator: "\n").map { $0.replacingOccurrences(of: "\r", with: " ") }.joined(separator: "\n")
+        let safe = state.split(separator: "\n").map { $0.replacingOccurrences(of: "\r", with: " ") }.joined(
+            separator: "\n")
         _ = sd_notify(0, safe)
     }
 }

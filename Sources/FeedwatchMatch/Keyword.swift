@@ -35,10 +35,13 @@ public enum Keyword {
         var collector = WordCollector()
         WordScanner.scan(String(body), into: &collector)
         if collector.words.isEmpty {
-            return .failure(SyntaxError(message: isPrefix && body.isEmpty ? "empty keyword" : "keyword has no letter or digit to match"))
+            return .failure(
+                SyntaxError(
+                    message: isPrefix && body.isEmpty ? "empty keyword" : "keyword has no letter or digit to match"))
         }
         if collector.tooLong {
-            return .failure(SyntaxError(message: "a word of the keyword is longer than \(WordScanner.maxWordBytes) bytes"))
+            return .failure(
+                SyntaxError(message: "a word of the keyword is longer than \(WordScanner.maxWordBytes) bytes"))
         }
         if isPrefix && collector.lastEnd != body.utf8.count {
             return .failure(SyntaxError(message: "'*' must directly follow a word, as in panne*"))

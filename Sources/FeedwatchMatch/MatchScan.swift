@@ -99,7 +99,9 @@ struct MatchSink: WordSink {
     }
 
     @inline(never)
-    private mutating func advance(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64, start: Int, end: Int, matchable: Bool) {
+    private mutating func advance(
+        _ word: UnsafeBufferPointer<UInt8>, hash: UInt64, start: Int, end: Int, matchable: Bool
+    ) {
         guard matchable else {
             scratch.active.removeAll(keepingCapacity: true)
             return
@@ -160,7 +162,8 @@ struct MatchSink: WordSink {
         if scratch.patternFields[p] & fieldBit == 0 {
             scratch.patternFields[p] |= fieldBit
             scratch.hits.append(
-                Hit(pattern: pattern, field: fieldBit, segment: segment, start: start, end: end,
+                Hit(
+                    pattern: pattern, field: fieldBit, segment: segment, start: start, end: end,
                     next: scratch.patternHit[p]))
             scratch.patternHit[p] = Int32(scratch.hits.count - 1)
         }

@@ -53,7 +53,8 @@ final class ScalarTable: @unchecked Sendable {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(40_000)
         for index in 0..<Self.entryCount {
-            let value = index < Int(Self.lowRangeEnd) ? UInt32(index) : Self.highRangeStart + UInt32(index) - Self.lowRangeEnd
+            let value =
+                index < Int(Self.lowRangeEnd) ? UInt32(index) : Self.highRangeStart + UInt32(index) - Self.lowRangeEnd
             guard value >= 0x80, let scalar = Unicode.Scalar(value) else {
                 entries[index] = 0
                 continue

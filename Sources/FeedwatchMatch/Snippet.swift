@@ -35,7 +35,8 @@ enum Snippet {
             if b == 0xC2 && i + 1 < n { return p[i + 1] == 0x85 || p[i + 1] == 0xA0 }
             if b == 0xE2 && i + 2 < n {
                 let (b1, b2) = (p[i + 1], p[i + 2])
-                return (b1 == 0x80 && (b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF)) || (b1 == 0x81 && b2 == 0x9F)
+                return (b1 == 0x80 && (b2 <= 0x8A || b2 == 0xA8 || b2 == 0xA9 || b2 == 0xAF))
+                    || (b1 == 0x81 && b2 == 0x9F)
             }
             return b == 0xE3 && i + 2 < n && p[i + 1] == 0x80 && p[i + 2] == 0x80
         }
@@ -89,7 +90,8 @@ enum Snippet {
         let start = out.count
         while j < right {
             let b = p[j]
-            let space = b < 0x80 ? (b == 0x20 || (b >= 0x09 && b <= 0x0D)) : (b == 0xC2 || b == 0xE2 || b == 0xE3) && isSpace(j)
+            let space =
+                b < 0x80 ? (b == 0x20 || (b >= 0x09 && b <= 0x0D)) : (b == 0xC2 || b == 0xE2 || b == 0xE3) && isSpace(j)
             if space {
                 pendingSpace = true
                 j = after(j)

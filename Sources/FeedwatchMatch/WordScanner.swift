@@ -73,8 +73,10 @@ struct WordScanner {
     static let maxWordBytes = 128
 
     /// The elided forms, packed little-endian into a UInt64 each.
-    private static let elisions: [UInt64] = ["l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu"]
-        .map { pack(Array($0.utf8)[...]) }
+    private static let elisions: [UInt64] = [
+        "l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "lorsqu", "puisqu", "quoiqu",
+    ]
+    .map { pack(Array($0.utf8)[...]) }
 
     @inline(__always) private static func pack(_ bytes: ArraySlice<UInt8>) -> UInt64 {
         var x: UInt64 = 0
@@ -137,7 +139,8 @@ struct WordScanner {
         let next = at + width
         guard classAt(p, next, table) == CharClass.word.rawValue else { return false }
         let elided = word.count <= 6 && !overflow && elisions.contains(pack(word))
-        let possessive = (p[next] | 0x20) == 0x73 && classAt(p, next + 1, table) != CharClass.word.rawValue
+        let possessive =
+            (p[next] | 0x20) == 0x73 && classAt(p, next + 1, table) != CharClass.word.rawValue
             && classAt(p, next + 1, table) != CharClass.apostrophe.rawValue
         return !(elided || possessive)
     }
@@ -179,7 +182,9 @@ struct WordScanner {
             if inWord {
                 inWord = false
                 let word = UnsafeBufferPointer(rebasing: buffer[0..<length])
-                sink.word(word, hash: overflow ? 0 : WordHash.ofPadded(out, count: length), start: start, end: end, matchable: !overflow)
+                sink.word(
+                    word, hash: overflow ? 0 : WordHash.ofPadded(out, count: length), start: start, end: end,
+                    matchable: !overflow)
             }
         }
 
@@ -204,7 +209,8 @@ struct WordScanner {
                             let x = UInt64(littleEndian: UnsafeRawPointer(base + j).loadUnaligned(as: UInt64.self))
                             let stop = ~AsciiBlock.wordBytes(x) & AsciiBlock.high
                             let run = stop == 0 ? 8 : stop.trailingZeroBitCount &>> 3
-                            UnsafeMutableRawPointer(out + len).storeBytes(of: AsciiBlock.lowered(x).littleEndian, as: UInt64.self)
+                            UnsafeMutableRawPointer(out + len).storeBytes(
+                                of: AsciiBlock.lowered(x).littleEndian, as: UInt64.self)
                             len &+= run
                             if len > maxWordBytes {
                                 len = maxWordBytes

@@ -57,8 +57,9 @@ final class AtomReader: XMLFormatReader {
 
     private func readLink(_ context: XMLFeedContext) -> AtomLink? {
         guard let href = context.attribute("href") else { return nil }
-        return AtomLink(rel: context.attribute("rel") ?? "alternate", href: context.absoluteLink(href),
-                        type: context.attribute("type") ?? "")
+        return AtomLink(
+            rel: context.attribute("rel") ?? "alternate", href: context.absoluteLink(href),
+            type: context.attribute("type") ?? "")
     }
 
     func didStart(_ element: XMLElementName, _ context: XMLFeedContext) -> TextMode? {

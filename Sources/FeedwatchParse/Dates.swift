@@ -30,7 +30,8 @@ enum Dates {
         func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
         var year = String(y)
         while year.count < 4 { year = "0" + year }
-        return "\(year)-\(two(m))-\(two(d))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+        return
+            "\(year)-\(two(m))-\(two(d))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
     }
 
     private struct Fields {
@@ -102,14 +103,18 @@ enum Dates {
     private static func iso8601(_ s: Bytes) -> Fields? {
         var f = Fields()
         var i = 0
-        let dash = UInt8(ascii: "-"), colon = UInt8(ascii: ":")
+        let dash = UInt8(ascii: "-")
+        let colon = UInt8(ascii: ":")
         guard let year = number(s, &i, max: 4), i == 4 else { return nil }
         f.year = year
         let extended = i < s.count && s[i] == dash
         if extended { i += 1 }
         guard let month = number(s, &i, max: 2) else { return nil }
         f.month = month
-        if extended { guard i < s.count, s[i] == dash else { return nil }; i += 1 }
+        if extended {
+            guard i < s.count, s[i] == dash else { return nil }
+            i += 1
+        }
         guard let day = number(s, &i, max: 2) else { return nil }
         f.day = day
         guard i < s.count else { return f }
@@ -203,7 +208,9 @@ enum Dates {
     private static let pm: UInt64 = 0x4D50  // "PM"
     private static let months = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
 
-    private static let packedMonths: [UInt64] = months.map { Array($0.utf8).withUnsafeBufferPointer { packedWord($0, 0, 3) } }
+    private static let packedMonths: [UInt64] = months.map {
+        Array($0.utf8).withUnsafeBufferPointer { packedWord($0, 0, 3) }
+    }
 
     /// The month whose English name starts the letters s[start..<end] (three letters at least).
     private static func month(_ s: Bytes, _ start: Int, _ end: Int) -> Int? {
@@ -218,7 +225,8 @@ enum Dates {
         var f = Fields()
         var i = 0
         // Day and year: the first two numbers that are not the time; a third makes the date unreadable.
-        var first = (value: 0, digits: 0), second = (value: 0, digits: 0)
+        var first = (value: 0, digits: 0)
+        var second = (value: 0, digits: 0)
         var numberCount = 0
         var gotMonth = false
         var gotTime = false
@@ -250,7 +258,11 @@ enum Dates {
                         _ = number(s, &i, max: 9)
                     }
                 } else {
-                    if numberCount == 0 { first = (value, i - start) } else if numberCount == 1 { second = (value, i - start) }
+                    if numberCount == 0 {
+                        first = (value, i - start)
+                    } else if numberCount == 1 {
+                        second = (value, i - start)
+                    }
                     numberCount += 1
                 }
             } else if (b == UInt8(ascii: "+") || b == UInt8(ascii: "-")) && gotTime && !gotZone {
@@ -285,13 +297,13 @@ enum Dates {
         }
         guard gotMonth, numberCount == 2 else { return nil }
         // Day and year in either order: the 4-digit one, or the one after the month name, is the year.
-        var day = first, year = second
+        var day = first
+        var year = second
         if day.digits == 4 || (day.value > 31 && year.value <= 31) { swap(&day, &year) }
         guard day.digits <= 2 else { return nil }
         f.day = day.value
         f.year = year.value
-        if year.digits <= 2 { f.year += year.value < 50 ? 2000 : 1900 }
-        else if year.digits == 3 { f.year += 1900 }
+        if year.digits <= 2 { f.year += year.value < 50 ? 2000 : 1900 } else if year.digits == 3 { f.year += 1900 }
         if let pm {
             guard f.hour >= 1, f.hour <= 12 else { return nil }
             f.hour = f.hour % 12 + (pm ? 12 : 0)

@@ -114,7 +114,8 @@ enum Encoding {
         units.reserveCapacity(body.count / 2)
         var index = body.startIndex
         while index + 1 < body.endIndex {
-            let a = UInt16(body[index]), b = UInt16(body[index + 1])
+            let a = UInt16(body[index])
+            let b = UInt16(body[index + 1])
             units.append(bigEndian ? a << 8 | b : b << 8 | a)
             index += 2
         }
@@ -179,7 +180,9 @@ enum Encoding {
                     inPtr = inPtr.map { $0 + 1 }
                     inLeft -= 1
                     guard outLeft >= 3, let at = outPtr else { break }
-                    at[0] = CChar(bitPattern: 0xEF); at[1] = CChar(bitPattern: 0xBF); at[2] = CChar(bitPattern: 0xBD)
+                    at[0] = CChar(bitPattern: 0xEF)
+                    at[1] = CChar(bitPattern: 0xBF)
+                    at[2] = CChar(bitPattern: 0xBD)
                     outPtr = at + 3
                     outLeft -= 3
                 }
@@ -195,13 +198,17 @@ enum Encoding {
         case ..<0x80:
             out.append(UInt8(scalar))
         case ..<0x800:
-            out.append(UInt8(0xC0 | scalar >> 6)); out.append(UInt8(0x80 | scalar & 0x3F))
+            out.append(UInt8(0xC0 | scalar >> 6))
+            out.append(UInt8(0x80 | scalar & 0x3F))
         case ..<0x10000:
-            out.append(UInt8(0xE0 | scalar >> 12)); out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            out.append(UInt8(0xE0 | scalar >> 12))
+            out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
             out.append(UInt8(0x80 | scalar & 0x3F))
         default:
-            out.append(UInt8(0xF0 | scalar >> 18)); out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
-            out.append(UInt8(0x80 | scalar >> 6 & 0x3F)); out.append(UInt8(0x80 | scalar & 0x3F))
+            out.append(UInt8(0xF0 | scalar >> 18))
+            out.append(UInt8(0x80 | scalar >> 12 & 0x3F))
+            out.append(UInt8(0x80 | scalar >> 6 & 0x3F))
+            out.append(UInt8(0x80 | scalar & 0x3F))
         }
     }
 
@@ -246,15 +253,24 @@ enum Encoding {
                 }
                 guard i < n else { break }
                 let b = p[i]
-                if b >= 0x20 && b < 0x80 { i += 1; continue }
+                if b >= 0x20 && b < 0x80 {
+                    i += 1
+                    continue
+                }
                 if b < 0x20 {
-                    if b == 0x09 || b == 0x0A || b == 0x0D { i += 1; continue }
+                    if b == 0x09 || b == 0x0A || b == 0x0D {
+                        i += 1
+                        continue
+                    }
                     if b == 0 { nulOffset = i }
                     firstProblem = i
                     return
                 }
                 let length = validSequenceLength(p, i, n)
-                if length == 0 { firstProblem = i; return }
+                if length == 0 {
+                    firstProblem = i
+                    return
+                }
                 i += length
             }
         }
@@ -271,25 +287,30 @@ enum Encoding {
             while i < n {
                 let b = p[i]
                 if b >= 0x20 && b < 0x80 || b == 0x09 || b == 0x0A || b == 0x0D {
-                    out.append(b); i += 1
+                    out.append(b)
+                    i += 1
                 } else if b < 0x20 {
                     if b == 0, nulOffset < 0 { nulOffset = i }
                     controls += 1
-                    out.append(0x20); i += 1
+                    out.append(0x20)
+                    i += 1
                 } else {
                     let length = validSequenceLength(p, i, n)
                     if length == 0 {
                         invalid += 1
-                        out.append(contentsOf: [0xEF, 0xBF, 0xBD]); i += 1
+                        out.append(contentsOf: [0xEF, 0xBF, 0xBD])
+                        i += 1
                     } else {
-                        out.append(contentsOf: UnsafeBufferPointer(start: p + i, count: length)); i += length
+                        out.append(contentsOf: UnsafeBufferPointer(start: p + i, count: length))
+                        i += length
                     }
                 }
             }
         }
         if nulOffset >= 0 {
-            throw FeedParseError(description: "not a feed: the document contains a NUL byte (at character offset "
-                + "\(nulOffset) of the decoded text); it is binary or its charset is mislabelled")
+            throw FeedParseError(
+                description: "not a feed: the document contains a NUL byte (at character offset "
+                    + "\(nulOffset) of the decoded text); it is binary or its charset is mislabelled")
         }
         if invalid > 0 { warnings.append("\(invalid) invalid byte(s) replaced by U+FFFD") }
         if controls > 0 { warnings.append("\(controls) control character(s) replaced by spaces") }
@@ -345,7 +366,8 @@ final class SingleByteTables: @unchecked Sendable {
                 }
             }
             if ok {
-                table[byte] = UInt32(output[0]) | UInt32(output[1]) << 8 | UInt32(output[2]) << 16
+                table[byte] =
+                    UInt32(output[0]) | UInt32(output[1]) << 8 | UInt32(output[2]) << 16
                     | UInt32(output[3]) << 24
             }
         }

@@ -35,8 +35,10 @@ struct ItemExtensions {
         case Namespace.atom10, Namespace.atom03:
             if element.local == "link" {
                 if let href = context.attribute("href") {
-                    atomLinks.append(AtomLink(rel: context.attribute("rel") ?? "alternate",
-                                              href: context.absoluteLink(href), type: context.attribute("type") ?? ""))
+                    atomLinks.append(
+                        AtomLink(
+                            rel: context.attribute("rel") ?? "alternate",
+                            href: context.absoluteLink(href), type: context.attribute("type") ?? ""))
                 }
                 return (true, nil)
             }
@@ -48,8 +50,10 @@ struct ItemExtensions {
                 if let url = context.attribute("url") {
                     let link = context.absoluteLink(url)
                     if !media.contains(where: { $0.url == link }) {
-                        media.append(FeedEnclosure(url: link, type: context.attribute("type") ?? "",
-                                                   length: context.attribute("fileSize").flatMap { Int($0) }))
+                        media.append(
+                            FeedEnclosure(
+                                url: link, type: context.attribute("type") ?? "",
+                                length: context.attribute("fileSize").flatMap { Int($0) }))
                     }
                 }
                 return (true, nil)

@@ -83,8 +83,10 @@ public struct ParsedFeed: Sendable {
     /// RSS `<ttl>`: how long the publisher asks readers to cache the feed.
     public var ttlMinutes: Int?
 
-    public init(format: FeedFormat, title: String = "", link: String = "", warnings: [String] = [],
-                items: [FeedItem] = [], ttlMinutes: Int? = nil) {
+    public init(
+        format: FeedFormat, title: String = "", link: String = "", warnings: [String] = [],
+        items: [FeedItem] = [], ttlMinutes: Int? = nil
+    ) {
         self.format = format
         self.title = title
         self.link = link

@@ -75,21 +75,25 @@ final class JSONWriter {
     }
 
     func array(_ values: [String]) {
-        open("[", {
-            for value in values {
-                separator()
-                text += Self.quoted(value)
-            }
-        }, "]")
+        open(
+            "[",
+            {
+                for value in values {
+                    separator()
+                    text += Self.quoted(value)
+                }
+            }, "]")
     }
 
     func arrayOf<T>(_ values: [T], _ element: (T) -> Void) {
-        open("[", {
-            for value in values {
-                separator()
-                element(value)
-            }
-        }, "]")
+        open(
+            "[",
+            {
+                for value in values {
+                    separator()
+                    element(value)
+                }
+            }, "]")
     }
 
     static func quoted(_ value: String) -> String {

@@ -12,18 +12,21 @@ public enum FeedParser {
     ///     document's own declaration.
     /// - Throws: `FeedParseError` when the document is not a feed at all (HTML, binary, empty, an
     ///   entity-expansion attack). A malformed feed is read as far as it goes, with warnings.
-    public static func parse(_ data: Data, url: String, httpCharset: String? = nil) throws(FeedParseError) -> ParsedFeed {
+    public static func parse(_ data: Data, url: String, httpCharset: String? = nil) throws(FeedParseError) -> ParsedFeed
+    {
         var items: [FeedItem] = []
         let header = try stream(data, url: url, httpCharset: httpCharset) { items.append($0) }
-        return ParsedFeed(format: header.format, title: header.title, link: header.link, warnings: header.warnings,
-                          items: items, ttlMinutes: header.ttlMinutes)
+        return ParsedFeed(
+            format: header.format, title: header.title, link: header.link, warnings: header.warnings,
+            items: items, ttlMinutes: header.ttlMinutes)
     }
 
     /// Parses a document handing each item to `onItem` as soon as it is read, without keeping it:
     /// memory stays bounded by the largest item, not the document.
-    public static func stream(_ data: Data, url: String, httpCharset: String? = nil,
-                              onItem: (FeedItem) -> Void) throws(FeedParseError) -> FeedHeader
-    {
+    public static func stream(
+        _ data: Data, url: String, httpCharset: String? = nil,
+        onItem: (FeedItem) -> Void
+    ) throws(FeedParseError) -> FeedHeader {
         let document = try Encoding.utf8Document(data, httpCharset: httpCharset)
         let bytes = document.bytes
         guard let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }) else {
@@ -35,9 +38,11 @@ public enum FeedParser {
         let result: Result<FeedHeader, FeedParseError> = bytes.withUnsafeBytes { raw in
             let preflight = XMLPreflight.prepare(raw)
             if preflight.doctypeName?.lowercased() == "html" {
-                return .failure(FeedParseError(description: "not a feed: the document is an HTML page; the URL may be "
-                    + "a web page rather than its feed (look for <link rel=\"alternate\" "
-                    + "type=\"application/rss+xml\"> in it)"))
+                return .failure(
+                    FeedParseError(
+                        description: "not a feed: the document is an HTML page; the URL may be "
+                            + "a web page rather than its feed (look for <link rel=\"alternate\" "
+                            + "type=\"application/rss+xml\"> in it)"))
             }
             func run(_ utf8: UnsafeRawBufferPointer) -> Result<FeedHeader, FeedParseError> {
                 do throws(FeedParseError) {

@@ -42,7 +42,8 @@ enum HTMLText {
     }
 
     private static func contains(_ sorted: [UInt64], _ key: UInt64) -> Bool {
-        var low = 0, high = sorted.count
+        var low = 0
+        var high = sorted.count
         while low < high {
             let middle = (low + high) >> 1
             if sorted[middle] < key { low = middle + 1 } else { high = middle }
@@ -82,7 +83,13 @@ enum HTMLText {
             var i = 0
             while i < bytes.count {
                 let length = whitespaceLength(bytes, i)
-                if length > 0 { out.space(); i += length } else { out.byte(bytes[i]); i += 1 }
+                if length > 0 {
+                    out.space()
+                    i += length
+                } else {
+                    out.byte(bytes[i])
+                    i += 1
+                }
             }
         }
     }
@@ -116,14 +123,16 @@ enum HTMLText {
 
     /// Byte length of the white-space character at `i` (ASCII or Unicode Zs and line separators), or 0.
     @inline(__always)
-    static func whitespaceLength<C: RandomAccessCollection>(_ s: C, _ i: Int) -> Int where C.Element == UInt8, C.Index == Int {
+    static func whitespaceLength<C: RandomAccessCollection>(_ s: C, _ i: Int) -> Int
+    where C.Element == UInt8, C.Index == Int {
         let b = s[i]
         if b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D || b == 0x0C || b == 0x0B { return 1 }
         if b < 0xC2 { return 0 }
         let n = s.endIndex
         if b == 0xC2, i + 1 < n, s[i + 1] == 0xA0 || s[i + 1] == 0x85 { return 2 }
         guard i + 2 < n else { return 0 }
-        let b1 = s[i + 1], b2 = s[i + 2]
+        let b1 = s[i + 1]
+        let b2 = s[i + 2]
         switch b {
         case 0xE1: return b1 == 0x9A && b2 == 0x80 ? 3 : 0  // U+1680
         case 0xE2:
@@ -161,7 +170,13 @@ enum HTMLText {
                 i = end
             } else {
                 let length = whitespaceLength(s, i)
-                if length > 0 { out.space(); i += length } else { out.byte(b); i += 1 }
+                if length > 0 {
+                    out.space()
+                    i += length
+                } else {
+                    out.byte(b)
+                    i += 1
+                }
             }
         }
     }
@@ -179,11 +194,16 @@ enum HTMLText {
     private static func skipMarkup(_ s: UnsafeBufferPointer<UInt8>, from start: Int, into out: inout Collapser) -> Int {
         let n = s.count
         var i = start + 1
-        guard i < n else { out.byte(UInt8(ascii: "<")); return n }
+        guard i < n else {
+            out.byte(UInt8(ascii: "<"))
+            return n
+        }
         if s[i] == UInt8(ascii: "!") {
             if i + 2 < n, s[i + 1] == UInt8(ascii: "-"), s[i + 2] == UInt8(ascii: "-") {
                 i += 3
-                while i + 2 < n, !(s[i] == UInt8(ascii: "-") && s[i + 1] == UInt8(ascii: "-") && s[i + 2] == UInt8(ascii: ">")) {
+                while i + 2 < n,
+                    !(s[i] == UInt8(ascii: "-") && s[i + 1] == UInt8(ascii: "-") && s[i + 2] == UInt8(ascii: ">"))
+                {
                     i += 1
                 }
                 return min(n, i + 3)
@@ -213,7 +233,10 @@ enum HTMLText {
                         same = false
                         break
                     }
-                    if same { out.space(); return skipTagBody(s, from: j + 2 + length) }
+                    if same {
+                        out.space()
+                        return skipTagBody(s, from: j + 2 + length)
+                    }
                 }
                 j += 1
             }
@@ -242,25 +265,37 @@ enum HTMLText {
     }
 
     /// Decodes the reference at `i` (an "&"); an "&" that starts none is text.
-    private static func decodeReference(_ s: UnsafeBufferPointer<UInt8>, from start: Int, into out: inout Collapser) -> Int {
+    private static func decodeReference(_ s: UnsafeBufferPointer<UInt8>, from start: Int, into out: inout Collapser)
+        -> Int
+    {
         let n = s.count
         var i = start + 1
         if i < n, s[i] == UInt8(ascii: "#") {
             i += 1
             var radix: UInt32 = 10
-            if i < n, s[i] | 0x20 == UInt8(ascii: "x") { radix = 16; i += 1 }
+            if i < n, s[i] | 0x20 == UInt8(ascii: "x") {
+                radix = 16
+                i += 1
+            }
             var value: UInt32 = 0
             let digitsStart = i
             while i < n, i - digitsStart < 8 {
                 let c = s[i]
                 let digit: UInt32
-                if c >= 0x30 && c <= 0x39 { digit = UInt32(c - 0x30) }
-                else if radix == 16, (c | 0x20) >= 0x61, (c | 0x20) <= 0x66 { digit = UInt32((c | 0x20) - 0x61 + 10) }
-                else { break }
+                if c >= 0x30 && c <= 0x39 {
+                    digit = UInt32(c - 0x30)
+                } else if radix == 16, (c | 0x20) >= 0x61, (c | 0x20) <= 0x66 {
+                    digit = UInt32((c | 0x20) - 0x61 + 10)
+                } else {
+                    break
+                }
                 value = value * radix + digit
                 i += 1
             }
-            guard i > digitsStart else { out.byte(UInt8(ascii: "&")); return start + 1 }
+            guard i > digitsStart else {
+                out.byte(UInt8(ascii: "&"))
+                return start + 1
+            }
             if i < n, s[i] == UInt8(ascii: ";") { i += 1 }
             out.scalar(numericReferenceValue(value))
             return i
@@ -269,7 +304,10 @@ enum HTMLText {
         while i < n, i - nameStart <= HTMLEntities.longestName, isASCIILetter(s[i]) || (s[i] >= 0x30 && s[i] <= 0x39) {
             i += 1
         }
-        guard i > nameStart else { out.byte(UInt8(ascii: "&")); return start + 1 }
+        guard i > nameStart else {
+            out.byte(UInt8(ascii: "&"))
+            return start + 1
+        }
         let name = String(decoding: UnsafeBufferPointer(rebasing: s[nameStart..<i]), as: UTF8.self)
         if i < n, s[i] == UInt8(ascii: ";"), let value = HTMLEntities.table[name] {
             out.text(value)
@@ -340,7 +378,10 @@ struct Collapser {
     private mutating func flushSpace() -> Bool {
         if pendingSpace {
             pendingSpace = false
-            guard count < storage.count else { overflowed = true; return false }
+            guard count < storage.count else {
+                overflowed = true
+                return false
+            }
             storage[count] = 0x20
             count += 1
         }
@@ -350,7 +391,10 @@ struct Collapser {
     /// Appends bytes that hold no white space.
     mutating func run(_ run: UnsafeBufferPointer<UInt8>) {
         guard flushSpace(), let source = run.baseAddress, let target = storage.baseAddress else { return }
-        guard run.count <= storage.count - count else { overflowed = true; return }
+        guard run.count <= storage.count - count else {
+            overflowed = true
+            return
+        }
         (target + count).update(from: source, count: run.count)
         count += run.count
     }
@@ -358,7 +402,10 @@ struct Collapser {
     @inline(__always)
     mutating func byte(_ b: UInt8) {
         guard flushSpace() else { return }
-        guard count < storage.count else { overflowed = true; return }
+        guard count < storage.count else {
+            overflowed = true
+            return
+        }
         storage[count] = b
         count += 1
     }
@@ -371,7 +418,10 @@ struct Collapser {
             return
         }
         if value < 0x20 { return }
-        if value < 0x80 { byte(UInt8(value)); return }
+        if value < 0x80 {
+            byte(UInt8(value))
+            return
+        }
         var encoded: [UInt8] = []
         Encoding.appendUTF8(value, to: &encoded)
         for b in encoded { byte(b) }

@@ -43,9 +43,10 @@ enum JSONFeed {
             onItem(adapt(model, feedURL: url, feedAuthors: feedAuthors, warnings: &warnings))
             count += 1
         }
-        return FeedHeader(format: .jsonFeed, title: HTMLText.plainText(html: string(feed["title"])),
-                          link: absolute(string(feed["home_page_url"]), url), ttlMinutes: nil, warnings: warnings,
-                          itemCount: count)
+        return FeedHeader(
+            format: .jsonFeed, title: HTMLText.plainText(html: string(feed["title"])),
+            link: absolute(string(feed["home_page_url"]), url), ttlMinutes: nil, warnings: warnings,
+            itemCount: count)
     }
 
     private static func string(_ value: Any?) -> String {
@@ -58,7 +59,8 @@ enum JSONFeed {
 
     private static func authorNames(_ object: [String: Any]) -> [String] {
         var names: [String] = []
-        let list = (object["authors"] as? [[String: Any]] ?? []) + [object["author"] as? [String: Any]].compactMap { $0 }
+        let list =
+            (object["authors"] as? [[String: Any]] ?? []) + [object["author"] as? [String: Any]].compactMap { $0 }
         for author in list { append(HTMLText.collapsed(string(author["name"])), to: &names) }
         return names
     }
@@ -80,8 +82,10 @@ enum JSONFeed {
         for case let attachment as [String: Any] in entry["attachments"] as? [Any] ?? [] {
             let url = string(attachment["url"])
             guard !url.isEmpty else { continue }
-            model.attachments.append(FeedEnclosure(url: url, type: string(attachment["mime_type"]),
-                                                   length: (attachment["size_in_bytes"] as? NSNumber)?.intValue))
+            model.attachments.append(
+                FeedEnclosure(
+                    url: url, type: string(attachment["mime_type"]),
+                    length: (attachment["size_in_bytes"] as? NSNumber)?.intValue))
         }
         return model
     }
@@ -99,7 +103,8 @@ enum JSONFeed {
         item.title = HTMLText.plainText(html: model.title)
         item.link = absolute(model.url.isEmpty ? model.externalURL : model.url, feedURL)
         item.summary = HTMLText.plainText(html: model.summary)
-        item.content = model.contentHTML.isEmpty
+        item.content =
+            model.contentHTML.isEmpty
             ? HTMLText.collapsed(model.contentText) : HTMLText.plainText(html: model.contentHTML)
         item.authors = model.authors.isEmpty ? feedAuthors : model.authors
         for tag in model.tags { append(HTMLText.collapsed(tag), to: &item.categories) }
@@ -113,8 +118,11 @@ enum JSONFeed {
         }
         item.published = date(model.datePublished, "date_published")
         item.updated = date(model.dateModified, "date_modified")
-        item.enclosures = model.attachments.map { FeedEnclosure(url: absolute($0.url, feedURL), type: $0.type,
-                                                                 length: $0.length) }
+        item.enclosures = model.attachments.map {
+            FeedEnclosure(
+                url: absolute($0.url, feedURL), type: $0.type,
+                length: $0.length)
+        }
         item.thumbnail = absolute(model.image, feedURL)
         ItemIdentity.assign(guid: model.id, to: &item)
         return item

@@ -20,7 +20,10 @@ final class RDFReader: XMLFormatReader {
     @exclusivity(unchecked) private var itemDepth = -1
 
     private func isRSSNamespace(_ uri: String) -> Bool {
-        if uri == Namespace.rss090 { format = .rss09x; return true }
+        if uri == Namespace.rss090 {
+            format = .rss09x
+            return true
+        }
         return uri == Namespace.rss10
     }
 

@@ -60,8 +60,10 @@ final class RSSReader: XMLFormatReader {
             }
         }
         if Namespace.isAtom(element.namespace), element.local == "link", let href = context.attribute("href") {
-            channelAtomLinks.append(AtomLink(rel: context.attribute("rel") ?? "alternate",
-                                             href: context.absoluteLink(href), type: context.attribute("type") ?? ""))
+            channelAtomLinks.append(
+                AtomLink(
+                    rel: context.attribute("rel") ?? "alternate",
+                    href: context.absoluteLink(href), type: context.attribute("type") ?? ""))
         }
         return nil
     }
@@ -79,9 +81,11 @@ final class RSSReader: XMLFormatReader {
             return .raw
         case "enclosure":
             if let url = context.attribute("url"), !url.isEmpty {
-                item?.enclosures.append(FeedEnclosure(url: context.absoluteLink(url),
-                                                      type: context.attribute("type") ?? "",
-                                                      length: context.attribute("length").flatMap { Int($0) }))
+                item?.enclosures.append(
+                    FeedEnclosure(
+                        url: context.absoluteLink(url),
+                        type: context.attribute("type") ?? "",
+                        length: context.attribute("length").flatMap { Int($0) }))
             }
             return nil
         default: return nil
@@ -123,7 +127,8 @@ final class RSSReader: XMLFormatReader {
     }
 
     func header(_ context: XMLFeedContext) -> (title: String, link: String, ttl: Int?) {
-        let link = channelLink.isEmpty
+        let link =
+            channelLink.isEmpty
             ? channelAtomLinks.first(where: { $0.rel == "alternate" })?.href ?? "" : channelLink
         return (channelTitle, link, ttl)
     }

@@ -220,7 +220,8 @@ final class XMLFeedReader: XMLEventHandler {
         let elementDepth = depth
         depth += 1
         if let base = attributes.value("base", namespace: Self.xmlNamespace) {
-            let resolved = XMLStreamParser.resolve(base.trimmingWhitespace(), against: context.baseURI) ?? context.baseURI
+            let resolved =
+                XMLStreamParser.resolve(base.trimmingWhitespace(), against: context.baseURI) ?? context.baseURI
             context.bases.append((elementDepth, resolved))
         }
         if capturing {
@@ -276,8 +277,9 @@ final class XMLFeedReader: XMLEventHandler {
             let text = CapturedText(bytes: UnsafeBufferPointer(start: buffer, count: bufferCount), mode: current.mode)
             formatReader?.didEnd(current.element, text: text, context)
         } else {
-            formatReader?.didEnd(XMLElementName(local: localName, namespace: namespace, depth: elementDepth), text: nil,
-                                 context)
+            formatReader?.didEnd(
+                XMLElementName(local: localName, namespace: namespace, depth: elementDepth), text: nil,
+                context)
         }
         drain()
     }
@@ -286,9 +288,10 @@ final class XMLFeedReader: XMLEventHandler {
         guard capturing, skipUntilDepth == nil else { return }
         if bufferCount + bytes.count > Self.fieldCap || documentTotal + bytes.count > Self.documentCap {
             if !truncationWarned {
-                context.warn(documentTotal + bytes.count > Self.documentCap
-                    ? "the document holds more than \(Self.documentCap >> 20) MiB of text: the rest is ignored"
-                    : "a field longer than \(Self.fieldCap >> 20) MiB was cut")
+                context.warn(
+                    documentTotal + bytes.count > Self.documentCap
+                        ? "the document holds more than \(Self.documentCap >> 20) MiB of text: the rest is ignored"
+                        : "a field longer than \(Self.fieldCap >> 20) MiB was cut")
                 truncationWarned = true
             }
             return
@@ -299,8 +302,9 @@ final class XMLFeedReader: XMLEventHandler {
 
     private func finish(_ parser: XMLStreamParser) throws(FeedParseError) -> FeedHeader {
         if parser.sawEntityLoop {
-            throw FeedParseError(description: "rejected: the document's entity declarations refer to each other "
-                + "in a loop or expand without bound (an entity-expansion attack)")
+            throw FeedParseError(
+                description: "rejected: the document's entity declarations refer to each other "
+                    + "in a loop or expand without bound (an entity-expansion attack)")
         }
         if let rootError { throw rootError }
         guard let formatReader else {
@@ -309,16 +313,18 @@ final class XMLFeedReader: XMLEventHandler {
         }
         drain()
         if depth > 0 || capture != nil {
-            context.warn("the document ends before its last element is closed (truncated?): the items read up to "
-                + "that point are kept")
+            context.warn(
+                "the document ends before its last element is closed (truncated?): the items read up to "
+                    + "that point are kept")
         }
         if let first = parser.problems.first {
             let counted = parser.problemCount > 1 ? " (\(parser.problemCount) problems in all)" : ""
             context.warn("malformed XML, read as far as possible: line \(first.line): \(first.message)\(counted)")
         }
         let header = formatReader.header(context)
-        return FeedHeader(format: formatReader.format, title: header.title, link: header.link, ttlMinutes: header.ttl,
-                          warnings: context.allWarnings, itemCount: itemCount)
+        return FeedHeader(
+            format: formatReader.format, title: header.title, link: header.link, ttlMinutes: header.ttl,
+            warnings: context.allWarnings, itemCount: itemCount)
     }
     private static func formatReaderFor(root: XMLElementName, _ context: XMLFeedContext) throws(FeedParseError)
         -> XMLFormatReader
@@ -336,11 +342,13 @@ final class XMLFeedReader: XMLEventHandler {
             return AtomReader(version03: context.attribute("version") == "0.3")
         default:
             if root.local.lowercased() == "html" {
-                throw FeedParseError(description: "not a feed: the document is an HTML page; the URL may be a web page "
-                    + "rather than its feed (look for <link rel=\"alternate\" type=\"application/rss+xml\"> in it)")
+                throw FeedParseError(
+                    description: "not a feed: the document is an HTML page; the URL may be a web page "
+                        + "rather than its feed (look for <link rel=\"alternate\" type=\"application/rss+xml\"> in it)")
             }
-            throw FeedParseError(description: "not a feed: the root element is <\(root.local)>, not <rss>, <rdf:RDF> "
-                + "or <feed>")
+            throw FeedParseError(
+                description: "not a feed: the root element is <\(root.local)>, not <rss>, <rdf:RDF> "
+                    + "or <feed>")
         }
     }
 }

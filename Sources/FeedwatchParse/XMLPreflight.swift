@@ -28,7 +28,10 @@ enum XMLPreflight {
         var bareAmpersands = 0
 
         func replace(_ range: Range<Int>, with replacement: [UInt8]) {
-            if out == nil { out = []; out?.reserveCapacity(n + 256) }
+            if out == nil {
+                out = []
+                out?.reserveCapacity(n + 256)
+            }
             out?.append(contentsOf: UnsafeBufferPointer(start: p + copiedUpTo, count: range.lowerBound - copiedUpTo))
             out?.append(contentsOf: replacement)
             copiedUpTo = range.upperBound
@@ -62,28 +65,47 @@ enum XMLPreflight {
                 let special = p[i]
                 if special != UInt8(ascii: "&") {
                     if i > 0, p[i - 1] == UInt8(ascii: "<") {
-                        if special == UInt8(ascii: "?") { i = skip(past: "?>", from: i + 1); continue }
-                        if matches("<!--", at: i - 1) { i = skip(past: "-->", from: i + 3); continue }
-                        if matches("<![CDATA[", at: i - 1) { i = skip(past: "]]>", from: i + 8); continue }
+                        if special == UInt8(ascii: "?") {
+                            i = skip(past: "?>", from: i + 1)
+                            continue
+                        }
+                        if matches("<!--", at: i - 1) {
+                            i = skip(past: "-->", from: i + 3)
+                            continue
+                        }
+                        if matches("<![CDATA[", at: i - 1) {
+                            i = skip(past: "]]>", from: i + 8)
+                            continue
+                        }
                     }
                     i += 1
                     continue
                 }
             }
             let b = p[i]
-            if b != UInt8(ascii: "<") && b != UInt8(ascii: "&") { i += 1; continue }
+            if b != UInt8(ascii: "<") && b != UInt8(ascii: "&") {
+                i += 1
+                continue
+            }
             if b == UInt8(ascii: "<") {
                 guard i + 1 < n else { break }
                 let next = p[i + 1]
                 if next == UInt8(ascii: "!") {
-                    if matches("<!--", at: i) { i = skip(past: "-->", from: i + 4); continue }
-                    if matches("<![CDATA[", at: i) { i = skip(past: "]]>", from: i + 9); continue }
+                    if matches("<!--", at: i) {
+                        i = skip(past: "-->", from: i + 4)
+                        continue
+                    }
+                    if matches("<![CDATA[", at: i) {
+                        i = skip(past: "]]>", from: i + 9)
+                        continue
+                    }
                     if !seenRoot, matches("<!DOCTYPE", at: i) || matches("<!doctype", at: i) {
                         let (end, name, hasSubset) = doctypeEnd(p, n, from: i + 9)
                         result.doctypeName = name
                         if hasSubset {
-                            result.warnings.append("the document type declaration was ignored: entities it "
-                                + "declares are not expanded and nothing it names is loaded")
+                            result.warnings.append(
+                                "the document type declaration was ignored: entities it "
+                                    + "declares are not expanded and nothing it names is loaded")
                         }
                         replace(i..<end, with: [])
                         i = end
@@ -105,7 +127,10 @@ enum XMLPreflight {
                 if j < n, p[j] == UInt8(ascii: "x") || p[j] == UInt8(ascii: "X") { j += 1 }
                 let digitsStart = j
                 while j < n, j - digitsStart < 8, isHexDigit(p[j]) { j += 1 }
-                if j > digitsStart, j < n, p[j] == UInt8(ascii: ";") { i = j + 1; continue }
+                if j > digitsStart, j < n, p[j] == UInt8(ascii: ";") {
+                    i = j + 1
+                    continue
+                }
                 bareAmpersands += 1
                 replace(i..<(i + 1), with: Array("&amp;".utf8))
                 i += 1
@@ -113,9 +138,15 @@ enum XMLPreflight {
             }
             while j < n, j - i <= HTMLEntities.longestName + 1, isNameByte(p[j]) { j += 1 }
             if j > i + 1, j < n, p[j] == UInt8(ascii: ";") {
-                if isPredefined(p + i + 1, j - i - 1) { i = j + 1; continue }
+                if isPredefined(p + i + 1, j - i - 1) {
+                    i = j + 1
+                    continue
+                }
                 let name = String(decoding: UnsafeBufferPointer(start: p + i + 1, count: j - i - 1), as: UTF8.self)
-                if predefined.contains(name) { i = j + 1; continue }
+                if predefined.contains(name) {
+                    i = j + 1
+                    continue
+                }
                 if let value = HTMLEntities.table[name] {
                     let numeric = value.unicodeScalars.map { "&#\($0.value);" }.joined()
                     replace(i..<(j + 1), with: Array(numeric.utf8))
@@ -150,12 +181,16 @@ enum XMLPreflight {
     private static func nextSpecial(_ p: UnsafePointer<UInt8>, from start: Int, _ n: Int) -> Int {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
-        let amp = ones &* 0x26, bang = ones &* 0x21, question = ones &* 0x3F
+        let amp = ones &* 0x26
+        let bang = ones &* 0x21
+        let question = ones &* 0x3F
         var i = start
         let raw = UnsafeRawPointer(p)
         while i + 8 <= n {
             let x = UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self))
-            let a = x ^ amp, b = x ^ bang, c = x ^ question
+            let a = x ^ amp
+            let b = x ^ bang
+            let c = x ^ question
             let found = ((a &- ones) & ~a | (b &- ones) & ~b | (c &- ones) & ~c) & highs
             if found != 0 { return i + found.trailingZeroBitCount >> 3 }
             i += 8
@@ -174,8 +209,9 @@ enum XMLPreflight {
         switch count {
         case 2: return (p[0] == 0x6C || p[0] == 0x67) && p[1] == 0x74  // lt gt
         case 3: return p[0] == 0x61 && p[1] == 0x6D && p[2] == 0x70  // amp
-        case 4: return (p[0] == 0x71 && p[1] == 0x75 && p[2] == 0x6F && p[3] == 0x74)  // quot
-            || (p[0] == 0x61 && p[1] == 0x70 && p[2] == 0x6F && p[3] == 0x73)  // apos
+        case 4:
+            return (p[0] == 0x71 && p[1] == 0x75 && p[2] == 0x6F && p[3] == 0x74)  // quot
+                || (p[0] == 0x61 && p[1] == 0x70 && p[2] == 0x6F && p[3] == 0x73)  // apos
         default: return false
         }
     }
@@ -212,8 +248,10 @@ enum XMLPreflight {
                 p[i + 2] == UInt8(ascii: "-"), p[i + 3] == UInt8(ascii: "-")
             {
                 var j = i + 4
-                while j + 2 < n, !(p[j] == UInt8(ascii: "-") && p[j + 1] == UInt8(ascii: "-")
-                    && p[j + 2] == UInt8(ascii: ">")) { j += 1 }
+                while j + 2 < n,
+                    !(p[j] == UInt8(ascii: "-") && p[j + 1] == UInt8(ascii: "-")
+                        && p[j + 2] == UInt8(ascii: ">"))
+                { j += 1 }
                 i = j + 2
             } else if b == UInt8(ascii: "[") {
                 inSubset = true

@@ -94,8 +94,9 @@ final class XMLStreamParser {
         sax.startElementNs = { context, localName, _, uri, _, _, attributeCount, _, attributes in
             guard let context else { return }
             Unmanaged<XMLStreamParser>.fromOpaque(context)._withUnsafeGuaranteedRef { parser in
-                parser.handler.startElement(localName: parser.interned(localName), namespace: parser.interned(uri),
-                                             attributes: XMLAttributes(pointer: attributes, count: Int(attributeCount)))
+                parser.handler.startElement(
+                    localName: parser.interned(localName), namespace: parser.interned(uri),
+                    attributes: XMLAttributes(pointer: attributes, count: Int(attributeCount)))
             }
         }
         sax.endElementNs = { context, localName, _, uri in
@@ -149,8 +150,10 @@ final class XMLStreamParser {
         guard problems.count < Self.maxProblemsKept else { return }
         var message = error.message.map { String(cString: $0) } ?? "error \(error.code)"
         while message.last?.isWhitespace == true { message.removeLast() }
-        problems.append(XMLProblem(code: error.code, line: Int(error.line), message: message,
-                                   isFatal: error.level == XML_ERR_FATAL))
+        problems.append(
+            XMLProblem(
+                code: error.code, line: Int(error.line), message: message,
+                isFatal: error.level == XML_ERR_FATAL))
     }
 
     /// Names and namespace URIs are interned in libxml2's dictionary: one String per distinct pointer.

@@ -29,7 +29,8 @@ public struct FeedState: Sendable, Equatable {
 
     /// A feed never polled.
     public init(
-        name: String, url: String? = nil, configuredURL: String? = nil, etag: String? = nil, lastModified: String? = nil,
+        name: String, url: String? = nil, configuredURL: String? = nil, etag: String? = nil,
+        lastModified: String? = nil,
         lastPoll: Date? = nil, lastStatus: String? = nil, consecutiveErrors: Int = 0,
         nextDue: Date? = nil, gone: Bool = false, firstPollDone: Bool = false
     ) {

@@ -1,9 +1,10 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// The single-instance lock of a state directory: `feedwatch.lock`, held with `flock(LOCK_EX|LOCK_NB)`
 /// for the life of the process and holding its pid so that a second instance can say who is in the way.

@@ -74,7 +74,9 @@ struct ItemRecorder {
     static let refreshAfter: Int64 = 3600
 
     static func feedRow(_ db: Database, feed: String) throws -> (id: Int64, firstPollDone: Bool)? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, first_poll_done FROM feed WHERE name = ?"), arguments: [feed])
+        guard
+            let row = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, first_poll_done FROM feed WHERE name = ?"), arguments: [feed])
         else { return nil }
         return (row[0], row[1])
     }
@@ -92,7 +94,9 @@ struct ItemRecorder {
                 try db.cachedStatement(sql: "UPDATE feed SET first_poll_done = 1 WHERE id = ?").execute(arguments: [id])
             }
         } else {
-            try db.cachedStatement(sql: "INSERT INTO feed (name, first_poll_done) VALUES (?, 1)").execute(arguments: [feed])
+            try db.cachedStatement(sql: "INSERT INTO feed (name, first_poll_done) VALUES (?, 1)").execute(arguments: [
+                feed
+            ])
             feedID = db.lastInsertedRowID
         }
 
@@ -166,7 +170,8 @@ struct ItemRecorder {
     }
 
     private func refreshSeen(_ hashes: [KeyHash], feedID: Int64) throws {
-        try Self.forEachInList(hashes, sql: Self.refreshSQL, leading: [nowSeconds.databaseValue, feedID.databaseValue]) {
+        try Self.forEachInList(hashes, sql: Self.refreshSQL, leading: [nowSeconds.databaseValue, feedID.databaseValue])
+        {
             try db.cachedStatement(sql: $0).execute(arguments: $1)
         }
     }
@@ -206,26 +211,36 @@ struct ItemRecorder {
     private func alreadyFired(_ rule: String, feedID: Int64?, keyHash: KeyHash) throws -> Bool {
         if overlay?.hasFired(rule: rule, feed: feed, keyHash: keyHash.data) ?? false { return true }
         guard let feedID else { return false }
-        return try Bool.fetchOne(db.cachedStatement(sql: HotQueries.firedForItem), arguments: [rule, feedID, keyHash]) ?? false
+        return try Bool.fetchOne(db.cachedStatement(sql: HotQueries.firedForItem), arguments: [rule, feedID, keyHash])
+            ?? false
     }
 
     private func storyFired(_ rule: String, linkKey: KeyHash?, titleKey: KeyHash?) throws -> Bool {
         if let overlay,
-            overlay.storyFired(rule: rule, storyKey: linkKey?.data) || overlay.storyFired(rule: rule, storyKey: titleKey?.data)
+            overlay.storyFired(rule: rule, storyKey: linkKey?.data)
+                || overlay.storyFired(rule: rule, storyKey: titleKey?.data)
         {
             return true
         }
         let since = nowSeconds - Int64(storyWindow)
-        if let linkKey, try Bool.fetchOne(db.cachedStatement(sql: HotQueries.storyByLink), arguments: [rule, linkKey, since]) ?? false {
+        if let linkKey,
+            try Bool.fetchOne(db.cachedStatement(sql: HotQueries.storyByLink), arguments: [rule, linkKey, since])
+                ?? false
+        {
             return true
         }
-        if let titleKey, try Bool.fetchOne(db.cachedStatement(sql: HotQueries.storyByTitle), arguments: [rule, titleKey, since]) ?? false {
+        if let titleKey,
+            try Bool.fetchOne(db.cachedStatement(sql: HotQueries.storyByTitle), arguments: [rule, titleKey, since])
+                ?? false
+        {
             return true
         }
         return false
     }
 
-    private func recordFired(_ candidate: AlertCandidate, feedID: Int64?, keyHash: KeyHash, linkKey: KeyHash?, titleKey: KeyHash?) throws {
+    private func recordFired(
+        _ candidate: AlertCandidate, feedID: Int64?, keyHash: KeyHash, linkKey: KeyHash?, titleKey: KeyHash?
+    ) throws {
         if let overlay {
             overlay.markFired(rule: candidate.rule, feed: feed, keyHash: keyHash.data)
             overlay.markStory(rule: candidate.rule, storyKey: linkKey?.data)
@@ -250,7 +265,9 @@ struct ItemRecorder {
                 INSERT OR IGNORE INTO outbox (alert_id, target, payload, status, attempts, next_attempt, created_at)
                 VALUES (?, ?, ?, 'pending', 0, ?, ?)
                 """
-        ).execute(arguments: [candidate.alertID, target, candidate.payload, now.timeIntervalSince1970, now.timeIntervalSince1970])
+        ).execute(arguments: [
+            candidate.alertID, target, candidate.payload, now.timeIntervalSince1970, now.timeIntervalSince1970,
+        ])
         guard db.changesCount > 0 else { return nil }  // that alert was already queued for that target
         entry.id = db.lastInsertedRowID
         return entry

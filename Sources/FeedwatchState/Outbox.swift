@@ -47,7 +47,8 @@ extension StateStore {
         try write { db in
             for chunk in ids.chunked(by: 500) {
                 try db.execute(
-                    sql: "UPDATE outbox SET status = 'pending' WHERE status = 'inflight' AND id IN (\(placeholders(chunk.count)))",
+                    sql:
+                        "UPDATE outbox SET status = 'pending' WHERE status = 'inflight' AND id IN (\(placeholders(chunk.count)))",
                     arguments: StatementArguments(Array(chunk)))
             }
         }
@@ -102,7 +103,8 @@ extension StateStore {
     /// Dead-lettered deliveries, oldest first.
     public func deadLetters() throws -> [OutboxEntry] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE status = 'dead' ORDER BY id").map(OutboxEntry.init(row:))
+            try Row.fetchAll(db, sql: "SELECT * FROM outbox WHERE status = 'dead' ORDER BY id").map(
+                OutboxEntry.init(row:))
         }
     }
 
@@ -120,7 +122,8 @@ extension StateStore {
     public func requeue(id: Int64, now: Date = Date()) throws -> Bool {
         try write { db in
             try db.execute(
-                sql: "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ? WHERE id = ? AND status = 'dead'",
+                sql:
+                    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ? WHERE id = ? AND status = 'dead'",
                 arguments: [now.timeIntervalSince1970, id])
             return db.changesCount == 1
         }

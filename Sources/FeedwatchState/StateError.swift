@@ -21,23 +21,23 @@ public enum StateError: Error, CustomStringConvertible, Equatable, Sendable {
 
     public var description: String {
         switch self {
-        case let .directoryNotWritable(path, reason):
+        case .directoryNotWritable(let path, let reason):
             return "state directory \(path) cannot be created or written (\(reason)); "
                 + "set state_dir to a writable directory or fix its ownership"
-        case let .locked(pid, directory):
+        case .locked(let pid, let directory):
             let who = pid.map { "another feedwatch (pid \($0))" } ?? "another feedwatch"
             return "\(who) is using \(directory); stop it first, or give this one another state_dir"
-        case let .corrupt(path, detail):
+        case .corrupt(let path, let detail):
             return "state database \(path) is corrupt or not a SQLite database (\(detail)); "
                 + "move it aside to start with fresh state (every feed's next poll is then a first poll)"
-        case let .newerSchema(path, unknown):
+        case .newerSchema(let path, let unknown):
             return "state database \(path) was written by a newer feedwatch "
                 + "(unknown migrations: \(unknown.joined(separator: ", "))); upgrade feedwatch to use it"
-        case let .diskFull(path):
+        case .diskFull(let path):
             return "disk full while writing \(path); nothing was recorded, free some space (will retry)"
-        case let .readOnly(path):
+        case .readOnly(let path):
             return "state database \(path) was opened read-only and cannot be written"
-        case let .database(path, message):
+        case .database(let path, let message):
             return "state database \(path): \(message)"
         }
     }

@@ -90,7 +90,8 @@ public final class StateStore: @unchecked Sendable {
             self.overlay = nil
             self.isEmptyStandIn = false
             guard FileManager.default.fileExists(atPath: path) else {
-                throw StateError.database(path: path, message: "no state yet: feedwatch has never run with this state_dir")
+                throw StateError.database(
+                    path: path, message: "no state yet: feedwatch has never run with this state_dir")
             }
             try Self.checkHeader(path)
             do {

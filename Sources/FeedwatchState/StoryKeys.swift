@@ -53,7 +53,9 @@ enum StoryKeys {
     }
 
     /// The last words `spelledCount` can end with (`comments?` ends in "comment" or "comments"…).
-    private static let countWords = ["comment", "comments", "replies", "reply", "point", "points", "vote", "votes", "response", "responses"]
+    private static let countWords = [
+        "comment", "comments", "replies", "reply", "point", "points", "vote", "votes", "response", "responses",
+    ]
 
     private nonisolated(unsafe) static let bracketedCount = #/\s*[(\[]\s*\d[\d,.]*\s*[\p{L}]*\s*[)\]]\s*$/#
     private nonisolated(unsafe) static let spelledCount =

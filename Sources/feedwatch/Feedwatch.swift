@@ -27,7 +27,9 @@ struct Feedwatch: AsyncParsableCommand {
 
 /// `-c/--config PATH`, else `$FEEDWATCH_CONFIG`, else `/etc/feedwatch/feedwatch.yaml`.
 struct ConfigOptions: ParsableArguments {
-    @Option(name: [.short, .customLong("config")], help: "The configuration file (default: $FEEDWATCH_CONFIG, else /etc/feedwatch/feedwatch.yaml).")
+    @Option(
+        name: [.short, .customLong("config")],
+        help: "The configuration file (default: $FEEDWATCH_CONFIG, else /etc/feedwatch/feedwatch.yaml).")
     var config: String?
 
     var path: String { config ?? ConfigLoader.defaultPath() }

@@ -19,7 +19,9 @@ struct OnceCommand: AsyncParsableCommand {
         do {
             let summary = try await OnceRunner(config: config).run(dryRun: dryRun) { line in print(line) }
             if !dryRun {
-                print("polled \(summary.feeds) feeds (\(summary.failedFeeds) failed): \(summary.newItems) new items, \(summary.alerts) alerts, \(summary.delivered) deliveries made, \(summary.deliveryFailures) failed")
+                print(
+                    "polled \(summary.feeds) feeds (\(summary.failedFeeds) failed): \(summary.newItems) new items, \(summary.alerts) alerts, \(summary.delivered) deliveries made, \(summary.deliveryFailures) failed"
+                )
             }
         } catch {
             throw fail("\(error)")

@@ -21,7 +21,8 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testCheckPrintsASummaryForAValidFile() throws {
-        let path = try write("feeds: [{url: 'https://a.example/f'}, {url: 'https://b.example/f'}]\nrules: [{name: r, any: [x]}]\n")
+        let path = try write(
+            "feeds: [{url: 'https://a.example/f'}, {url: 'https://b.example/f'}]\nrules: [{name: r, any: [x]}]\n")
         let result = try FeedwatchProcess.run(["check", "-c", path])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.stdout, "OK: 2 feeds, 1 rules, 0 webhooks\n")
@@ -34,11 +35,14 @@ final class CommandLineTests: XCTestCase {
     }
 
     func testInvalidConfigurationExitsSeventyEightWithEveryErrorOnStderr() throws {
-        let path = try write("feeds:\n  - url: https://a.example/f\n    interval: 1s\nrules: [{name: r, any: [x], notify: [nope]}]\n")
+        let path = try write(
+            "feeds:\n  - url: https://a.example/f\n    interval: 1s\nrules: [{name: r, any: [x], notify: [nope]}]\n")
         let result = try FeedwatchProcess.run(["check", "-c", path])
         XCTAssertEqual(result.status, 78)
         XCTAssertEqual(result.stdout, "")
-        XCTAssertEqual(result.stderr, """
+        XCTAssertEqual(
+            result.stderr,
+            """
             \(path):3:15: feeds[0].interval: 1s is under the minimum of 30s
             \(path):4:38: rules[0].notify[0]: no webhook named "nope"; targets are journal and the names under webhooks:
 
@@ -76,7 +80,9 @@ final class CommandLineTests: XCTestCase {
     func testShippedConfigurationChecksOK() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let result = try FeedwatchProcess.run(["check", "-c", root.appendingPathComponent("config/feedwatch.yaml").path])
+        let result = try FeedwatchProcess.run([
+            "check", "-c", root.appendingPathComponent("config/feedwatch.yaml").path,
+        ])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertTrue(result.stdout.hasPrefix("OK: "), result.stdout)
     }
@@ -85,7 +91,9 @@ final class CommandLineTests: XCTestCase {
         let opml = try XCTUnwrap(Bundle.module.path(forResource: "Fixtures/subscriptions-nested", ofType: "opml"))
         let result = try FeedwatchProcess.run(["import-opml", opml])
         XCTAssertEqual(result.status, 0, result.stderr)
-        XCTAssertEqual(result.stdout, """
+        XCTAssertEqual(
+            result.stdout,
+            """
             feeds:
               - url: "https://www.lemonde.fr/rss/une.xml"
                 name: "Le Monde"
@@ -104,7 +112,8 @@ final class CommandLineTests: XCTestCase {
 
             """)
         // What it prints is a valid feeds: section.
-        let path = try write(result.stdout + "rules: [{name: r, any: [x], feeds: [\"tag:france\", \"Le Monde (2)\"]}]\n")
+        let path = try write(
+            result.stdout + "rules: [{name: r, any: [x], feeds: [\"tag:france\", \"Le Monde (2)\"]}]\n")
         let config = try ConfigLoader.load(path: path, environment: [:])
         XCTAssertEqual(config.feeds.count, 5)
         XCTAssertEqual(config.feeds[3].tags, ["tech-blogs"])

@@ -2,7 +2,9 @@ import FeedwatchConfig
 import XCTest
 
 final class ConfigLoaderTests: XCTestCase {
-    private func load(_ yaml: String, env: [String: String] = [:], path: String = "/etc/feedwatch/feedwatch.yaml") throws -> Config {
+    private func load(_ yaml: String, env: [String: String] = [:], path: String = "/etc/feedwatch/feedwatch.yaml")
+        throws -> Config
+    {
         try ConfigLoader.parse(yaml, path: path, environment: env)
     }
 
@@ -125,10 +127,12 @@ final class ConfigLoaderTests: XCTestCase {
               - url: file:///abs/three.xml
             rules: [{name: r, any: [x]}]
             """, path: "/etc/feedwatch/feedwatch.yaml")
-        XCTAssertEqual(config.feeds.map(\.source), [
-            .file("/etc/feedwatch/sample-feed.xml"), .file("/etc/shared/other.xml"), .file("/abs/feed.xml"),
-            .file("/abs/three.xml"),
-        ])
+        XCTAssertEqual(
+            config.feeds.map(\.source),
+            [
+                .file("/etc/feedwatch/sample-feed.xml"), .file("/etc/shared/other.xml"), .file("/abs/feed.xml"),
+                .file("/abs/three.xml"),
+            ])
         XCTAssertEqual(config.feeds[0].name, "sample-feed.xml")
         XCTAssertEqual(config.feeds[0].source.url, "file:///etc/feedwatch/sample-feed.xml")
     }
@@ -136,7 +140,8 @@ final class ConfigLoaderTests: XCTestCase {
     func testVariablesComeFromCredentialsDirectoryBeforeTheEnvironment() throws {
         let credentials = try makeTemporaryDirectoryForTest()
         defer { try? FileManager.default.removeItem(at: credentials) }
-        try "from-credential\n".write(to: credentials.appendingPathComponent("OPS_SECRET"), atomically: true, encoding: .utf8)
+        try "from-credential\n".write(
+            to: credentials.appendingPathComponent("OPS_SECRET"), atomically: true, encoding: .utf8)
         let yaml = """
             feeds:
               - url: https://example.org/feed
@@ -145,12 +150,15 @@ final class ConfigLoaderTests: XCTestCase {
             webhooks:
               - {name: ops, url: "https://${HOOK_HOST}/x", secret: "${OPS_SECRET}"}
             """
-        let env = ["TOKEN": "t0k", "HOOK_HOST": "hooks.example.org", "OPS_SECRET": "from-env",
-                   "CREDENTIALS_DIRECTORY": credentials.path]
+        let env = [
+            "TOKEN": "t0k", "HOOK_HOST": "hooks.example.org", "OPS_SECRET": "from-env",
+            "CREDENTIALS_DIRECTORY": credentials.path,
+        ]
         let config = try load(yaml, env: env)
         XCTAssertEqual(config.feeds[0].headers["Authorization"], "Bearer t0k")
         XCTAssertEqual(config.webhooks[0].url, "https://hooks.example.org/x")
-        XCTAssertEqual(config.webhooks[0].secret, "from-credential", "the credential file wins, its final newline dropped")
+        XCTAssertEqual(
+            config.webhooks[0].secret, "from-credential", "the credential file wins, its final newline dropped")
         var envOnly = env
         envOnly.removeValue(forKey: "CREDENTIALS_DIRECTORY")
         XCTAssertEqual(try load(yaml, env: envOnly).webhooks[0].secret, "from-env")
@@ -188,39 +196,43 @@ final class ConfigLoaderTests: XCTestCase {
                 url: not a url
                 alert_on_first_poll: true
             """
-        XCTAssertEqual(errors(yaml), [
-            "feedwatch.yaml:2:3: defaults.intervall: unknown key (did you mean interval?)",
-            "feedwatch.yaml:3:12: defaults.timeout: \"5 minutes\" is not a duration (examples: 30s, 5m, 2h)",
-            "feedwatch.yaml:4:14: concurrency: \"lots\" is not a whole number",
-            "feedwatch.yaml:6:10: feeds[0].url: \"ftp://x.org/feed\" is not a feed URL (http://, https:// or file:PATH)",
-            "feedwatch.yaml:10:15: feeds[1].interval: 10s is under the minimum of 30s",
-            "feedwatch.yaml:11:30: feeds[1].headers.Authorization: variable NOPE_TOKEN is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
-            "feedwatch.yaml:12:15: feeds[1].max_size: \"10 parsecs\" is not a size (examples: 512KiB, 10MiB, 5MB)",
-            "feedwatch.yaml:14:11: feeds[2].name: duplicate feed name \"b\" (first at line 8)",
-            "feedwatch.yaml:18:13: rules[0].feeds[0]: no feed named \"c\"",
-            "feedwatch.yaml:18:16: rules[0].feeds[1]: no feed has the tag \"zz\"",
-            "feedwatch.yaml:19:23: rules[0].notify[1]: no webhook named \"opps\" (did you mean ops?); targets are journal and the names under webhooks:",
-            "feedwatch.yaml:20:10: rules[0].in[0]: \"titel\" is not a field (did you mean title?); fields are title, summary, content, categories, author, link",
-            "feedwatch.yaml:21:5: rules[1]: a rule needs keywords in any: or all:",
-            "feedwatch.yaml:21:11: rules[1].name: duplicate rule name \"r\" (first at line 16)",
-            "feedwatch.yaml:26:13: webhooks[0].format: \"xml\" is not a format (json, slack, discord, ntfy, mattermost)",
-            "feedwatch.yaml:27:11: webhooks[1].name: duplicate webhook name \"ops\" (first at line 24)",
-            "feedwatch.yaml:28:10: webhooks[1].url: not an http:// or https:// URL",
-            "feedwatch.yaml:29:5: webhooks[1].alert_on_first_poll: unknown key (known keys: name, url, format, secret, headers, timeout, retry_for)",
-        ])
+        XCTAssertEqual(
+            errors(yaml),
+            [
+                "feedwatch.yaml:2:3: defaults.intervall: unknown key (did you mean interval?)",
+                "feedwatch.yaml:3:12: defaults.timeout: \"5 minutes\" is not a duration (examples: 30s, 5m, 2h)",
+                "feedwatch.yaml:4:14: concurrency: \"lots\" is not a whole number",
+                "feedwatch.yaml:6:10: feeds[0].url: \"ftp://x.org/feed\" is not a feed URL (http://, https:// or file:PATH)",
+                "feedwatch.yaml:10:15: feeds[1].interval: 10s is under the minimum of 30s",
+                "feedwatch.yaml:11:30: feeds[1].headers.Authorization: variable NOPE_TOKEN is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
+                "feedwatch.yaml:12:15: feeds[1].max_size: \"10 parsecs\" is not a size (examples: 512KiB, 10MiB, 5MB)",
+                "feedwatch.yaml:14:11: feeds[2].name: duplicate feed name \"b\" (first at line 8)",
+                "feedwatch.yaml:18:13: rules[0].feeds[0]: no feed named \"c\"",
+                "feedwatch.yaml:18:16: rules[0].feeds[1]: no feed has the tag \"zz\"",
+                "feedwatch.yaml:19:23: rules[0].notify[1]: no webhook named \"opps\" (did you mean ops?); targets are journal and the names under webhooks:",
+                "feedwatch.yaml:20:10: rules[0].in[0]: \"titel\" is not a field (did you mean title?); fields are title, summary, content, categories, author, link",
+                "feedwatch.yaml:21:5: rules[1]: a rule needs keywords in any: or all:",
+                "feedwatch.yaml:21:11: rules[1].name: duplicate rule name \"r\" (first at line 16)",
+                "feedwatch.yaml:26:13: webhooks[0].format: \"xml\" is not a format (json, slack, discord, ntfy, mattermost)",
+                "feedwatch.yaml:27:11: webhooks[1].name: duplicate webhook name \"ops\" (first at line 24)",
+                "feedwatch.yaml:28:10: webhooks[1].url: not an http:// or https:// URL",
+                "feedwatch.yaml:29:5: webhooks[1].alert_on_first_poll: unknown key (known keys: name, url, format, secret, headers, timeout, retry_for)",
+            ])
     }
 
     func testWrongTypesNameWhatWasExpected() {
-        XCTAssertEqual(errors(
-            """
-            feeds:
-              url: https://example.org/feed
-            rules:
-              - name: r
-                any: {a: b}
-                in: title
-            per_host: [1]
-            """), [
+        XCTAssertEqual(
+            errors(
+                """
+                feeds:
+                  url: https://example.org/feed
+                rules:
+                  - name: r
+                    any: {a: b}
+                    in: title
+                per_host: [1]
+                """),
+            [
                 "feedwatch.yaml:2:3: feeds: expected a list (items starting with -), found a mapping",
                 "feedwatch.yaml:4:5: rules[0]: a rule needs keywords in any: or all:",
                 "feedwatch.yaml:5:10: rules[0].any: expected a list, found a mapping",
@@ -229,13 +241,17 @@ final class ConfigLoaderTests: XCTestCase {
     }
 
     func testMissingSectionsAndEmptyFileAreErrors() {
-        XCTAssertEqual(errors("concurrency: 4\n"), [
-            "feedwatch.yaml:1:1: feeds: missing: list the feeds to watch",
-            "feedwatch.yaml:1:1: rules: missing: at least one rule is needed to raise alerts",
-        ])
-        XCTAssertEqual(errors("# nothing\n"), [
-            "feedwatch.yaml:1:1: the file is empty: it needs at least feeds: and rules:"
-        ])
+        XCTAssertEqual(
+            errors("concurrency: 4\n"),
+            [
+                "feedwatch.yaml:1:1: feeds: missing: list the feeds to watch",
+                "feedwatch.yaml:1:1: rules: missing: at least one rule is needed to raise alerts",
+            ])
+        XCTAssertEqual(
+            errors("# nothing\n"),
+            [
+                "feedwatch.yaml:1:1: the file is empty: it needs at least feeds: and rules:"
+            ])
     }
 
     func testYAMLSyntaxErrorNamesItsPlace() {
@@ -247,30 +263,36 @@ final class ConfigLoaderTests: XCTestCase {
 
     func testMissingAndUnreadableFilesAreConfigErrors() {
         XCTAssertThrowsError(try ConfigLoader.load(path: "/nonexistent/feedwatch.yaml")) { error in
-            XCTAssertEqual((error as? ConfigError)?.description,
-                           "/nonexistent/feedwatch.yaml:1:1: cannot read the configuration file: no such file")
+            XCTAssertEqual(
+                (error as? ConfigError)?.description,
+                "/nonexistent/feedwatch.yaml:1:1: cannot read the configuration file: no such file")
         }
         XCTAssertThrowsError(try ConfigLoader.load(path: "/tmp")) { error in
-            XCTAssertEqual((error as? ConfigError)?.description,
-                           "/tmp:1:1: cannot read the configuration file: it is a directory")
+            XCTAssertEqual(
+                (error as? ConfigError)?.description,
+                "/tmp:1:1: cannot read the configuration file: it is a directory")
         }
     }
 
     func testAnIntervalOfExactlyThirtySecondsIsAccepted() throws {
-        let config = try load("defaults: {interval: 30s}\nfeeds: [{url: 'https://a.example/f'}]\nrules: [{name: r, any: [x]}]\n")
+        let config = try load(
+            "defaults: {interval: 30s}\nfeeds: [{url: 'https://a.example/f'}]\nrules: [{name: r, any: [x]}]\n")
         XCTAssertEqual(config.feeds[0].settings.interval, 30)
-        XCTAssertEqual(errors("defaults: {interval: 29s}\nfeeds: []\nrules: [{name: r, any: [x]}]\n"),
-                       ["feedwatch.yaml:1:22: defaults.interval: 29s is under the minimum of 30s"])
+        XCTAssertEqual(
+            errors("defaults: {interval: 29s}\nfeeds: []\nrules: [{name: r, any: [x]}]\n"),
+            ["feedwatch.yaml:1:22: defaults.interval: 29s is under the minimum of 30s"])
     }
 
     func testShippedConfigurationIsValid() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let config = try ConfigLoader.load(path: root.appendingPathComponent("config/feedwatch.yaml").path, environment: [:])
+        let config = try ConfigLoader.load(
+            path: root.appendingPathComponent("config/feedwatch.yaml").path, environment: [:])
         let sample = try XCTUnwrap(config.feeds.first { $0.name == "sample" })
         XCTAssertEqual(sample.source, .file(root.appendingPathComponent("config/sample-feed.xml").path))
         XCTAssertTrue(sample.settings.alertOnFirstPoll)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: root.appendingPathComponent("config/sample-feed.xml").path))
+        XCTAssertTrue(
+            FileManager.default.fileExists(atPath: root.appendingPathComponent("config/sample-feed.xml").path))
         XCTAssertTrue(config.rules.contains { $0.any.contains("panne*") && $0.any.contains("Telegram") })
     }
 }

@@ -10,7 +10,8 @@ final class CrashSafetyTests: DaemonTestCase {
         defer { receiver.stop() }
         let feed = directory.appendingPathComponent("feed.xml")
         try FeedFixtures.rss(FeedFixtures.outageStories(itemCount)).write(to: feed, atomically: true, encoding: .utf8)
-        try writeConfig("""
+        try writeConfig(
+            """
             feeds: [{url: "file:feed.xml", name: news, alert_on_first_poll: true, interval: 30s}]
             rules: [{name: outages, any: [panne], notify: [journal, hook]}]
             webhooks: [{name: hook, url: "\(receiver.url("/hook").absoluteString)"}]
@@ -30,7 +31,9 @@ final class CrashSafetyTests: DaemonTestCase {
         defer { notify.stop() }
         let survivor = try startDaemon(notify: notify)
         XCTAssertNotNil(notify.waitFor { $0.contains("READY=1") }, survivor.stderr)
-        XCTAssertTrue(waitUntil(timeout: 60) { received().count == itemCount }, "\(received().count) of \(itemCount); \(survivor.stderr)")
+        XCTAssertTrue(
+            waitUntil(timeout: 60) { received().count == itemCount },
+            "\(received().count) of \(itemCount); \(survivor.stderr)")
         survivor.signal(SIGTERM)
         XCTAssertEqual(survivor.waitForExit(timeout: 10), 0)
         XCTAssertEqual(received().count, itemCount, "every alert arrives")

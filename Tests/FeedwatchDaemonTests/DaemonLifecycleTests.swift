@@ -7,7 +7,8 @@ final class DaemonLifecycleTests: DaemonTestCase {
     func testReadyStatusWatchdogAndStoppingAreSent() throws {
         let server = try HTTPTestServer { _ in .init(status: 200, text: FeedFixtures.rss([])) }
         defer { server.stop() }
-        try writeConfig("""
+        try writeConfig(
+            """
             feeds: [{url: "\(server.url("/feed.xml").absoluteString)", name: news}]
             rules: [{name: outages, any: [panne]}]
             """)
@@ -15,7 +16,8 @@ final class DaemonLifecycleTests: DaemonTestCase {
         defer { notify.stop() }
         let daemon = try startDaemon(notify: notify, watchdogMicroseconds: 1_000_000)
         let ready = try XCTUnwrap(notify.waitFor { $0.contains("READY=1") }, daemon.stderr)
-        XCTAssertTrue(notify.messages[ready].contains("STATUS=1 feeds, 0 alerts today, 0 failing"), notify.messages[ready])
+        XCTAssertTrue(
+            notify.messages[ready].contains("STATUS=1 feeds, 0 alerts today, 0 failing"), notify.messages[ready])
         // WATCHDOG_USEC=1s: keepalives at least every half second.
         let first = try XCTUnwrap(notify.waitFor(after: ready, timeout: 3) { $0 == "WATCHDOG=1" })
         XCTAssertNotNil(notify.waitFor(after: first + 1, timeout: 3) { $0 == "WATCHDOG=1" })
@@ -43,14 +45,20 @@ final class DaemonLifecycleTests: DaemonTestCase {
         XCTAssertTrue(notify.messages[reloading].contains("MONOTONIC_USEC="))
         let readyAgain = try XCTUnwrap(notify.waitFor(after: reloading + 1) { $0.contains("READY=1") })
         XCTAssertTrue(notify.messages[readyAgain].contains("STATUS=2 feeds"), notify.messages[readyAgain])
-        XCTAssertTrue(waitUntil(timeout: 5) { server.requests.contains { $0.path == "/b.xml" } }, "the new feed is polled")
+        XCTAssertTrue(
+            waitUntil(timeout: 5) { server.requests.contains { $0.path == "/b.xml" } }, "the new feed is polled")
 
-        try writeConfig("feeds:\n  - url: \"\(server.url("/a.xml").absoluteString)\"\n    name: a\n    interval: 1s\nrules: [{name: outages, any: [panne]}]")
+        try writeConfig(
+            "feeds:\n  - url: \"\(server.url("/a.xml").absoluteString)\"\n    name: a\n    interval: 1s\nrules: [{name: outages, any: [panne]}]"
+        )
         daemon.signal(SIGHUP)
         let refused = try XCTUnwrap(notify.waitFor(after: readyAgain + 1) { $0.contains("RELOADING=1") })
         XCTAssertNotNil(notify.waitFor(after: refused + 1) { $0.contains("READY=1") })
         XCTAssertTrue(daemon.isRunning, "an invalid configuration never stops the daemon")
-        XCTAssertTrue(waitUntil(timeout: 3) { daemon.stderr.contains("\(self.configPath):5:15: feeds[0].interval: 1s is under the minimum of 30s") }, daemon.stderr)
+        XCTAssertTrue(
+            waitUntil(timeout: 3) {
+                daemon.stderr.contains("\(self.configPath):5:15: feeds[0].interval: 1s is under the minimum of 30s")
+            }, daemon.stderr)
         XCTAssertTrue(daemon.stderr.contains("the previous one keeps running"))
         daemon.signal(SIGTERM)
         XCTAssertEqual(daemon.waitForExit(timeout: 10), 0)
@@ -60,7 +68,8 @@ final class DaemonLifecycleTests: DaemonTestCase {
         try writeConfig("feeds: [{url: 'ftp://x'}]\nrules: [{name: r, any: [x]}]")
         let daemon = try startDaemon()
         XCTAssertEqual(daemon.waitForExit(timeout: 10), 78)
-        XCTAssertTrue(daemon.stderr.contains("\(configPath):2:15: feeds[0].url: \"ftp://x\" is not a feed URL"), daemon.stderr)
+        XCTAssertTrue(
+            daemon.stderr.contains("\(configPath):2:15: feeds[0].url: \"ftp://x\" is not a feed URL"), daemon.stderr)
     }
 
     func testCorruptStateFileIsAClearErrorNotAFreshStart() throws {
@@ -71,13 +80,15 @@ final class DaemonLifecycleTests: DaemonTestCase {
         let daemon = try startDaemon()
         XCTAssertEqual(daemon.waitForExit(timeout: 10), 1)
         XCTAssertTrue(daemon.stderr.contains(stateDirectory + "/feedwatch.sqlite"), daemon.stderr)
-        XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: stateDirectory + "/feedwatch.sqlite")), garbage, "left untouched")
+        XCTAssertEqual(
+            try Data(contentsOf: URL(fileURLWithPath: stateDirectory + "/feedwatch.sqlite")), garbage, "left untouched")
     }
 
     func testSecondDaemonOnTheSameStateRefusesToStart() throws {
         let server = try HTTPTestServer { _ in .init(status: 200, text: FeedFixtures.rss([])) }
         defer { server.stop() }
-        try writeConfig("feeds: [{url: \"\(server.url("/f.xml").absoluteString)\", name: f}]\nrules: [{name: r, any: [x]}]")
+        try writeConfig(
+            "feeds: [{url: \"\(server.url("/f.xml").absoluteString)\", name: f}]\nrules: [{name: r, any: [x]}]")
         let notify = try NotifySocketListener()
         defer { notify.stop() }
         let first = try startDaemon(notify: notify)
@@ -95,7 +106,8 @@ final class DaemonLifecycleTests: DaemonTestCase {
         defer { receiver.stop() }
         let feed = directory.appendingPathComponent("feed.xml")
         try FeedFixtures.rss(FeedFixtures.outageStories(12)).write(to: feed, atomically: true, encoding: .utf8)
-        try writeConfig("""
+        try writeConfig(
+            """
             feeds: [{url: "file:feed.xml", name: news, alert_on_first_poll: true}]
             rules: [{name: outages, any: [panne], notify: [hook]}]
             webhooks: [{name: hook, url: "\(receiver.url("/hook").absoluteString)", timeout: 5s}]

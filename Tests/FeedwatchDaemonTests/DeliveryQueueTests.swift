@@ -29,7 +29,8 @@ final class DeliveryQueueTests: XCTestCase {
         webhookURL: String, timeout: String = "2s", retryFor: String = "24h", alerts: Int = 1
     ) throws -> (DeliveryQueue, Runtime, StateStore, [Alert]) {
         let feedPath = directory.appendingPathComponent("feed.xml").path
-        try FeedFixtures.rss(FeedFixtures.outageStories(alerts)).write(toFile: feedPath, atomically: true, encoding: .utf8)
+        try FeedFixtures.rss(FeedFixtures.outageStories(alerts)).write(
+            toFile: feedPath, atomically: true, encoding: .utf8)
         let yaml = """
             state_dir: \(directory.appendingPathComponent("state").path)
             feeds: [{url: "file:feed.xml", name: news, alert_on_first_poll: true}]
@@ -61,7 +62,9 @@ final class DeliveryQueueTests: XCTestCase {
 
     func testServerErrorIsRetriedWithTheSameWebhookIDThenDelivered() async throws {
         let calls = Counter()
-        let server = try HTTPTestServer { _ in calls.next() == 1 ? .init(status: 500, text: "oops") : .init(status: 200, text: "ok") }
+        let server = try HTTPTestServer { _ in
+            calls.next() == 1 ? .init(status: 500, text: "oops") : .init(status: 200, text: "ok")
+        }
         defer { server.stop() }
         let (queue, runtime, store, alerts) = try queue(webhookURL: server.url("/hook").absoluteString)
         let start = Date()
@@ -88,7 +91,9 @@ final class DeliveryQueueTests: XCTestCase {
     func testTooManyRequestsWaitsForRetryAfter() async throws {
         let calls = Counter()
         let server = try HTTPTestServer { _ in
-            calls.next() == 1 ? .init(status: 429, headers: [("Retry-After", "120")], text: "slow down") : .init(status: 204, text: "")
+            calls.next() == 1
+                ? .init(status: 429, headers: [("Retry-After", "120")], text: "slow down")
+                : .init(status: 204, text: "")
         }
         defer { server.stop() }
         let (queue, runtime, store, alerts) = try queue(webhookURL: server.url("/hook").absoluteString)
@@ -105,7 +110,9 @@ final class DeliveryQueueTests: XCTestCase {
 
     func testNotFoundIsAPermanentFailureListedAsDeadLetterAndCanBeRequeued() async throws {
         let healthy = Flag()
-        let server = try HTTPTestServer { _ in healthy.isSet ? .init(status: 200, text: "ok") : .init(status: 404, text: "no") }
+        let server = try HTTPTestServer { _ in
+            healthy.isSet ? .init(status: 200, text: "ok") : .init(status: 404, text: "no")
+        }
         defer { server.stop() }
         let (queue, runtime, store, alerts) = try queue(webhookURL: server.url("/hook").absoluteString)
         let start = Date()
@@ -117,7 +124,9 @@ final class DeliveryQueueTests: XCTestCase {
         XCTAssertEqual(dead[0].alertID, alerts[0].alertID)
         XCTAssertEqual(dead[0].lastError, "HTTP 404")
         let lines = try Reports.outboxLines(config: runtime.config)
-        XCTAssertTrue(lines.contains { $0.contains("dead") && $0.contains("hook") && $0.contains("HTTP 404") }, lines.joined(separator: "\n"))
+        XCTAssertTrue(
+            lines.contains { $0.contains("dead") && $0.contains("hook") && $0.contains("HTTP 404") },
+            lines.joined(separator: "\n"))
         XCTAssertFalse(lines.joined().contains(secret))
         // `feedwatch outbox retry --all` after the receiver is fixed.
         healthy.set()
@@ -210,7 +219,12 @@ final class DeliveryQueueTests: XCTestCase {
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
-    func next() -> Int { lock.withLock { value += 1; return value } }
+    func next() -> Int {
+        lock.withLock {
+            value += 1
+            return value
+        }
+    }
     var current: Int { lock.withLock { value } }
 }
 

@@ -5,7 +5,8 @@ import XCTest
 /// `feedwatch once [--dry-run]`, `state` and `parse`, run as the real executable.
 final class OnceCommandTests: DaemonTestCase {
     private func writeFeedAndConfig(server: HTTPTestServer) throws {
-        try writeConfig("""
+        try writeConfig(
+            """
             feeds:
               - {url: "file:feed.xml", name: local, alert_on_first_poll: true, tags: [fr]}
               - {url: "\(server.url("/rss").absoluteString)", name: remote}
@@ -14,28 +15,35 @@ final class OnceCommandTests: DaemonTestCase {
               - {name: growth, all: [Telegram, "/\\\\d+ millions/"], feeds: ["tag:fr"]}
             """)
         try FeedFixtures.rss([
-            .init(guid: "a", title: "Panne géante : Telegram gagne 3 millions d’utilisateurs", link: "https://news.example.org/a"),
+            .init(
+                guid: "a", title: "Panne géante : Telegram gagne 3 millions d’utilisateurs",
+                link: "https://news.example.org/a"),
             .init(guid: "b", title: "Le festival de jazz", link: "https://news.example.org/b"),
             .init(guid: "c", title: "Des pannes en série (publicité)", link: "https://news.example.org/c"),
         ]).write(to: directory.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
     }
 
     func testDryRunPrintsTheJSONAlertsThatWouldFireAndWritesNothing() throws {
-        let server = try HTTPTestServer { _ in .init(status: 200, headers: [("ETag", "\"v1\"")], text: FeedFixtures.rss([])) }
+        let server = try HTTPTestServer { _ in
+            .init(status: 200, headers: [("ETag", "\"v1\"")], text: FeedFixtures.rss([]))
+        }
         defer { server.stop() }
         try writeFeedAndConfig(server: server)
         let dry = try feedwatch(["once", "--dry-run"])
         XCTAssertEqual(dry.status, 0, dry.stderr)
         let lines = dry.stdout.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 2, dry.stdout)
-        let alerts = try lines.map { try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+        let alerts = try lines.map {
+            try XCTUnwrap(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+        }
         XCTAssertEqual(alerts.map { $0["type"] as? String }, ["feedwatch.alert", "feedwatch.alert"])
         XCTAssertEqual(alerts.map { $0["rule"] as? String }, ["outages", "growth"])
         XCTAssertEqual(alerts[0]["keywords"] as? [String], ["panne*", "Telegram"])
         XCTAssertEqual(alerts[1]["keywords"] as? [String], ["Telegram", "/\\d+ millions/"])
         XCTAssertEqual((alerts[0]["feed"] as? [String: Any])?["name"] as? String, "local")
         XCTAssertEqual((alerts[0]["item"] as? [String: Any])?["id"] as? String, "a")
-        XCTAssertFalse(FileManager.default.fileExists(atPath: stateDirectory + "/feedwatch.sqlite"), "a dry run writes nothing")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: stateDirectory + "/feedwatch.sqlite"), "a dry run writes nothing")
         // Run again: same answer, since nothing was recorded.
         XCTAssertEqual(try feedwatch(["once", "--dry-run"]).stdout, dry.stdout)
     }
@@ -43,7 +51,9 @@ final class OnceCommandTests: DaemonTestCase {
     func testOnceRecordsStateAndTheSecondPollIsConditional() throws {
         let server = try HTTPTestServer { request in
             if request.header("If-None-Match") == "\"v1\"" { return .init(status: 304, text: "") }
-            return .init(status: 200, headers: [("ETag", "\"v1\""), ("Last-Modified", "Wed, 25 Nov 2026 01:00:00 GMT")], text: FeedFixtures.rss([]))
+            return .init(
+                status: 200, headers: [("ETag", "\"v1\""), ("Last-Modified", "Wed, 25 Nov 2026 01:00:00 GMT")],
+                text: FeedFixtures.rss([]))
         }
         defer { server.stop() }
         try writeFeedAndConfig(server: server)
@@ -62,7 +72,9 @@ final class OnceCommandTests: DaemonTestCase {
         XCTAssertEqual(server.requests.last?.header("If-None-Match"), "\"v1\"")
         XCTAssertEqual(server.requests.last?.header("If-Modified-Since"), "Wed, 25 Nov 2026 01:00:00 GMT")
         let after = try feedwatch(["state"])
-        XCTAssertTrue(after.stdout.split(separator: "\n").contains { $0.hasPrefix("remote ") && $0.contains(" 304 ") }, after.stdout)
+        XCTAssertTrue(
+            after.stdout.split(separator: "\n").contains { $0.hasPrefix("remote ") && $0.contains(" 304 ") },
+            after.stdout)
         XCTAssertEqual(try feedwatch(["once", "--dry-run"]).stdout, "", "a dry run after a real one finds nothing new")
     }
 
@@ -94,7 +106,8 @@ final class FeedLifecycleTests: DaemonTestCase {
             }
         }
         defer { server.stop() }
-        try writeConfig("""
+        try writeConfig(
+            """
             feeds:
               - {url: "\(server.url("/old").absoluteString)", name: moved}
               - {url: "\(server.url("/removed").absoluteString)", name: removed}
@@ -119,7 +132,8 @@ final class FeedLifecycleTests: DaemonTestCase {
         down.stop()
         try FeedFixtures.rss(FeedFixtures.outageStories(1)).write(
             to: directory.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
-        try writeConfig("""
+        try writeConfig(
+            """
             feeds: [{url: "file:feed.xml", name: news, alert_on_first_poll: true}]
             rules: [{name: outages, any: [panne], notify: [hook]}]
             webhooks: [{name: hook, url: "http://127.0.0.1:\(port)/hook"}]
@@ -150,7 +164,8 @@ final class WebhookTestCommandTests: DaemonTestCase {
             request.pathWithoutQuery == "/ok" ? .init(status: 202, text: "") : .init(status: 404, text: "")
         }
         defer { receiver.stop() }
-        try writeConfig("""
+        try writeConfig(
+            """
             feeds: []
             rules: [{name: r, any: [x], notify: [ops]}]
             webhooks:
@@ -161,7 +176,8 @@ final class WebhookTestCommandTests: DaemonTestCase {
         XCTAssertEqual(ok.status, 0, ok.stderr)
         XCTAssertEqual(ok.stdout, "ops: HTTP 202 (delivered)\n")
         let request = try XCTUnwrap(receiver.requests.first)
-        try StandardWebhooksVerifier(secret: secret).verify(headers: request.headers.map { ($0.name, $0.value) }, body: request.body)
+        try StandardWebhooksVerifier(secret: secret).verify(
+            headers: request.headers.map { ($0.name, $0.value) }, body: request.body)
         let body = try XCTUnwrap(JSONSerialization.jsonObject(with: request.body) as? [String: Any])
         XCTAssertNotNil(body["text"] as? String, "the webhook's own format (slack) is used")
         XCTAssertFalse(ok.stdout.contains(secret) || ok.stderr.contains(secret))

@@ -37,8 +37,10 @@ final class SystemdUnitTests: XCTestCase {
 
     func testSecurityExposureIsAtMostOnePointFive() throws {
         let result = try systemdAnalyze(["security", "--offline=yes", "--no-pager", try unitWithBuiltBinary().path])
-        let line = try XCTUnwrap(result.output.split(separator: "\n").first { $0.contains("Overall exposure level") }, result.output)
-        let score = try XCTUnwrap(line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) }, String(line))
+        let line = try XCTUnwrap(
+            result.output.split(separator: "\n").first { $0.contains("Overall exposure level") }, result.output)
+        let score = try XCTUnwrap(
+            line.split(separator: ":").last?.split(separator: " ").first.flatMap { Double($0) }, String(line))
         XCTAssertLessThanOrEqual(score, 1.5, String(line))
     }
 

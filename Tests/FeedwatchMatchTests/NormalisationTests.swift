@@ -19,7 +19,9 @@ final class NormalisationTests: XCTestCase {
     }
 
     func testFrenchElisionsAreSplitWithEitherApostrophe() {
-        XCTAssertEqual(TextNormaliser.words("l'ensemble d’Orange qu’il jusqu'à"), ["l", "ensemble", "d", "orange", "qu", "il", "jusqu", "a"])
+        XCTAssertEqual(
+            TextNormaliser.words("l'ensemble d’Orange qu’il jusqu'à"),
+            ["l", "ensemble", "d", "orange", "qu", "il", "jusqu", "a"])
     }
 
     func testApostropheInsideAWordKeepsOneWord() {
@@ -56,7 +58,8 @@ final class NormalisationTests: XCTestCase {
     }
 
     func testNormalisedTextJoinsWordsWithSingleSpaces() {
-        XCTAssertEqual(TextNormaliser.normalisedText("  Panne   géante chez\nFacebook !  "), "panne geante chez facebook")
+        XCTAssertEqual(
+            TextNormaliser.normalisedText("  Panne   géante chez\nFacebook !  "), "panne geante chez facebook")
     }
 }
 
@@ -77,7 +80,8 @@ final class KeywordSyntaxTests: XCTestCase {
     }
 
     func testInvalidRegexIsReported() {
-        XCTAssertEqual(Keyword.syntaxError(in: "/(unclosed/"), "invalid regular expression: /(unclosed/ does not compile")
+        XCTAssertEqual(
+            Keyword.syntaxError(in: "/(unclosed/"), "invalid regular expression: /(unclosed/ does not compile")
         XCTAssertEqual(Keyword.syntaxError(in: "//"), "empty regular expression")
         XCTAssertEqual(
             Keyword.syntaxError(in: "/abc/g"), "a regular expression must be written /pattern/ or /pattern/i")
@@ -93,7 +97,8 @@ final class KeywordSyntaxTests: XCTestCase {
             guard let error = error as? KeywordError else { return XCTFail("wrong error \(error)") }
             XCTAssertEqual(error.rule, "bad")
             XCTAssertEqual(error.keyword, "/[/")
-            XCTAssertEqual(error.description, "rule \"bad\": keyword \"/[/\": invalid regular expression: /[/ does not compile")
+            XCTAssertEqual(
+                error.description, "rule \"bad\": keyword \"/[/\": invalid regular expression: /[/ does not compile")
         }
     }
 }

@@ -69,7 +69,8 @@ final class RuleMatcherTests: XCTestCase {
 
     func testAllRequiresEveryKeyword() throws {
         let rule = [RuleSpec(name: "r", all: ["panne", "facebook"])]
-        XCTAssertEqual(try fire(rule, MatchInput(title: "Panne", content: "chez Facebook")).first?.keywords, ["panne", "facebook"])
+        XCTAssertEqual(
+            try fire(rule, MatchInput(title: "Panne", content: "chez Facebook")).first?.keywords, ["panne", "facebook"])
         XCTAssertEqual(try fire(rule, MatchInput(title: "Panne chez Google")).count, 0)
     }
 
@@ -82,7 +83,12 @@ final class RuleMatcherTests: XCTestCase {
     func testKeywordsReportedAsWrittenInRuleOrder() throws {
         let rule = [RuleSpec(name: "r", any: ["Facebook", "panne*", "Télégram", "absent"])]
         let found = try fire(rule, MatchInput(title: "TELEGRAM et facebook : pannes"))
-        XCTAssertEqual(found, [RuleMatch(rule: "r", keywords: ["Facebook", "panne*", "Télégram"], snippet: "TELEGRAM et facebook : pannes")])
+        XCTAssertEqual(
+            found,
+            [
+                RuleMatch(
+                    rule: "r", keywords: ["Facebook", "panne*", "Télégram"], snippet: "TELEGRAM et facebook : pannes")
+            ])
     }
 
     func testFieldScoping() throws {
@@ -120,7 +126,8 @@ final class RuleMatcherTests: XCTestCase {
     }
 
     func testRegexIsCaseSensitiveUnlessFlagged() throws {
-        XCTAssertEqual(try keywords(["/CVE-\\d{4}-\\d+/"], title: "Faille CVE-2024-3094 dans xz"), ["/CVE-\\d{4}-\\d+/"])
+        XCTAssertEqual(
+            try keywords(["/CVE-\\d{4}-\\d+/"], title: "Faille CVE-2024-3094 dans xz"), ["/CVE-\\d{4}-\\d+/"])
         XCTAssertEqual(try keywords(["/CVE-\\d{4}-\\d+/"], title: "faille cve-2024-3094"), [])
         XCTAssertEqual(try keywords(["/CVE-\\d{4}-\\d+/i"], title: "faille cve-2024-3094"), ["/CVE-\\d{4}-\\d+/i"])
     }
@@ -160,7 +167,8 @@ final class RuleMatcherTests: XCTestCase {
     }
 
     func testSnippetShowsContextCutAtWordBoundaries() throws {
-        let text = "Selon plusieurs analystes interrogés, les marchés ont chuté mardi sur fond de panne de Facebook, qui a duré six heures "
+        let text =
+            "Selon plusieurs analystes interrogés, les marchés ont chuté mardi sur fond de panne de Facebook, qui a duré six heures "
             + "et privé des milliards d'utilisateurs de leurs messageries pendant la soirée."
         let found = try fire([RuleSpec(name: "r", any: ["panne"])], MatchInput(content: text))
         XCTAssertEqual(
@@ -192,7 +200,9 @@ final class RuleMatcherTests: XCTestCase {
     func testRulesFiringOnTheSameWordsGetTheSameSnippet() throws {
         let rules = (0..<3).map { RuleSpec(name: "rule\($0)", any: ["panne", "w\($0)"]) }
         let found = try fire(rules, MatchInput(summary: "w2 rien", content: "La panne de Facebook a duré six heures"))
-        XCTAssertEqual(found.map(\.snippet), ["La panne de Facebook a duré six heures", "La panne de Facebook a duré six heures", "w2 rien"])
+        XCTAssertEqual(
+            found.map(\.snippet),
+            ["La panne de Facebook a duré six heures", "La panne de Facebook a duré six heures", "w2 rien"])
     }
 
     func testASnippetSetByHandReplacesTheCutOne() throws {
@@ -204,7 +214,9 @@ final class RuleMatcherTests: XCTestCase {
 
     func testRulesComeBackInConfigOrder() throws {
         let rules = (0..<5).map { RuleSpec(name: "rule\($0)", any: ["w\(4 - $0)", "commun"]) }
-        XCTAssertEqual(try fire(rules, MatchInput(title: "w3 w1 commun")).map(\.rule), ["rule0", "rule1", "rule2", "rule3", "rule4"])
+        XCTAssertEqual(
+            try fire(rules, MatchInput(title: "w3 w1 commun")).map(\.rule),
+            ["rule0", "rule1", "rule2", "rule3", "rule4"])
     }
 
     func testSameKeywordInManyRulesAndMatcherReuse() throws {

@@ -1,5 +1,6 @@
-@testable import FeedwatchMatch
 import XCTest
+
+@testable import FeedwatchMatch
 
 /// The scanner's 8-bytes-at-a-time ASCII path must split and fold exactly as the byte-at-a-time one:
 /// these tests put word boundaries, apostrophes and non-ASCII characters on each side of a block edge.
@@ -18,7 +19,9 @@ final class WordScannerFastPathTests: XCTestCase {
         var words: [Scanned] = []
         mutating func word(_ word: UnsafeBufferPointer<UInt8>, hash: UInt64, start: Int, end: Int, matchable: Bool) {
             words.append(
-                Scanned(word: String(decoding: word, as: UTF8.self), hash: hash, start: start, end: end, matchable: matchable))
+                Scanned(
+                    word: String(decoding: word, as: UTF8.self), hash: hash, start: start, end: end,
+                    matchable: matchable))
         }
     }
 
@@ -59,11 +62,15 @@ final class WordScannerFastPathTests: XCTestCase {
     }
 
     func testWordsMixingAsciiAndAccentedLettersAcrossBlockEdges() {
-        XCTAssertEqual(TextNormaliser.words("aaaaaaaé bbbbbbbbÉcole Sécuritéxyzabcdefgh"), ["aaaaaaae", "bbbbbbbbecole", "securitexyzabcdefgh"])
+        XCTAssertEqual(
+            TextNormaliser.words("aaaaaaaé bbbbbbbbÉcole Sécuritéxyzabcdefgh"),
+            ["aaaaaaae", "bbbbbbbbecole", "securitexyzabcdefgh"])
         XCTAssertEqual(TextNormaliser.words("STRAßEabcdefgh cœurXXXXXXXX"), ["strasseabcdefgh", "coeurxxxxxxxx"])
         XCTAssertEqual(TextNormaliser.words("abcdefg\u{301}hijklmn"), ["abcdefghijklmn"])
         XCTAssertEqual(TextNormaliser.words("abcdefg東京abc"), ["abcdefg", "東", "京", "abc"])
-        for text in ["aaaaaaaé bbbbbbbbÉcole", "ÉÉÉÉabcdefghÉ", "xxxxxxxﬁxxxxxxx", "abcdefg\u{301}hijklmn", "abcdefg東京abc"] {
+        for text in [
+            "aaaaaaaé bbbbbbbbÉcole", "ÉÉÉÉabcdefghÉ", "xxxxxxxﬁxxxxxxx", "abcdefg\u{301}hijklmn", "abcdefg東京abc",
+        ] {
             assertSameAsBytewise(text)
         }
     }
@@ -77,9 +84,10 @@ final class WordScannerFastPathTests: XCTestCase {
         XCTAssertEqual(TextNormaliser.words("xxxxxx l'abcdefgh"), ["xxxxxx", "l", "abcdefgh"])
         XCTAssertEqual(TextNormaliser.words("jusqu'aujourd'hui"), ["jusqu", "aujourd'hui"])
         XCTAssertEqual(TextNormaliser.words("abcdefgh' ijk"), ["abcdefgh", "ijk"])
-        for text in ["aujourd'hui", "abcdefg'hijk", "abcdefgh'ijk", "Abcdefgh’s", "xxxxxx l'abcdefgh", "xxxxxxx qu’abcdefgh",
-            "jusqu'aujourd'hui", "abcdefgh' ijk", "abcdefgh's'", "'abcdefgh'"]
-        {
+        for text in [
+            "aujourd'hui", "abcdefg'hijk", "abcdefgh'ijk", "Abcdefgh’s", "xxxxxx l'abcdefgh", "xxxxxxx qu’abcdefgh",
+            "jusqu'aujourd'hui", "abcdefgh' ijk", "abcdefgh's'", "'abcdefgh'",
+        ] {
             assertSameAsBytewise(text)
         }
     }
@@ -96,7 +104,10 @@ final class WordScannerFastPathTests: XCTestCase {
     }
 
     func testRandomTextsSplitAsByteAtATime() {
-        let pieces = ["a", "Z", "q", "9", "_", " ", ",", "-", "'", "’", "é", "É", "ß", "œ", "ﬁ", "\u{301}", "東", "\u{AD}", "s", "l", "qu", "\n"]
+        let pieces = [
+            "a", "Z", "q", "9", "_", " ", ",", "-", "'", "’", "é", "É", "ß", "œ", "ﬁ", "\u{301}", "東", "\u{AD}", "s",
+            "l", "qu", "\n",
+        ]
         var state: UInt64 = 12_345
         func next(_ n: Int) -> Int {
             state &+= 0x9E37_79B9_7F4A_7C15
@@ -119,7 +130,8 @@ final class WordScannerFastPathTests: XCTestCase {
             ("un déni de service massif", ["déni de service"]), ("abcdefg Cyberattaque", ["cyber*"]),
         ]
         for (title, expected) in cases {
-            XCTAssertEqual(matcher.matches(MatchInput(title: title), feed: "f", tags: []).first?.keywords ?? [], expected, title)
+            XCTAssertEqual(
+                matcher.matches(MatchInput(title: title), feed: "f", tags: []).first?.keywords ?? [], expected, title)
         }
     }
 

@@ -15,10 +15,12 @@ final class DateTests: XCTestCase {
             XCTAssertEqual(item.id, line[0])
             XCTAssertEqual(rfc3339(item.published) ?? "null", line[1], item.id)
         }
-        XCTAssertEqual(feed.warnings, [
-            "item \"unreadable\": unreadable date \"sometime last week\" in <pubDate>",
-            "item \"impossible-day\": unreadable date \"Thu, 31 Feb 2019 09:05:00 GMT\" in <pubDate>",
-        ])
+        XCTAssertEqual(
+            feed.warnings,
+            [
+                "item \"unreadable\": unreadable date \"sometime last week\" in <pubDate>",
+                "item \"impossible-day\": unreadable date \"Thu, 31 Feb 2019 09:05:00 GMT\" in <pubDate>",
+            ])
     }
 
     func testRFC3339OutputIsUTCWithWholeSeconds() {
@@ -27,8 +29,10 @@ final class DateTests: XCTestCase {
     }
 
     func testGarbageIsNil() {
-        for text in ["", "   ", "2019", "Mon, 99 Foo 2019", "2019-13-01T00:00:00Z", "2019-03-14T25:00:00Z",
-                     "Thu, 14 Mar 2019 09:05:00 +9999", "14 Mar 2019 09:05 XYZT"] {
+        for text in [
+            "", "   ", "2019", "Mon, 99 Foo 2019", "2019-13-01T00:00:00Z", "2019-03-14T25:00:00Z",
+            "Thu, 14 Mar 2019 09:05:00 +9999", "14 Mar 2019 09:05 XYZT",
+        ] {
             XCTAssertNil(Dates.parse(text), text)
         }
     }

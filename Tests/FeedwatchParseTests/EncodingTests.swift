@@ -33,8 +33,9 @@ final class EncodingTests: XCTestCase {
     }
 
     func testSingleByteCharsetsFromTheDeclaration() throws {
-        XCTAssertEqual(try Fixture.parse("rss2-windows-1251-cyrillic.xml").items.map(\.title),
-                       ["Сбой Фейсбука — «Телеграм» растёт"])
+        XCTAssertEqual(
+            try Fixture.parse("rss2-windows-1251-cyrillic.xml").items.map(\.title),
+            ["Сбой Фейсбука — «Телеграм» растёт"])
         XCTAssertEqual(try Fixture.parse("rss2-iso8859-15-euro.xml").items.map(\.title), ["Œuvre à 10 € - Ÿ"])
         XCTAssertEqual(try Fixture.parse("rss2-windows-1250-polish.xml").items.map(\.title), ["Zażółć gęślą jaźń"])
         XCTAssertEqual(try Fixture.parse("rss2-iso8859-2-czech.xml").items.map(\.title), ["Příliš žluťoučký kůň"])
@@ -59,7 +60,8 @@ final class EncodingTests: XCTestCase {
     func testInvalidBytesBecomeReplacementCharactersWithWarnings() throws {
         let feed = try Fixture.parse("rss2-invalid-utf8-bytes.xml")
         XCTAssertEqual(feed.items.map(\.title), ["caf\u{FFFD} ok \u{FFFD}\u{FFFD} end", "Second form feed"])
-        XCTAssertEqual(feed.warnings, ["3 invalid byte(s) replaced by U+FFFD", "1 control character(s) replaced by spaces"])
+        XCTAssertEqual(
+            feed.warnings, ["3 invalid byte(s) replaced by U+FFFD", "1 control character(s) replaced by spaces"])
     }
 
     func testCharsetNamesAreNormalised() {

@@ -8,8 +8,9 @@ enum Fixture {
     static let feedURL = "https://feeds.example.org/dir/feed.xml"
 
     static func data(_ name: String, file: StaticString = #filePath, line: UInt = #line) throws -> Data {
-        let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil),
-                                "fixture \(name) missing", file: file, line: line)
+        let url = try XCTUnwrap(
+            Bundle.module.url(forResource: "Fixtures/" + name, withExtension: nil),
+            "fixture \(name) missing", file: file, line: line)
         return try Data(contentsOf: url)
     }
 

@@ -27,10 +27,12 @@ final class HostileDocumentTests: XCTestCase {
         XCTAssertEqual(feed.title, "XXE")
         XCTAssertEqual(feed.items.map(\.title), ["Leak:"])
         XCTAssertEqual(feed.items.map(\.summary), [""])
-        XCTAssertEqual(feed.warnings, [
-            "the document type declaration was ignored: entities it declares are not expanded and nothing it names is loaded",
-            "undefined entity &xxe; dropped (3 times)",
-        ])
+        XCTAssertEqual(
+            feed.warnings,
+            [
+                "the document type declaration was ignored: entities it declares are not expanded and nothing it names is loaded",
+                "undefined entity &xxe; dropped (3 times)",
+            ])
         let (raw, _) = rawParse(try Fixture.text("xxe-file-etc-passwd.xml"))
         XCTAssertFalse(raw.text.contains("root:"), "libxml2 layer alone must not read the file either")
         XCTAssertTrue(raw.text.contains("Leak:"))
@@ -59,7 +61,8 @@ final class HostileDocumentTests: XCTestCase {
     func testQuadraticBlowupExpandsNothing() throws {
         let big = String(repeating: "A", count: 100_000)
         let refs = String(repeating: "&a;", count: 50_000)
-        let xml = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"\(big)\">]>"
+        let xml =
+            "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY a \"\(big)\">]>"
             + "<rss version=\"2.0\"><channel><item><guid>q</guid><title>\(refs)</title></item></channel></rss>"
         let feed = try FeedParser.parse(Data(xml.utf8), url: Fixture.feedURL)
         XCTAssertEqual(feed.items.map(\.id), ["q"])
@@ -74,7 +77,8 @@ final class HostileDocumentTests: XCTestCase {
         defer { try? FileManager.default.removeItem(at: directory) }
         let fifo = directory.appendingPathComponent("entity.fifo").path
         XCTAssertEqual(mkfifo(fifo, 0o600), 0)
-        let xml = "<?xml version=\"1.0\"?><!DOCTYPE rss SYSTEM \"\(fifo)\" [<!ENTITY f SYSTEM \"file://\(fifo)\">"
+        let xml =
+            "<?xml version=\"1.0\"?><!DOCTYPE rss SYSTEM \"\(fifo)\" [<!ENTITY f SYSTEM \"file://\(fifo)\">"
             + "<!ENTITY % p SYSTEM \"\(fifo)\"> %p;]>"
             + "<rss version=\"2.0\"><channel><item><guid>fifo</guid><title>x&f;y</title></item></channel></rss>"
         // Opening the FIFO for reading would block forever: run on another thread and wait with a limit.
@@ -102,29 +106,34 @@ final class HostileDocumentTests: XCTestCase {
         XCTAssertEqual(feed.title, "Cut")
         XCTAssertEqual(feed.items.map(\.id), ["1", "2"])
         XCTAssertEqual(feed.items.map(\.title), ["One", "Two"])
-        XCTAssertEqual(feed.warnings.first,
-                       "the document ends before its last element is closed (truncated?): the items read up to that point are kept")
+        XCTAssertEqual(
+            feed.warnings.first,
+            "the document ends before its last element is closed (truncated?): the items read up to that point are kept"
+        )
         XCTAssertEqual(feed.warnings.count, 2)
     }
 
     func testMismatchedTagsAreReadPastWithAWarning() throws {
         let feed = try Fixture.parse("malformed-mismatched-tags.xml")
         XCTAssertEqual(feed.items.first, FeedItem(id: "a", title: "Good", hasGuid: true))
-        XCTAssertTrue(feed.warnings.contains { $0.hasPrefix("malformed XML, read as far as possible: line 4:") },
-                      "\(feed.warnings)")
+        XCTAssertTrue(
+            feed.warnings.contains { $0.hasPrefix("malformed XML, read as far as possible: line 4:") },
+            "\(feed.warnings)")
     }
 
     func testNULBytesAreAClearError() {
         var bytes = Array("<rss version=\"2.0\"><channel><title>x".utf8)
         bytes.append(0)
         bytes.append(contentsOf: Array("</title></channel></rss>".utf8))
-        XCTAssertEqual(Fixture.error(Data(bytes)),
-                       "not a feed: the document contains a NUL byte (at character offset 36 of the decoded text); "
-                           + "it is binary or its charset is mislabelled")
+        XCTAssertEqual(
+            Fixture.error(Data(bytes)),
+            "not a feed: the document contains a NUL byte (at character offset 36 of the decoded text); "
+                + "it is binary or its charset is mislabelled")
     }
 
     func testHTMLPageInsteadOfAFeedIsAClearError() throws {
-        let expected = "not a feed: the document is an HTML page; the URL may be a web page rather than its feed "
+        let expected =
+            "not a feed: the document is an HTML page; the URL may be a web page rather than its feed "
             + "(look for <link rel=\"alternate\" type=\"application/rss+xml\"> in it)"
         XCTAssertEqual(Fixture.error(try Fixture.data("html-page-instead-of-feed.html")), expected)
         XCTAssertEqual(Fixture.error(try Fixture.data("html-page-without-doctype.html")), expected)
@@ -132,21 +141,26 @@ final class HostileDocumentTests: XCTestCase {
 
     func testMissingRootAndForeignRootAreClearErrors() throws {
         XCTAssertEqual(Fixture.error(Data()), "not a feed: the document is empty")
-        XCTAssertTrue(Fixture.error(Data("<?xml version=\"1.0\"?>\n<!-- nothing -->\n".utf8))
-            .hasPrefix("not a feed: the document has no root element"))
-        XCTAssertEqual(Fixture.error(Data("just some words".utf8)),
-                       "not a feed: the document has no root element (line 1: Document is empty)")
-        XCTAssertEqual(Fixture.error(try Fixture.data("not-a-feed-root.xml")),
-                       "not a feed: the root element is <catalog>, not <rss>, <rdf:RDF> or <feed>")
-        XCTAssertEqual(Fixture.error(Data("{\"hello\": 1}".utf8)),
-                       "not a feed: JSON without an \"items\" list is not a JSON Feed")
+        XCTAssertTrue(
+            Fixture.error(Data("<?xml version=\"1.0\"?>\n<!-- nothing -->\n".utf8))
+                .hasPrefix("not a feed: the document has no root element"))
+        XCTAssertEqual(
+            Fixture.error(Data("just some words".utf8)),
+            "not a feed: the document has no root element (line 1: Document is empty)")
+        XCTAssertEqual(
+            Fixture.error(try Fixture.data("not-a-feed-root.xml")),
+            "not a feed: the root element is <catalog>, not <rss>, <rdf:RDF> or <feed>")
+        XCTAssertEqual(
+            Fixture.error(Data("{\"hello\": 1}".utf8)),
+            "not a feed: JSON without an \"items\" list is not a JSON Feed")
     }
 
     func testHundredThousandItemsAndPredefinedEntitiesCountAgainstNoCap() throws {
         var xml = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Big</title>\n"
         xml.reserveCapacity(12_000_000)
         for index in 0..<100_000 {
-            xml += "<item><guid>g\(index)</guid><title>T\(index) &amp; co</title><description>a &amp;amp; b</description>"
+            xml +=
+                "<item><guid>g\(index)</guid><title>T\(index) &amp; co</title><description>a &amp;amp; b</description>"
                 + "<pubDate>Thu, 14 Mar 2019 09:05:00 GMT</pubDate></item>\n"
         }
         xml += "</channel></rss>"
@@ -159,13 +173,17 @@ final class HostileDocumentTests: XCTestCase {
         XCTAssertEqual(count, 100_000)
         XCTAssertEqual(header.itemCount, 100_000)
         XCTAssertEqual(header.warnings, [])
-        XCTAssertEqual(last, FeedItem(id: "g99999", title: "T99999 & co", summary: "a & b",
-                                      published: Dates.parse("2019-03-14T09:05:00Z"), hasGuid: true))
+        XCTAssertEqual(
+            last,
+            FeedItem(
+                id: "g99999", title: "T99999 & co", summary: "a & b",
+                published: Dates.parse("2019-03-14T09:05:00Z"), hasGuid: true))
     }
 
     func testOverlongFieldIsCutWithAWarning() throws {
         let long = String(repeating: "word ", count: 300_000)
-        let xml = "<rss version=\"2.0\"><channel><item><guid>l</guid><description>\(long)</description></item></channel></rss>"
+        let xml =
+            "<rss version=\"2.0\"><channel><item><guid>l</guid><description>\(long)</description></item></channel></rss>"
         let feed = try FeedParser.parse(Data(xml.utf8), url: Fixture.feedURL)
         XCTAssertEqual(feed.items.count, 1)
         XCTAssertLessThanOrEqual(feed.items[0].summary.utf8.count, XMLFeedReader.fieldCap)

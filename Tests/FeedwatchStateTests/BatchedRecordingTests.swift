@@ -16,9 +16,12 @@ final class BatchedRecordingTests: StateTestCase {
             // A repeated item within the document counts as seen, not new.
             let first = try poll(store, feed, items + [items[0]])
             XCTAssertEqual([first.newItems, first.seenItems], [count, 1], "\(count) items")
-            XCTAssertEqual(try store.unseenKeys(feed: feed, keys: keys + ["\(feed)-other"]), ["\(feed)-other"], "\(count) items")
+            XCTAssertEqual(
+                try store.unseenKeys(feed: feed, keys: keys + ["\(feed)-other"]), ["\(feed)-other"], "\(count) items")
             // Half old, half new: the old are counted seen, the new inserted.
-            let more = (count..<(count + count / 2 + 1)).map { IncomingItem(key: "\(feed)-item-\($0)", link: "", title: "") }
+            let more = (count..<(count + count / 2 + 1)).map {
+                IncomingItem(key: "\(feed)-item-\($0)", link: "", title: "")
+            }
             let second = try poll(store, feed, items + more, at: t0.addingTimeInterval(86400))
             XCTAssertEqual([second.newItems, second.seenItems], [more.count, count], "\(count) items")
         }

@@ -6,7 +6,8 @@ import XCTest
 final class DeduplicationTests: StateTestCase {
     func testNewMatchingItemFiresOnceWithOneOutboxRowPerTarget() throws {
         let store = try openStore()
-        let outcome = try poll(store, "news", [item("a", link: "https://ex.org/a", title: "server outage in paris today")])
+        let outcome = try poll(
+            store, "news", [item("a", link: "https://ex.org/a", title: "server outage in paris today")])
         XCTAssertEqual(outcome.fired, 1)
         XCTAssertEqual(outcome.newItems, 1)
         XCTAssertEqual(outcome.firedAlertIDs, ["outages|a"])
@@ -38,14 +39,20 @@ final class DeduplicationTests: StateTestCase {
     func testSameStoryInTwoFeedsFiresOncePerRule() throws {
         let store = try openStore()
         let rules = ["outages", "europe"]
-        let first = try poll(store, "feed-one", [item("x1", link: "https://ex.org/story", title: "big outage hits europe", rules: rules)])
-        let second = try poll(store, "feed-two", [item("guid-99", link: "https://ex.org/story", title: "big outage hits europe", rules: rules)])
+        let first = try poll(
+            store, "feed-one", [item("x1", link: "https://ex.org/story", title: "big outage hits europe", rules: rules)]
+        )
+        let second = try poll(
+            store, "feed-two",
+            [item("guid-99", link: "https://ex.org/story", title: "big outage hits europe", rules: rules)])
         XCTAssertEqual(first.fired, 2)
         XCTAssertEqual(second.fired, 0)
         XCTAssertEqual(second.suppressed, 2)
         XCTAssertEqual(second.newItems, 1)
         // A rule that had not fired for the story still fires.
-        let third = try poll(store, "feed-three", [item("z", link: "https://ex.org/story", title: "big outage hits europe", rules: ["other"])])
+        let third = try poll(
+            store, "feed-three",
+            [item("z", link: "https://ex.org/story", title: "big outage hits europe", rules: ["other"])])
         XCTAssertEqual(third.firedAlertIDs, ["other|z"])
     }
 
@@ -65,14 +72,18 @@ final class DeduplicationTests: StateTestCase {
         let old = "https://ex.org/2026/05/outage-hits-bank"
         let new = "https://ex.org/2026/05/outage-hits-national-bank"
         XCTAssertEqual(try poll(store, "news", [item(old, link: old, title: "outage hits national bank")]).fired, 1)
-        let edited = try poll(store, "news", [item(new, link: new, title: "outage hits national bank")], at: t0.addingTimeInterval(1800))
+        let edited = try poll(
+            store, "news", [item(new, link: new, title: "outage hits national bank")], at: t0.addingTimeInterval(1800))
         XCTAssertEqual(edited.fired, 0)
         XCTAssertEqual(edited.suppressed, 1)
     }
 
     func testRandomGuidPerRequestDoesNotRefire() throws {
         let store = try openStore()
-        let links = ["https://ex.org/a?id=7&utm_source=rss#top", "https://EX.org/a?utm_medium=x&id=7", "http://www.ex.org/a?id=7"]
+        let links = [
+            "https://ex.org/a?id=7&utm_source=rss#top", "https://EX.org/a?utm_medium=x&id=7",
+            "http://www.ex.org/a?id=7",
+        ]
         for round in 0..<6 {
             let fresh = item(UUID().uuidString, link: links[round % 3], title: "outage")
             let outcome = try poll(store, "news", [fresh], at: t0.addingTimeInterval(Double(round) * 600))
@@ -86,19 +97,24 @@ final class DeduplicationTests: StateTestCase {
         // The link goes through a per-request tracking redirect, so only the title can tell.
         let first = item("g1", link: "https://t.ex/r/111", title: "telegram outage worldwide (12 comments)")
         XCTAssertEqual(try poll(store, "hn", [first]).fired, 1)
-        let titles = ["telegram outage worldwide (13 comments)", "telegram outage worldwide [14]",
-                      "telegram outage worldwide 15 comments"]
+        let titles = [
+            "telegram outage worldwide (13 comments)", "telegram outage worldwide [14]",
+            "telegram outage worldwide 15 comments",
+        ]
         for (index, title) in titles.enumerated() {
             let churned = item("g\(index + 2)", link: "https://t.ex/r/\(index)", title: title)
-            XCTAssertEqual(try poll(store, "hn", [churned], at: t0.addingTimeInterval(Double(index + 1) * 600)).fired, 0, title)
+            XCTAssertEqual(
+                try poll(store, "hn", [churned], at: t0.addingTimeInterval(Double(index + 1) * 600)).fired, 0, title)
         }
     }
 
     func testSameStoryFiresAgainAfterTheFortyEightHourWindow() throws {
         let store = try openStore()
-        XCTAssertEqual(try poll(store, "a", [item("1", link: "https://ex.org/s", title: "outage at the datacenter")]).fired, 1)
-        let later = try poll(store, "b", [item("2", link: "https://ex.org/s", title: "outage at the datacenter")],
-                             at: t0.addingTimeInterval(49 * 3600))
+        XCTAssertEqual(
+            try poll(store, "a", [item("1", link: "https://ex.org/s", title: "outage at the datacenter")]).fired, 1)
+        let later = try poll(
+            store, "b", [item("2", link: "https://ex.org/s", title: "outage at the datacenter")],
+            at: t0.addingTimeInterval(49 * 3600))
         XCTAssertEqual(later.fired, 1)
     }
 
@@ -110,7 +126,8 @@ final class DeduplicationTests: StateTestCase {
 
     func testItemThatChangesItsTitleAndContentDoesNotFireAgain() throws {
         let store = try openStore()
-        XCTAssertEqual(try poll(store, "news", [item("id-1", link: "https://ex.org/a", title: "outage reported")]).fired, 1)
+        XCTAssertEqual(
+            try poll(store, "news", [item("id-1", link: "https://ex.org/a", title: "outage reported")]).fired, 1)
         let edited = item("id-1", link: "https://ex.org/a-updated", title: "outage resolved after four hours")
         let outcome = try poll(store, "news", [edited], at: t0.addingTimeInterval(7200))
         XCTAssertEqual(outcome.seenItems, 1)
@@ -120,7 +137,8 @@ final class DeduplicationTests: StateTestCase {
     func testFirstPollIsSilentUnlessAlertOnFirstPoll() throws {
         let store = try openStore()
         let items = [item("a", link: "https://ex.org/a", title: "outage one two")]
-        let silent = try store.recordItemsAndEnqueueAlerts(feed: "quiet", items: items, now: t0, alertOnFirstPoll: false)
+        let silent = try store.recordItemsAndEnqueueAlerts(
+            feed: "quiet", items: items, now: t0, alertOnFirstPoll: false)
         XCTAssertTrue(silent.silentFirstPoll)
         XCTAssertEqual(silent.fired, 0)
         XCTAssertEqual(silent.newItems, 1)
@@ -141,7 +159,9 @@ final class DeduplicationTests: StateTestCase {
 
     func testUnseenKeysAnswersForABatch() throws {
         let store = try openStore()
-        try poll(store, "news", [item("a", link: "https://ex.org/a", title: "x"), item("b", link: "https://ex.org/b", title: "y")])
+        try poll(
+            store, "news",
+            [item("a", link: "https://ex.org/a", title: "x"), item("b", link: "https://ex.org/b", title: "y")])
         XCTAssertEqual(try store.unseenKeys(feed: "news", keys: ["a", "c", "b", "d"]), ["c", "d"])
         XCTAssertEqual(try store.unseenKeys(feed: "other", keys: ["a"]), ["a"])
     }
@@ -150,8 +170,10 @@ final class DeduplicationTests: StateTestCase {
         let daemon = try openStore()
         try poll(daemon, "news", [item("a", link: "https://ex.org/a", title: "first outage of the day")])
         let dryRun = try openStore(.readOnly)
-        let items = [item("a", link: "https://ex.org/a", title: "first outage of the day"),
-                     item("b", link: "https://ex.org/b", title: "second outage of the day")]
+        let items = [
+            item("a", link: "https://ex.org/a", title: "first outage of the day"),
+            item("b", link: "https://ex.org/b", title: "second outage of the day"),
+        ]
         let outcome = try poll(dryRun, "news", items)
         XCTAssertEqual(outcome.firedAlertIDs, ["outages|b"])
         XCTAssertEqual(try poll(dryRun, "news", items).fired, 0, "the dry run remembers what it would have recorded")
@@ -183,7 +205,8 @@ final class DeduplicationTests: StateTestCase {
         XCTAssertTrue(dryRun.isEmptyStandIn)
         XCTAssertEqual(try dryRun.allFeedStates(), [])
         let outcome = try dryRun.recordItemsAndEnqueueAlerts(
-            feed: "news", items: [item("a", link: "https://ex.org/a", title: "outage one two")], now: t0, alertOnFirstPoll: false)
+            feed: "news", items: [item("a", link: "https://ex.org/a", title: "outage one two")], now: t0,
+            alertOnFirstPoll: false)
         XCTAssertTrue(outcome.silentFirstPoll)
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
     }

@@ -6,8 +6,9 @@ import XCTest
 final class OutboxTests: StateTestCase {
     func testDeliveryLifecycleFromPendingThroughRetryAndDeadLetterToDelivered() throws {
         let store = try openStore()
-        let entry = try XCTUnwrap(poll(store, "news", [item("a", link: "https://ex.org/a", title: "outage one two")])
-            .entries.first { $0.target == "ops" })
+        let entry = try XCTUnwrap(
+            poll(store, "news", [item("a", link: "https://ex.org/a", title: "outage one two")])
+                .entries.first { $0.target == "ops" })
 
         // Due now: claimed once, not handed out twice.
         let due = try store.dueDeliveries(now: t0, limit: 10)
@@ -47,7 +48,10 @@ final class OutboxTests: StateTestCase {
         try store.markDelivered(id: journal.id, status: nil, now: later)
         XCTAssertEqual(try store.pending(), [])
         XCTAssertEqual(try store.deadLetters(), [])
-        XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT http_status FROM outbox WHERE id = ?", arguments: [entry.id]) }, 200)
+        XCTAssertEqual(
+            try store.read {
+                try Int.fetchOne($0, sql: "SELECT http_status FROM outbox WHERE id = ?", arguments: [entry.id])
+            }, 200)
     }
 
     func testDeliveriesInFlightWhenTheProcessStoppedArePendingAgainAfterRestart() throws {

@@ -16,7 +16,8 @@ final class RetentionTests: StateTestCase {
         let delivered = try store.dueDeliveries(now: t0, limit: 5000)
         for entry in delivered { try store.markDelivered(id: entry.id, status: 200, now: t0) }
 
-        XCTAssertEqual(try store.prune(now: t0.addingTimeInterval(89 * day), batchSize: 500), 500, "delivered rows after 7 days")
+        XCTAssertEqual(
+            try store.prune(now: t0.addingTimeInterval(89 * day), batchSize: 500), 500, "delivered rows after 7 days")
         XCTAssertEqual(try store.pruneAll(now: t0.addingTimeInterval(89 * day), batchSize: 500), 2402 - 500)
         XCTAssertEqual(try store.unseenKeys(feed: "news", keys: ["old-0", "kept"]), [], "not yet 90 days")
 
@@ -33,13 +34,16 @@ final class RetentionTests: StateTestCase {
     func testHotQueriesAreIndexLookups() throws {
         let store = try openStore()
         let queries = [
-            HotQueries.firedForItem, HotQueries.storyByLink, HotQueries.storyByTitle, HotQueries.seen, HotQueries.refreshSeen,
+            HotQueries.firedForItem, HotQueries.storyByLink, HotQueries.storyByTitle, HotQueries.seen,
+            HotQueries.refreshSeen,
             HotQueries.due, HotQueries.staleSeen, HotQueries.staleFired, HotQueries.staleDelivered,
         ]
         for sql in queries {
             let arguments = StatementArguments(Array(repeating: 1, count: sql.filter { $0 == "?" }.count))
             let details = try store.read { db in
-                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map { $0["detail"] as String }
+                try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql, arguments: arguments).map {
+                    $0["detail"] as String
+                }
             }
             XCTAssertFalse(details.isEmpty, sql)
             for detail in details {
@@ -56,12 +60,16 @@ final class RetentionTests: StateTestCase {
             let pages = try Int.fetchOne(db, sql: "PRAGMA page_count") ?? 0
             try db.execute(sql: "PRAGMA max_page_count = \(pages)")
         }
-        let many = (0..<5000).map { item("k\($0)", link: "https://ex.org/\($0)", title: "a long enough story title \($0)") }
+        let many = (0..<5000).map {
+            item("k\($0)", link: "https://ex.org/\($0)", title: "a long enough story title \($0)")
+        }
         XCTAssertThrowsError(try poll(store, "news", many)) { error in
             XCTAssertEqual(error as? StateError, .diskFull(path: store.databasePath))
-            XCTAssertTrue("\(error)".hasPrefix("disk full while writing \(store.databasePath); nothing was recorded"), "\(error)")
+            XCTAssertTrue(
+                "\(error)".hasPrefix("disk full while writing \(store.databasePath); nothing was recorded"), "\(error)")
         }
-        XCTAssertEqual(try store.unseenKeys(feed: "news", keys: ["k0", "k4999"]), ["k0", "k4999"], "the transaction rolled back")
+        XCTAssertEqual(
+            try store.unseenKeys(feed: "news", keys: ["k0", "k4999"]), ["k0", "k4999"], "the transaction rolled back")
         XCTAssertEqual(try store.pending().count, 2)
         // Space is back: the same document is recorded on the next try.
         try store.writer.writeWithoutTransaction { try $0.execute(sql: "PRAGMA max_page_count = 1073741823") }

@@ -9,7 +9,8 @@ class StateTestCase: XCTestCase {
     let t0 = Date(timeIntervalSince1970: 1_790_000_000)
 
     override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory
+        directory =
+            FileManager.default.temporaryDirectory
             .appendingPathComponent("feedwatch-state-\(UUID().uuidString)").path
     }
 
@@ -34,7 +35,9 @@ class StateTestCase: XCTestCase {
 
     /// Records `items` as a poll of `feed` that is not the first one.
     @discardableResult
-    func poll(_ store: StateStore, _ feed: String, _ items: [IncomingItem], at date: Date? = nil) throws -> RecordOutcome {
+    func poll(_ store: StateStore, _ feed: String, _ items: [IncomingItem], at date: Date? = nil) throws
+        -> RecordOutcome
+    {
         try store.recordItemsAndEnqueueAlerts(feed: feed, items: items, now: date ?? t0, alertOnFirstPoll: true)
     }
 }

@@ -68,7 +68,9 @@ final class StoreOpeningTests: StateTestCase {
         let child = Process()
         child.executableURL = URL(fileURLWithPath: "/bin/sh")
         // The shell takes the lock on fd 9, writes its pid, says so, then becomes `sleep` (same pid, same fd).
-        child.arguments = ["-c", #"exec 9>>"$1"; flock -n 9 || exit 3; echo $$ > "$1"; echo ready; exec sleep 60"#, "sh", lockPath]
+        child.arguments = [
+            "-c", #"exec 9>>"$1"; flock -n 9 || exit 3; echo $$ > "$1"; echo ready; exec sleep 60"#, "sh", lockPath,
+        ]
         let output = Pipe()
         child.standardOutput = output
         try child.run()
@@ -81,8 +83,10 @@ final class StoreOpeningTests: StateTestCase {
 
         XCTAssertThrowsError(try openStore()) { error in
             XCTAssertEqual(error as? StateError, .locked(pid: child.processIdentifier, directory: directory))
-            XCTAssertEqual("\(error)", "another feedwatch (pid \(child.processIdentifier)) is using \(directory); "
-                + "stop it first, or give this one another state_dir")
+            XCTAssertEqual(
+                "\(error)",
+                "another feedwatch (pid \(child.processIdentifier)) is using \(directory); "
+                    + "stop it first, or give this one another state_dir")
         }
         // Read-only commands take no lock and still work.
         XCTAssertNoThrow(try openStore(.readOnly).allFeedStates())
@@ -112,7 +116,8 @@ final class StoreOpeningTests: StateTestCase {
             try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1-initial')")
             try db.execute(sql: "INSERT INTO feed (id, name, first_poll_done, etag) VALUES (1, 'news', 1, 'e1')")
             try db.execute(
-                sql: "INSERT INTO seen_item VALUES (1, ?, ?)", arguments: [StoryKeys.hash("a"), Int64(t0.timeIntervalSince1970)])
+                sql: "INSERT INTO seen_item VALUES (1, ?, ?)",
+                arguments: [StoryKeys.hash("a"), Int64(t0.timeIntervalSince1970)])
             try db.execute(
                 sql: """
                     INSERT INTO outbox (alert_id, target, payload, status, attempts, next_attempt, created_at)
@@ -126,7 +131,8 @@ final class StoreOpeningTests: StateTestCase {
         let applied = try store.read { try Schema.migrator.appliedMigrations($0) }
         XCTAssertEqual(applied, ["v1-initial", "v2-outbox-delivery-record", "v3-feed-configured-url"])
         XCTAssertEqual(try store.feedState(named: "news")?.etag, "e1")
-        XCTAssertEqual(try poll(store, "news", [item("a", link: "https://ex.org/a", title: "outage one two")]).seenItems, 1)
+        XCTAssertEqual(
+            try poll(store, "news", [item("a", link: "https://ex.org/a", title: "outage one two")]).seenItems, 1)
         let entry = try XCTUnwrap(store.pending().first)
         XCTAssertEqual(entry.alertID, "outages|a")
         XCTAssertEqual(entry.attempts, 2)
@@ -143,7 +149,8 @@ final class StoreOpeningTests: StateTestCase {
         let path = directory + "/feedwatch.sqlite"
         for mode in [StateStore.Mode.readWrite, .readOnly] {
             XCTAssertThrowsError(try openStore(mode)) { error in
-                XCTAssertEqual(error as? StateError, .newerSchema(path: path, unknownMigrations: ["v9-from-the-future"]))
+                XCTAssertEqual(
+                    error as? StateError, .newerSchema(path: path, unknownMigrations: ["v9-from-the-future"]))
                 XCTAssertTrue("\(error)".contains("written by a newer feedwatch"), "\(error)")
             }
         }

@@ -21,7 +21,9 @@ public enum FeedwatchProcess {
     }
 
     /// Runs `feedwatch ARGS…` to completion with the given extra environment.
-    public static func run(_ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil) throws -> Result {
+    public static func run(_ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil)
+        throws -> Result
+    {
         let process = Process()
         process.executableURL = executableURL
         process.arguments = arguments
@@ -31,7 +33,8 @@ public enum FeedwatchProcess {
         for (key, value) in environment { env[key] = value }
         process.environment = env
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         try process.run()

@@ -34,7 +34,8 @@ public final class HTTPTestServer: @unchecked Sendable {
 
     /// Starts listening and serving; `handler` runs on the connection's thread. `port` 0 lets the
     /// kernel choose; a given port brings a receiver back up where it was before.
-    public init(port requestedPort: Int = 0, handler: @escaping @Sendable (HTTPTestRequest) -> HTTPTestResponse) throws {
+    public init(port requestedPort: Int = 0, handler: @escaping @Sendable (HTTPTestRequest) -> HTTPTestResponse) throws
+    {
         self.handler = handler
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw StartError(description: "socket: \(String(cString: strerror(errno)))") }

@@ -11,7 +11,9 @@ public final class NotifySocketListener: @unchecked Sendable {
     private var stopped = false
 
     public init() throws {
-        path = FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8)).sock").path
+        path =
+            FileManager.default.temporaryDirectory.appendingPathComponent("notify-\(UUID().uuidString.prefix(8)).sock")
+            .path
         fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.EIO) }
         var address = sockaddr_un()
@@ -20,7 +22,9 @@ public final class NotifySocketListener: @unchecked Sendable {
             raw.copyBytes(from: Array(path.utf8) + [0])
         }
         let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
+            }
         }
         guard result == 0 else { throw POSIXError(.EADDRINUSE) }
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
@@ -73,7 +77,9 @@ public final class DaemonProcess: @unchecked Sendable {
     public let stderrPath: String
 
     public init(arguments: [String], environment: [String: String] = [:]) throws {
-        stderrPath = FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(UUID().uuidString.prefix(8)).log").path
+        stderrPath =
+            FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(UUID().uuidString.prefix(8)).log")
+            .path
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = FeedwatchProcess.executableURL
         process.arguments = arguments
