@@ -102,7 +102,7 @@ public actor Daemon {
     // MARK: - Polling
 
     /// Feeds due within this much of each other are started together: one wake-up, one scan.
-    static let pollCoalescing: TimeInterval = 1
+    static let pollCoalescing: TimeInterval = 0.1
 
     private func startDuePolls(now: Date) {
         guard now >= nextPollCheck else { return }
