@@ -190,3 +190,39 @@ final class WebhookTestCommandTests: DaemonTestCase {
         XCTAssertTrue(unknown.stdout.contains("no webhook named \"nope\""), unknown.stdout)
     }
 }
+
+/// `feedwatch outbox` and `feedwatch outbox retry`, run as the real executable.
+final class OutboxCommandTests: DaemonTestCase {
+    func testDeadLetterIsListedAndRetryPutsItBackInTheQueue() throws {
+        let fixed = Flag()
+        let receiver = try HTTPTestServer { _ in
+            fixed.isSet ? .init(status: 200, text: "ok") : .init(status: 404, text: "")
+        }
+        defer { receiver.stop() }
+        try FeedFixtures.rss(FeedFixtures.outageStories(1)).write(
+            to: directory.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
+        try writeConfig(
+            """
+            feeds: [{url: "file:feed.xml", name: news, alert_on_first_poll: true}]
+            rules: [{name: outages, any: [panne], notify: [hook]}]
+            webhooks: [{name: hook, url: "\(receiver.url("/hook").absoluteString)", secret: "whsec_c2VjcmV0LXZhbHVl"}]
+            """)
+        XCTAssertTrue(try feedwatch(["once"]).stdout.contains("1 failed"))
+        let listed = try feedwatch(["outbox"]).stdout
+        let row = try XCTUnwrap(listed.split(separator: "\n").first { $0.contains("dead") }, listed)
+        XCTAssertTrue(row.contains("hook") && row.contains("HTTP 404") && row.contains("outages"), String(row))
+        XCTAssertFalse(listed.contains("whsec_"), "secrets never shown")
+        let id = try XCTUnwrap(row.split(separator: " ").first.map(String.init))
+
+        XCTAssertEqual(try feedwatch(["outbox", "retry", "999"]).status, 1)
+        let retried = try feedwatch(["outbox", "retry", id])
+        XCTAssertEqual(retried.status, 0, retried.stderr)
+        XCTAssertEqual(retried.stdout, "1 delivery(ies) queued again\n")
+        XCTAssertTrue(try feedwatch(["outbox"]).stdout.contains("pending"))
+        fixed.set()
+        XCTAssertTrue(try feedwatch(["once"]).stdout.contains("1 deliveries made"))
+        XCTAssertEqual(Set(receiver.requests.compactMap { $0.header("webhook-id") }).count, 1, "the same alert, twice")
+        XCTAssertEqual(receiver.requests.count, 2)
+        XCTAssertEqual(try feedwatch(["outbox"]).stdout, "outbox empty: no pending or dead-lettered deliveries\n")
+    }
+}
