@@ -167,7 +167,7 @@ final class DeliveryQueueTests: XCTestCase {
     }
 
     func testSlowWebhookDoesNotHoldBackAnother() async throws {
-        let slow = try HTTPTestServer { _ in .init(status: 200, text: "late", delay: 3) }
+        let slow = try HTTPTestServer { _ in .init(status: 200, text: "late", delay: 6) }
         defer { slow.stop() }
         let fast = try HTTPTestServer { _ in .init(status: 200, text: "ok") }
         defer { fast.stop() }
@@ -197,15 +197,15 @@ final class DeliveryQueueTests: XCTestCase {
         let finished = Counter()
         // The daemon calls startDue again whenever a delivery finishes; so does this loop.
         let start = Date()
-        while fast.requests.count < 6, Date().timeIntervalSince(start) < 2.8 {
+        while fast.requests.count < 6, Date().timeIntervalSince(start) < 5.5 {
             _ = await queue.startDue(now: Date(), runtime: runtime) { _ = finished.next() }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         // All six fast deliveries land while the slow receiver still holds its first four.
         XCTAssertEqual(fast.requests.count, 6)
-        // The slow receiver's last two can only start after its first four answer (3 s): it still has four.
+        // The slow receiver's last two can only start after its first four answer (6 s): it still has four.
         XCTAssertEqual(slow.requests.count, 4, "at most 4 deliveries at once per webhook")
-        for _ in 0..<150 where !(slow.requests.count == 6 && (try? store.pending().isEmpty) == true) {
+        for _ in 0..<200 where !(slow.requests.count == 6 && (try? store.pending().isEmpty) == true) {
             _ = await queue.startDue(now: Date(), runtime: runtime) { _ = finished.next() }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
