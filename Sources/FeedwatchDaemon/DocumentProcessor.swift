@@ -63,10 +63,11 @@ struct DocumentProcessor: Sendable {
                     alertsByID[alert.alertID] = alert
                 }
             }
+            // The normalised title is a story key, consulted only for an item that raises alerts:
+            // the items already seen (most of every poll) skip the normalisation.
+            let storyTitle = candidates.isEmpty ? "" : TextNormaliser.normalisedText(item.title)
             incoming.append(
-                IncomingItem(
-                    key: item.id, link: item.link, title: TextNormaliser.normalisedText(item.title),
-                    candidates: candidates))
+                IncomingItem(key: item.id, link: item.link, title: storyTitle, candidates: candidates))
         }
         let record = try store.recordItemsAndEnqueueAlerts(
             feed: feed.name, items: incoming, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)

@@ -115,9 +115,7 @@ final class DaemonLifecycleTests: DaemonTestCase {
         let daemon = try startDaemon()
         XCTAssertTrue(waitUntil(timeout: 10) { receiver.requests.count >= 1 }, daemon.stderr)
         daemon.signal(SIGTERM)
-        let started = Date()
         XCTAssertEqual(daemon.waitForExit(timeout: 10), 0, daemon.stderr)
-        XCTAssertLessThan(Date().timeIntervalSince(started), 10)
         let beforeRestart = Set(receiver.requests.compactMap { $0.header("webhook-id") })
         XCTAssertLessThan(beforeRestart.count, 12, "the test stops the daemon while deliveries are still queued")
 

@@ -226,3 +226,31 @@ final class OutboxCommandTests: DaemonTestCase {
         XCTAssertEqual(try feedwatch(["outbox"]).stdout, "outbox empty: no pending or dead-lettered deliveries\n")
     }
 }
+
+/// Deduplication through the whole pipeline: the daemon hands the store the keys it needs.
+final class StoryDeduplicationTests: DaemonTestCase {
+    func testTheSameStoryInTwoFeedsAlertsOncePerRule() throws {
+        try FeedFixtures.rss([
+            .init(
+                guid: "a-1", title: "Panne géante chez Facebook ce matin",
+                link: "https://www.news.example.org/panne?utm_source=rss")
+        ]).write(to: directory.appendingPathComponent("a.xml"), atomically: true, encoding: .utf8)
+        try FeedFixtures.rss([
+            // Another guid, http and no www.: the same link once canonical.
+            .init(guid: "b-77", title: "Facebook : panne géante ce matin", link: "http://news.example.org/panne#top"),
+            // Another link, the same title but for case, accents and punctuation.
+            .init(guid: "b-78", title: "PANNE GEANTE chez Facebook, ce matin !", link: "https://other.example.org/x"),
+        ]).write(to: directory.appendingPathComponent("b.xml"), atomically: true, encoding: .utf8)
+        try writeConfig(
+            """
+            feeds:
+              - {url: "file:a.xml", name: a, alert_on_first_poll: true}
+              - {url: "file:b.xml", name: b, alert_on_first_poll: true}
+            rules: [{name: outages, any: [panne]}]
+            """)
+        let dry = try feedwatch(["once", "--dry-run"])
+        XCTAssertEqual(dry.stdout.split(separator: "\n").count, 1, dry.stdout)
+        let once = try feedwatch(["once"])
+        XCTAssertTrue(once.stdout.contains("3 new items, 1 alerts"), once.stdout)
+    }
+}
