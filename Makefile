@@ -2,7 +2,8 @@
 SWIFT        ?= swift
 PREFIX       ?= /usr/local
 CONFIG       ?= config/feedwatch.yaml
-APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libsystemd-dev libsqlite3-dev pkg-config systemd curl
+APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libsystemd-dev libsqlite3-dev libuchardet-dev pkg-config \
+                systemd curl python3-aiosmtpd
 # The benchmarks also serve 10,000 feeds with nginx.
 BENCH_PACKAGES := nginx-light
 SUDO         := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

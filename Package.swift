@@ -26,11 +26,14 @@ let package = Package(
         .systemLibrary(
             name: "CSystemd", path: "Sources/CSystemd", pkgConfig: "libsystemd",
             providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(
+            name: "CUchardet", path: "Sources/CUchardet", pkgConfig: "uchardet",
+            providers: [.apt(["libuchardet-dev"])]),
 
         // One module per pipeline stage.
         .target(name: "FeedwatchConfig", dependencies: ["FeedwatchMatch", .product(name: "Yams", package: "Yams")]),
         .target(name: "FeedwatchHTTP", dependencies: ["CCurl"]),
-        .target(name: "FeedwatchParse", dependencies: ["CLibXML2"]),
+        .target(name: "FeedwatchParse", dependencies: ["CLibXML2", "CUchardet"]),
         .target(name: "FeedwatchMatch"),
         .target(name: "FeedwatchFetch", dependencies: ["FeedwatchHTTP"]),
         .target(
@@ -68,7 +71,7 @@ let package = Package(
             name: "FeedwatchConfigTests", dependencies: ["FeedwatchConfig", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(
-            name: "FeedwatchParseTests", dependencies: ["FeedwatchParse", "TestSupport"],
+            name: "FeedwatchParseTests", dependencies: ["FeedwatchParse", "CLibXML2", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "FeedwatchMatchTests", dependencies: ["FeedwatchMatch"]),
         .testTarget(name: "FeedwatchFetchTests", dependencies: ["FeedwatchFetch", "FeedwatchHTTP", "TestSupport"]),

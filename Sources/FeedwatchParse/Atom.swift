@@ -45,7 +45,11 @@ final class AtomReader: XMLFormatReader {
         let mode = context.attribute("mode")?.lowercased()
         let type = context.attribute("type")?.lowercased() ?? (version03 ? "text/plain" : "text")
         let isHTML = type == "html" || type == "text/html"
-        if mode == "base64" { return .base64(html: isHTML) }
+        if mode == "base64" {
+            // Only text is read: base64 content of another type (an image, a PDF) has no words.
+            if isHTML || type == "xhtml" || type == "application/xhtml+xml" { return .base64(html: true) }
+            return type == "text" || type.hasPrefix("text/") ? .base64(html: false) : nil
+        }
         if version03, mode == "escaped" { return isHTML ? .html : .plain }
         switch type {
         case "text", "text/plain": return .plain
@@ -69,7 +73,7 @@ final class AtomReader: XMLFormatReader {
         }
         guard entry != nil else { return feedFieldStarts(element, context) }
         guard isAtom(element) else {
-            guard element.depth == entryDepth + 1 || Namespace.isMedia(element.namespace) else { return nil }
+            guard element.depth == entryDepth + 1 || Namespace.isReadAtAnyDepth(element.namespace) else { return nil }
             return entry?.extensions.didStart(element, context).mode
         }
         guard element.depth == entryDepth + 1 else { return nil }
@@ -173,11 +177,12 @@ final class AtomReader: XMLFormatReader {
         var item = FeedItem()
         item.title = atom.title.isEmpty ? ext.mediaTitle : atom.title
         item.link = Self.alternate(atom.links) ?? ""
-        item.summary = atom.summary.isEmpty ? ext.mediaDescription : atom.summary
+        item.summary = atom.summary.isEmpty ? ext.fallbackSummary : atom.summary
         item.content = atom.content
         item.authors = atom.authors.isEmpty ? feedAuthors : atom.authors
-        for creator in ext.creators { append(creator, to: &item.authors) }
+        for creator in ext.extraAuthors { append(creator, to: &item.authors) }
         item.categories = atom.categories
+        for subject in ext.extraCategories { append(subject, to: &item.categories) }
         item.published = context.date(atom.published, field: atom.publishedField, itemTitle: item.title)
         item.updated = context.date(atom.updated, field: atom.updatedField, itemTitle: item.title)
         item.enclosures = atom.links.filter { $0.rel == "enclosure" }.map { FeedEnclosure(url: $0.href, type: $0.type) }

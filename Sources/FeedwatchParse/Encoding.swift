@@ -29,7 +29,19 @@ enum Encoding {
         } else if let guessed = utf16WithoutBOM(data) {
             charset = guessed
         } else {
-            charset = "utf-8"
+            // Nothing declares a charset: UTF-8 is XML's default, and most such documents are UTF-8
+            // indeed. The scan that proves it is the one sanitising needs anyway, so it is not repeated.
+            let scan = firstProblem(in: data)
+            guard let problem = scan, !isValidUTF8(data, from: problem) else {
+                return try UTF8Document(
+                    bytes: sanitisedUTF8(data, firstProblem: scan, warnings: &warnings) ?? data, charset: "utf-8",
+                    warnings: warnings)
+            }
+            let (detected, sure) = CharsetDetector.detect(data[...])
+            charset = detected
+            warnings.append(
+                "no charset declared and the bytes are not UTF-8: read as \(detected)"
+                    + (sure ? " (detected)" : " (the usual charset of undeclared Western text)"))
         }
         let body = bomLength > 0 && bom == charset ? data.dropFirst(bomLength) : data[...]
         if charset == "utf-16" { charset = body.first == 0 ? "utf-16be" : "utf-16le" }
@@ -233,11 +245,35 @@ enum Encoding {
         }
     }
 
+    /// Whether the bytes from `start` on are UTF-8, control characters allowed.
+    static func isValidUTF8(_ data: Data, from start: Int) -> Bool {
+        data.withUnsafeBytes { raw in
+            guard let p = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return true }
+            let n = raw.count
+            var i = start
+            while i < n {
+                if p[i] < 0x80 {
+                    i += 1
+                    continue
+                }
+                let length = validSequenceLength(p, i, n)
+                if length == 0 { return false }
+                i += length
+            }
+            return true
+        }
+    }
+
     /// Checks UTF-8 in one pass; returns nil when the bytes are already clean (the common case, no
     /// copy), else a repaired copy: invalid sequences → U+FFFD, control characters → space.
     static func sanitisedUTF8(_ data: Data, warnings: inout [String]) throws(FeedParseError) -> Data? {
+        try sanitisedUTF8(data, firstProblem: firstProblem(in: data), warnings: &warnings)
+    }
+
+    /// The offset of the first byte that is not clean UTF-8 (an invalid sequence, or a control
+    /// character other than tab, LF and CR), or nil when there is none.
+    static func firstProblem(in data: Data) -> Int? {
         var firstProblem = -1
-        var nulOffset = -1
         data.withUnsafeBytes { raw in
             guard let p = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return }
             let n = raw.count
@@ -262,7 +298,6 @@ enum Encoding {
                         i += 1
                         continue
                     }
-                    if b == 0 { nulOffset = i }
                     firstProblem = i
                     return
                 }
@@ -274,7 +309,15 @@ enum Encoding {
                 i += length
             }
         }
-        if firstProblem < 0 { return nil }
+        return firstProblem < 0 ? nil : firstProblem
+    }
+
+    /// Repairs `data` from `firstProblem` (found by `firstProblem(in:)`) on; nil when there is none.
+    static func sanitisedUTF8(
+        _ data: Data, firstProblem: Int?, warnings: inout [String]
+    ) throws(FeedParseError) -> Data? {
+        guard let firstProblem else { return nil }
+        var nulOffset = -1
         var out = [UInt8]()
         out.reserveCapacity(data.count + 16)
         var invalid = 0

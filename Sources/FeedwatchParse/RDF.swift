@@ -29,7 +29,7 @@ final class RDFReader: XMLFormatReader {
 
     func didStart(_ element: XMLElementName, _ context: XMLFeedContext) -> TextMode? {
         if item != nil {
-            guard element.depth == itemDepth + 1 || Namespace.isMedia(element.namespace) else { return nil }
+            guard element.depth == itemDepth + 1 || Namespace.isReadAtAnyDepth(element.namespace) else { return nil }
             if element.namespace == Namespace.rss10 || element.namespace == Namespace.rss090 {
                 switch element.local {
                 case "title", "description": return .html
@@ -65,6 +65,9 @@ final class RDFReader: XMLFormatReader {
                 context.finishedItems.append(feedItem(current, context))
                 return
             }
+            // An element whose text was not asked for (dc:identifier, prism:section, any other
+            // namespace) leaves the item as it was: it must be put back, or the whole item is lost.
+            defer { item = current }
             guard let text else { return }
             if element.namespace == Namespace.rss10 || element.namespace == Namespace.rss090 {
                 switch element.local {
@@ -76,7 +79,6 @@ final class RDFReader: XMLFormatReader {
             } else {
                 current.extensions.didEnd(element, text: text)
             }
-            item = current
             return
         }
         if element.depth == 1 { inChannel = false }
@@ -98,10 +100,10 @@ final class RDFReader: XMLFormatReader {
         var item = FeedItem()
         item.title = rdf.title.isEmpty ? ext.mediaTitle : rdf.title
         item.link = rdf.link.isEmpty ? context.absoluteLink(rdf.about) : rdf.link
-        item.summary = rdf.description
+        item.summary = rdf.description.isEmpty ? ext.fallbackSummary : rdf.description
         item.content = ext.contentEncoded
-        item.authors = ext.creators
-        item.categories = ext.subjects
+        item.authors = ext.extraAuthors
+        item.categories = ext.extraCategories
         item.published = context.date(ext.dcDate, field: "dc:date", itemTitle: item.title)
         item.updated = context.date(ext.atomUpdated, field: "atom:updated", itemTitle: item.title)
         item.enclosures = ext.media

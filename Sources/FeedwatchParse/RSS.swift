@@ -37,7 +37,7 @@ final class RSSReader: XMLFormatReader {
 
     func didStart(_ element: XMLElementName, _ context: XMLFeedContext) -> TextMode? {
         if item != nil {
-            if element.depth == itemDepth + 1 || Namespace.isMedia(element.namespace) {
+            if element.depth == itemDepth + 1 || Namespace.isReadAtAnyDepth(element.namespace) {
                 return itemFieldStarts(element, context)
             }
             return nil
@@ -145,12 +145,12 @@ enum RSSAdapter {
         if item.link.isEmpty, rss.guidIsPermaLink, rss.guid.hasPrefix("http://") || rss.guid.hasPrefix("https://") {
             item.link = rss.guid
         }
-        item.summary = rss.description.isEmpty ? ext.mediaDescription : rss.description
+        item.summary = rss.description.isEmpty ? ext.fallbackSummary : rss.description
         item.content = ext.contentEncoded
         item.authors = rss.authors
-        for creator in ext.creators { append(creator, to: &item.authors) }
+        for creator in ext.extraAuthors { append(creator, to: &item.authors) }
         item.categories = rss.categories
-        for subject in ext.subjects { append(subject, to: &item.categories) }
+        for subject in ext.extraCategories { append(subject, to: &item.categories) }
         if !rss.pubDate.isEmpty {
             item.published = context.date(rss.pubDate, field: "pubDate", itemTitle: item.title)
         } else {

@@ -29,8 +29,7 @@ struct CapturedText {
         case .plain, .xhtml: return HTMLText.collapsed(bytes)
         case .raw: return raw
         case .base64(let html):
-            let compact = String(decoding: bytes, as: UTF8.self)
-            guard let decoded = Data(base64Encoded: compact, options: .ignoreUnknownCharacters) else { return "" }
+            guard let decoded = Self.base64Decoded(bytes) else { return "" }
             let text = String(decoding: decoded, as: UTF8.self)
             return html ? HTMLText.plainText(html: text) : HTMLText.collapsed(text)
         }
@@ -38,6 +37,26 @@ struct CapturedText {
 
     /// The text trimmed, nothing else.
     var raw: String { String(decoding: bytes, as: UTF8.self).trimmingWhitespace() }
+
+    /// Base64 as feeds write it: wrapped in lines, indented, and sometimes without its "=" padding
+    /// (which Foundation's decoder requires).
+    static func base64Decoded(_ bytes: UnsafeBufferPointer<UInt8>) -> Data? {
+        var compact = [UInt8]()
+        compact.reserveCapacity(bytes.count)
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "+"), UInt8(ascii: "/"):
+                compact.append(byte)
+            case UInt8(ascii: "-"): compact.append(UInt8(ascii: "+"))  // the URL-safe alphabet
+            case UInt8(ascii: "_"): compact.append(UInt8(ascii: "/"))
+            default: continue  // white space, padding (restored below), stray characters
+            }
+        }
+        if compact.count % 4 == 1 { return nil }
+        while compact.count % 4 != 0 { compact.append(UInt8(ascii: "=")) }
+        return Data(base64Encoded: Data(compact))
+    }
 }
 
 /// An element as the format readers see it.
@@ -60,7 +79,15 @@ enum Namespace {
     static let media = "http://search.yahoo.com/mrss/"
     static let xhtml = "http://www.w3.org/1999/xhtml"
 
+    static let itunes = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+
     static func isMedia(_ uri: String) -> Bool { uri == media || uri == "http://search.yahoo.com/mrss" }
+    static func isITunes(_ uri: String) -> Bool {
+        uri == itunes || uri == "https://www.itunes.com/dtds/podcast-1.0.dtd"
+    }
+    /// Extensions read at any depth inside an item: Media RSS groups its elements in
+    /// `<media:group>`, and iTunes nests a subcategory inside its category.
+    static func isReadAtAnyDepth(_ uri: String) -> Bool { isMedia(uri) || isITunes(uri) }
     static func isAtom(_ uri: String) -> Bool { uri == atom10 || uri == atom03 }
 }
 

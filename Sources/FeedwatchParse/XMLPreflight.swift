@@ -124,10 +124,15 @@ enum XMLPreflight {
             var j = i + 1
             if j < n, p[j] == UInt8(ascii: "#") {
                 j += 1
-                if j < n, p[j] == UInt8(ascii: "x") || p[j] == UInt8(ascii: "X") { j += 1 }
+                let upperX = j < n && p[j] == UInt8(ascii: "X")
+                let hex = upperX || (j < n && p[j] == UInt8(ascii: "x"))
+                if hex { j += 1 }
                 let digitsStart = j
-                while j < n, j - digitsStart < 8, isHexDigit(p[j]) { j += 1 }
+                while j < n, j - digitsStart < 8, hex ? isHexDigit(p[j]) : isDecimalDigit(p[j]) { j += 1 }
                 if j > digitsStart, j < n, p[j] == UInt8(ascii: ";") {
+                    // XML knows only "&#x": libxml2 rejects "&#X41;" (and in recover mode loses the
+                    // text after it), where HTML and browsers read it as "A".
+                    if upperX { replace((i + 2)..<(i + 3), with: [UInt8(ascii: "x")]) }
                     i = j + 1
                     continue
                 }
@@ -221,6 +226,9 @@ enum XMLPreflight {
         (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F
             || b == 0x2D || b == 0x2E
     }
+
+    @inline(__always)
+    private static func isDecimalDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
     @inline(__always)
     private static func isHexDigit(_ b: UInt8) -> Bool {

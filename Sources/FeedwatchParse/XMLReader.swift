@@ -125,6 +125,13 @@ final class XMLStreamParser {
         self.context = context
         defer {
             self.context = nil
+            // In SAX mode libxml2 still builds a document of its own to hold entity declarations
+            // ("SAX compatibility mode", e.g. an internal subset that never closes): the parser
+            // context does not free it, the caller must, or every such document leaks ~26 KB.
+            if let document = context.pointee.myDoc {
+                context.pointee.myDoc = nil
+                xmlFreeDoc(document)
+            }
             xmlFreeParserCtxt(context)
         }
         xmlCtxtUseOptions(context, Self.options)
