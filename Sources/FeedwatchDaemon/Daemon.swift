@@ -46,6 +46,8 @@ public actor Daemon {
     private var lastStatusText = ""
 
     static let shutdownGrace: TimeInterval = 8
+    /// How often the outbox is looked at when nothing in it is due sooner.
+    static let outboxLookInterval: TimeInterval = 5
 
     /// Opens the state and builds the schedule. Throws `ConfigError` (exit 78) or any other error (exit 1).
     public init(configPath: String, logger: Logger = Logger(label: "feedwatch")) throws {
@@ -163,10 +165,13 @@ public actor Daemon {
         guard deliveriesDirty || now >= nextDeliveryCheck else { return }
         deliveriesDirty = false
         let wakeup = self.wakeup
-        nextDeliveryCheck = await deliveries.startDue(now: now, runtime: runtime) { [weak self] in
+        let next = await deliveries.startDue(now: now, runtime: runtime) { [weak self] in
             Task { await self?.markDeliveriesDirty() }
             wakeup.signal()
         }
+        // `feedwatch outbox retry` writes beside the daemon: a look every few seconds (one indexed
+        // query) notices what it put back.
+        nextDeliveryCheck = min(next, now.addingTimeInterval(Self.outboxLookInterval))
     }
 
     private func markDeliveriesDirty() {

@@ -122,9 +122,14 @@ actor DeliveryQueue {
             switch attempt {
             case .delivered(let status):
                 try store.markDelivered(id: entry.id, status: status, now: now)
+                if let lastError = entry.lastError {
+                    logger.notice(
+                        "delivered after an earlier failure (\(lastError)); attempts before: \(entry.attempts)",
+                        metadata: metadata)
+                }
             case .retry(let error, let retryAfter):
                 let next = RetryPolicy.nextAttempt(
-                    failedAttempts: entry.attempts + 1, retryAfter: retryAfter, createdAt: entry.createdAt,
+                    failedAttempts: entry.attempts + 1, retryAfter: retryAfter, createdAt: entry.retryFrom,
                     retryFor: runtime.webhooks[entry.target]?.config.retryFor ?? 0, now: now)
                 try store.markFailed(id: entry.id, error: error, retryAt: next)
                 if let next {

@@ -17,6 +17,17 @@ struct ProcessedDocument: Sendable {
     var alerts: [Alert]
 }
 
+/// A document parsed and matched, not yet recorded: what the recording transaction needs, and the
+/// alerts it may fire. Preparing only reads the feed's own state, so documents are prepared in
+/// parallel; recording decides (through story keys shared by all feeds) which alerts fire, so
+/// `once` records in configuration order and the outcome never depends on which fetch won.
+struct PreparedDocument: Sendable {
+    var ttlMinutes: Int?
+    var warnings: [String]
+    var items: [IncomingItem]
+    var alertsByID: [String: Alert]
+}
+
 /// The middle of the pipeline for one fetched document: parse → match the items not seen before →
 /// record items and queue alerts in one transaction. Shared by `run`, `once` and `once --dry-run`.
 struct DocumentProcessor: Sendable {
@@ -29,9 +40,18 @@ struct DocumentProcessor: Sendable {
         return encoder
     }()
 
+    /// Parses, matches and records one document: items in document order, in one transaction.
     func process(
         feed: FeedConfig, documentURL: String, body: Data, charset: String?, now: Date
     ) throws -> ProcessedDocument {
+        try record(
+            prepare(feed: feed, documentURL: documentURL, body: body, charset: charset, now: now), feed: feed, now: now)
+    }
+
+    /// Parses the document and matches the items its feed has not seen; writes nothing.
+    func prepare(
+        feed: FeedConfig, documentURL: String, body: Data, charset: String?, now: Date
+    ) throws -> PreparedDocument {
         let parsed = try FeedParser.parse(body, url: documentURL, httpCharset: charset)
         let keys = parsed.items.map(\.id)
         // Matching costs more than the look-up: only items never seen before are matched, and not
@@ -69,11 +89,18 @@ struct DocumentProcessor: Sendable {
             incoming.append(
                 IncomingItem(key: item.id, link: item.link, title: storyTitle, candidates: candidates))
         }
+        return PreparedDocument(
+            ttlMinutes: parsed.ttlMinutes, warnings: Array(parsed.warnings.prefix(5)), items: incoming,
+            alertsByID: alertsByID)
+    }
+
+    /// Records a prepared document's items and queues the alerts that fire, in one transaction.
+    func record(_ prepared: PreparedDocument, feed: FeedConfig, now: Date) throws -> ProcessedDocument {
         let record = try store.recordItemsAndEnqueueAlerts(
-            feed: feed.name, items: incoming, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
-        let fired = record.firedAlertIDs.compactMap { alertsByID[$0] }
+            feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
+        let fired = record.firedAlertIDs.compactMap { prepared.alertsByID[$0] }
         return ProcessedDocument(
-            ttlMinutes: parsed.ttlMinutes, warnings: Array(parsed.warnings.prefix(5)), record: record, alerts: fired)
+            ttlMinutes: prepared.ttlMinutes, warnings: prepared.warnings, record: record, alerts: fired)
     }
 
     static func matchInput(_ item: FeedItem) -> MatchInput {

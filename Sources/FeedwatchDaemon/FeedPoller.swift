@@ -21,6 +21,16 @@ struct PollReport: Sendable {
     var statusText: String
 }
 
+/// A poll fetched, and its document parsed and matched, waiting to be recorded.
+struct PreparedPoll: Sendable {
+    var feed: FeedConfig
+    var report: PollReport
+    /// Set when a document was fetched and parsed.
+    var document: PreparedDocument?
+    /// The document was fetched but is not a feed (the report says why).
+    var parseFailed = false
+}
+
 /// Fetches one feed and runs its document through the pipeline; used by `run` and `once`.
 struct FeedPoller: Sendable {
     let fetcher: FeedFetcher
@@ -42,25 +52,59 @@ struct FeedPoller: Sendable {
             connectTimeout: min(10, feed.settings.timeout), maxSize: feed.settings.maxSize, allowFileURL: isFile)
     }
 
+    /// Fetches, parses and records one feed: the daemon's poll, its items recorded in document order.
     func poll(_ feed: FeedConfig, state: FeedState?, now: @Sendable () -> Date = Date.init) async -> PollReport {
-        var log = logger
-        log[metadataKey: "feed"] = "\(feed.name)"
+        record(await fetchAndPrepare(feed, state: state, now: now), now: now())
+    }
+
+    /// Fetches and parses one feed and matches its new items, recording nothing: `once` prepares
+    /// many feeds at a time and records them one by one in configuration order.
+    func fetchAndPrepare(
+        _ feed: FeedConfig, state: FeedState?, now: @Sendable () -> Date = Date.init
+    ) async -> PreparedPoll {
         guard let request = Self.request(for: feed, state: state) else {
             let result = FetchResult(outcome: .failed("invalid URL"))
-            return PollReport(
-                feed: feed.name, result: result, outcome: .failure(retryAfter: nil), statusText: "invalid URL")
+            return PreparedPoll(
+                feed: feed,
+                report: PollReport(
+                    feed: feed.name, result: result, outcome: .failure(retryAfter: nil), statusText: "invalid URL"))
         }
         let result = await fetcher.fetch(request)
         var report = PollReport(
             feed: feed.name, result: result, outcome: PollOutcome(result),
             statusText: result.status.map(String.init) ?? "error")
-        switch result.outcome {
-        case .document(let body, let charset, let finalURL):
-            // The report outlives the poll (`once` keeps one per feed): it must not keep the body.
-            report.result.outcome = .document(body: Data(), charset: charset, finalURL: finalURL)
+        guard case .document(let body, let charset, let finalURL) = result.outcome else {
+            return PreparedPoll(feed: feed, report: report)
+        }
+        // The report outlives the poll (`once` keeps one per feed): it must not keep the body.
+        report.result.outcome = .document(body: Data(), charset: charset, finalURL: finalURL)
+        do {
+            let prepared = try processor.prepare(
+                feed: feed, documentURL: finalURL.absoluteString, body: body, charset: charset, now: now())
+            return PreparedPoll(feed: feed, report: report, document: prepared)
+        } catch let error as FeedParseError {
+            report.processingError = error.description
+            report.outcome = .failure(retryAfter: nil)
+            report.statusText = "parse error: \(error.description)"
+            return PreparedPoll(feed: feed, report: report, parseFailed: true)
+        } catch {
+            report.processingError = "\(error)"
+            report.outcome = .failure(retryAfter: nil)
+            report.statusText = "state error: \(error)"
+        }
+        return PreparedPoll(feed: feed, report: report)
+    }
+
+    /// Records a prepared poll (items and alerts in one transaction) and logs what the user needs.
+    func record(_ prepared: PreparedPoll, now: Date) -> PollReport {
+        let feed = prepared.feed
+        var report = prepared.report
+        var log = logger
+        log[metadataKey: "feed"] = "\(feed.name)"
+        let result = report.result
+        if let document = prepared.document {
             do {
-                let processed = try processor.process(
-                    feed: feed, documentURL: finalURL.absoluteString, body: body, charset: charset, now: now())
+                let processed = try processor.record(document, feed: feed, now: now)
                 report.processed = processed
                 report.outcome = PollOutcome(result, feedTTL: processed.ttlMinutes.map { TimeInterval($0) * 60 })
                 for warning in processed.warnings {
@@ -69,17 +113,25 @@ struct FeedPoller: Sendable {
                 if processed.record.fired > 0 {
                     log.info("\(processed.record.fired) alert(s) from \(processed.record.newItems) new item(s)")
                 }
-            } catch let error as FeedParseError {
-                report.processingError = error.description
-                report.outcome = .failure(retryAfter: nil)
-                report.statusText = "parse error: \(error.description)"
-                log.warning("cannot parse the feed: \(error.description)")
             } catch {
                 report.processingError = "\(error)"
                 report.outcome = .failure(retryAfter: nil)
                 report.statusText = "state error: \(error)"
                 log.error("cannot record the feed's items (will retry): \(error)")
             }
+            return report
+        }
+        if let error = report.processingError {
+            if prepared.parseFailed {
+                log.warning("cannot parse the feed: \(error)")
+            } else {
+                log.error("cannot record the feed's items (will retry): \(error)")
+            }
+            return report
+        }
+        switch result.outcome {
+        case .document:
+            break
         case .notModified:
             break
         case .gone:

@@ -15,6 +15,14 @@ public struct OnceRunner {
         public var alerts = 0
         public var delivered = 0
         public var deliveryFailures = 0
+        /// Deliveries left in the outbox, pending a later attempt by `run` (not dead letters).
+        public var stillQueued = 0
+
+        /// `once`'s exit status (SPEC §1): 0 when every feed was polled and every alert delivered,
+        /// 2 when a feed failed or a delivery failed or is still queued.
+        public var exitStatus: Int32 {
+            failedFeeds == 0 && deliveryFailures == 0 && stillQueued == 0 ? 0 : 2
+        }
     }
 
     let config: Config
@@ -46,31 +54,15 @@ public struct OnceRunner {
             return false
         }
         summary.feeds = feeds.count
-        // At most `concurrency` feeds between fetch and record at once: documents fetched faster than
-        // they are recorded would otherwise pile up in memory.
-        let window = max(1, config.concurrency)
-        let reports = await withTaskGroup(of: (Int, PollReport).self) { group in
-            var next = 0
-            var reports: [(Int, PollReport)] = []
-            func addNext() {
-                guard next < feeds.count else { return }
-                let index = next
-                let feed = feeds[index]
-                group.addTask { (index, await poller.poll(feed, state: states[feed.name])) }
-                next += 1
-            }
-            for _ in 0..<window { addNext() }
-            for await report in group {
-                reports.append(report)
-                addNext()
-            }
-            return reports.sorted { $0.0 < $1.0 }.map(\.1)
-        }
+        let reports = await pollInConfigurationOrder(feeds, states: states, poller: poller)
         let now = Date()
         var updatedStates: [FeedState] = []
         for (feed, report) in zip(feeds, reports) {
             if report.processingError != nil { summary.failedFeeds += 1 }
-            if case .failed = report.result.outcome { summary.failedFeeds += 1 }
+            switch report.result.outcome {
+            case .failed, .gone: summary.failedFeeds += 1
+            case .document, .notModified: break
+            }
             summary.newItems += report.processed?.record.newItems ?? 0
             summary.alerts += report.processed?.record.fired ?? 0
             for alert in report.processed?.alerts ?? [] where dryRun {
@@ -97,7 +89,47 @@ public struct OnceRunner {
             let result = await queue.attemptDue(now: Date(), runtime: runtime)
             summary.delivered = result.delivered
             summary.deliveryFailures = result.failed
+            summary.stillQueued = try store.pending().count
         }
         return summary
+    }
+
+    /// Most documents fetched and prepared ahead of the one to record next: a slow feed early in
+    /// the list holds back recording, not fetching, but memory stays bounded all the same.
+    static let preparedAhead = 1024
+
+    /// Fetches and prepares up to `concurrency` feeds at once, and records them one by one in
+    /// configuration order, whatever order their fetches finish in: the same documents give the
+    /// same alerts (a story in two feeds fires for the one listed first).
+    private func pollInConfigurationOrder(
+        _ feeds: [FeedConfig], states: [String: FeedState], poller: FeedPoller
+    ) async -> [PollReport] {
+        let concurrency = max(1, config.concurrency)
+        return await withTaskGroup(of: (Int, PreparedPoll).self) { group in
+            var next = 0
+            var inFlight = 0
+            var ready: [Int: PreparedPoll] = [:]
+            var reports: [PollReport] = []
+            reports.reserveCapacity(feeds.count)
+            func startMore() {
+                while next < feeds.count, inFlight < concurrency, ready.count + inFlight < Self.preparedAhead {
+                    let index = next
+                    let feed = feeds[index]
+                    group.addTask { (index, await poller.fetchAndPrepare(feed, state: states[feed.name])) }
+                    next += 1
+                    inFlight += 1
+                }
+            }
+            startMore()
+            for await (index, prepared) in group {
+                inFlight -= 1
+                ready[index] = prepared
+                while let head = ready.removeValue(forKey: reports.count) {
+                    reports.append(poller.record(head, now: Date()))
+                }
+                startMore()
+            }
+            return reports
+        }
     }
 }

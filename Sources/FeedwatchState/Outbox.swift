@@ -80,8 +80,9 @@ extension StateStore {
         }
     }
 
-    /// Dead-letters pending deliveries older than their target's `retry_for` (targets absent from
-    /// `retryFor` never expire). Returns how many expired.
+    /// Dead-letters pending deliveries whose retry window (from creation, or from `outbox retry`)
+    /// is longer than their target's `retry_for` (targets absent from `retryFor` never expire).
+    /// Returns how many expired.
     @discardableResult
     public func expire(olderThan retryFor: [String: TimeInterval], now: Date) throws -> Int {
         try write { db in
@@ -91,7 +92,7 @@ extension StateStore {
                     sql: """
                         UPDATE outbox SET status = 'dead',
                             last_error = coalesce(last_error || '; ', '') || 'expired: undelivered after ' || ? || 's'
-                        WHERE status = 'pending' AND target = ? AND created_at < ?
+                        WHERE status = 'pending' AND target = ? AND coalesce(retry_from, created_at) < ?
                         """,
                     arguments: [Int(window), target, now.timeIntervalSince1970 - window])
                 expired += db.changesCount
@@ -116,14 +117,15 @@ extension StateStore {
         }
     }
 
-    /// Puts one dead letter back in the queue, due now with its attempts reset.
+    /// Puts one dead letter back in the queue, due now with its attempts reset and a new retry
+    /// window from now. Its last error stays, to show that it failed before.
     /// Returns false if there is no dead letter with that id.
     @discardableResult
     public func requeue(id: Int64, now: Date = Date()) throws -> Bool {
         try write { db in
             try db.execute(
                 sql:
-                    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ? WHERE id = ? AND status = 'dead'",
+                    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ?1, retry_from = ?1 WHERE id = ?2 AND status = 'dead'",
                 arguments: [now.timeIntervalSince1970, id])
             return db.changesCount == 1
         }
@@ -134,7 +136,8 @@ extension StateStore {
     public func requeueAll(now: Date = Date()) throws -> Int {
         try write { db in
             try db.execute(
-                sql: "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ? WHERE status = 'dead'",
+                sql:
+                    "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt = ?1, retry_from = ?1 WHERE status = 'dead'",
                 arguments: [now.timeIntervalSince1970])
             return db.changesCount
         }

@@ -33,6 +33,9 @@ public struct OutboxEntry: Sendable, Equatable {
     public var status: Status
     /// When the alert was raised.
     public var createdAt: Date
+    /// When the current retry window began (`retry_for` counts from here): the alert's creation,
+    /// or when `outbox retry` put the dead letter back in the queue.
+    public var retryFrom: Date
     /// When it was delivered.
     public var deliveredAt: Date?
     /// The receiver's HTTP status on delivery, if any.
@@ -40,7 +43,8 @@ public struct OutboxEntry: Sendable, Equatable {
 
     public init(
         id: Int64, alertID: String, target: String, payload: Data, attempts: Int, nextAttempt: Date,
-        lastError: String?, status: Status, createdAt: Date, deliveredAt: Date? = nil, httpStatus: Int? = nil
+        lastError: String?, status: Status, createdAt: Date, retryFrom: Date? = nil, deliveredAt: Date? = nil,
+        httpStatus: Int? = nil
     ) {
         self.id = id
         self.alertID = alertID
@@ -51,6 +55,7 @@ public struct OutboxEntry: Sendable, Equatable {
         self.lastError = lastError
         self.status = status
         self.createdAt = createdAt
+        self.retryFrom = retryFrom ?? createdAt
         self.deliveredAt = deliveredAt
         self.httpStatus = httpStatus
     }
@@ -61,6 +66,7 @@ public struct OutboxEntry: Sendable, Equatable {
             attempts: row["attempts"], nextAttempt: Date(timeIntervalSince1970: row["next_attempt"]),
             lastError: row["last_error"], status: Status(rawValue: row["status"]) ?? .pending,
             createdAt: Date(timeIntervalSince1970: row["created_at"]),
+            retryFrom: (row["retry_from"] as Double?).map(Date.init(timeIntervalSince1970:)),
             deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             httpStatus: row["http_status"])
     }

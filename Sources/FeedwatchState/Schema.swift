@@ -14,6 +14,9 @@ enum Schema {
         migrator.registerMigration("v3-feed-configured-url") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4-outbox-retry-window") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }()
 
@@ -81,5 +84,11 @@ enum Schema {
     /// validators, the remembered redirect and a 410 stop belong to the old URL and are dropped.
     static let v3 = """
         ALTER TABLE feed ADD COLUMN configured_url TEXT;
+        """
+
+    /// When a delivery's retry window began: NULL for its creation, else the moment `outbox retry`
+    /// put a dead letter back, so that a retried delivery gets a whole `retry_for` again.
+    static let v4 = """
+        ALTER TABLE outbox ADD COLUMN retry_from REAL;
         """
 }

@@ -128,4 +128,48 @@ final class DaemonLifecycleTests: DaemonTestCase {
         XCTAssertEqual(restarted.waitForExit(timeout: 10), 0)
         XCTAssertEqual(try feedwatch(["outbox"]).stdout, "outbox empty: no pending or dead-lettered deliveries\n")
     }
+
+    func testOutboxRetryBesideARunningDaemonIsDeliveredWithinSeconds() throws {
+        let healthy = Flag()
+        let receiver = try HTTPTestServer { _ in
+            healthy.isSet ? .init(status: 200, text: "ok") : .init(status: 404, text: "no such hook")
+        }
+        defer { receiver.stop() }
+        try FeedFixtures.rss(FeedFixtures.outageStories(1)).write(
+            to: directory.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
+        try writeConfig(
+            """
+            feeds: [{url: "file:feed.xml", name: news, alert_on_first_poll: true}]
+            rules: [{name: outages, any: [panne], notify: [hook]}]
+            webhooks: [{name: hook, url: "\(receiver.url("/hook").absoluteString)", retry_for: 1h}]
+            """)
+        let daemon = try startDaemon()
+        var deadRow: Substring?
+        XCTAssertTrue(
+            waitUntil(timeout: 15) {
+                deadRow = try? feedwatch(["outbox"]).stdout.split(separator: "\n").first {
+                    $0.split(separator: " ").contains("dead")
+                }
+                return deadRow != nil
+            }, daemon.stderr)
+        let id = try XCTUnwrap(deadRow?.split(separator: " ").first.map(String.init))
+        XCTAssertEqual(receiver.requests.count, 1, String(deadRow ?? ""))
+
+        healthy.set()
+        let retried = try feedwatch(["outbox", "retry", id])
+        XCTAssertEqual(retried.stdout, "1 delivery(ies) queued again\n", retried.stderr)
+        // The daemon looks at the outbox every few seconds: well within 15.
+        XCTAssertTrue(waitUntil(timeout: 15) { receiver.requests.count == 2 }, daemon.stderr)
+        XCTAssertEqual(Set(receiver.requests.compactMap { $0.header("webhook-id") }).count, 1, "the same alert")
+        XCTAssertTrue(
+            waitUntil(timeout: 10) {
+                (try? feedwatch(["outbox"]).stdout) == "outbox empty: no pending or dead-lettered deliveries\n"
+            })
+        XCTAssertTrue(
+            waitUntil(timeout: 5) { daemon.stderr.contains("delivered after an earlier failure (HTTP 404)") },
+            daemon.stderr)
+        daemon.signal(SIGTERM)
+        XCTAssertEqual(daemon.waitForExit(timeout: 10), 0)
+        XCTAssertFalse(daemon.stderr.contains("expired"), daemon.stderr)
+    }
 }

@@ -113,7 +113,7 @@ final class FeedLifecycleTests: DaemonTestCase {
               - {url: "\(server.url("/removed").absoluteString)", name: removed}
             rules: [{name: r, any: [panne]}]
             """)
-        XCTAssertEqual(try feedwatch(["once"]).status, 0)
+        XCTAssertEqual(try feedwatch(["once"]).status, 2, "a feed that answered 410 failed")
         let state = try feedwatch(["state"]).stdout
         let moved = try XCTUnwrap(state.split(separator: "\n").first { $0.hasPrefix("moved ") }, state)
         XCTAssertTrue(moved.hasSuffix(server.url("/new").absoluteString), String(moved))
@@ -252,5 +252,91 @@ final class StoryDeduplicationTests: DaemonTestCase {
         XCTAssertEqual(dry.stdout.split(separator: "\n").count, 1, dry.stdout)
         let once = try feedwatch(["once"])
         XCTAssertTrue(once.stdout.contains("3 new items, 1 alerts"), once.stdout)
+    }
+
+    /// Fetches finish in any order; `once` records in configuration order all the same. Feed b
+    /// (listed second) is answered first: its server holds a's document until b's was sent.
+    func testTheSameStoryIsCreditedToTheFeedListedFirstWhicheverFetchFinishesFirst() throws {
+        let bAnswered = DispatchSemaphore(value: 0)
+        let a = FeedFixtures.rss([
+            .init(guid: "a-1", title: "Panne géante chez Facebook ce matin", link: "https://news.example.org/panne")
+        ])
+        let b = FeedFixtures.rss([
+            .init(guid: "b-1", title: "Facebook : panne géante ce matin", link: "http://www.news.example.org/panne"),
+            .init(guid: "b-2", title: "PANNE GEANTE chez Facebook, ce matin !", link: "https://other.example.org/x"),
+        ])
+        let server = try HTTPTestServer { request in
+            if request.pathWithoutQuery == "/b" {
+                defer { bAnswered.signal() }
+                return .init(status: 200, text: b)
+            }
+            _ = bAnswered.wait(timeout: .now() + 10)
+            return .init(status: 200, text: a)
+        }
+        defer { server.stop() }
+        try writeConfig(
+            """
+            feeds:
+              - {url: "\(server.url("/a").absoluteString)", name: a, alert_on_first_poll: true}
+              - {url: "\(server.url("/b").absoluteString)", name: b, alert_on_first_poll: true}
+            rules: [{name: outages, any: [panne]}]
+            """)
+        let dry = try feedwatch(["once", "--dry-run"])
+        let lines = dry.stdout.split(separator: "\n")
+        XCTAssertEqual(lines.count, 1, dry.stdout)
+        XCTAssertTrue(lines.first?.contains("\"id\":\"a-1\"") == true, dry.stdout)
+        let once = try feedwatch(["once"])
+        XCTAssertEqual(once.status, 0, once.stderr)
+        XCTAssertTrue(once.stdout.contains("3 new items, 1 alerts"), once.stdout)
+    }
+}
+
+/// `once`'s exit status tells a script whether everything went through (SPEC §1).
+final class OnceExitStatusTests: DaemonTestCase {
+    private func configure(feedURL: String, webhookURL: String) throws {
+        try writeConfig(
+            """
+            feeds: [{url: "\(feedURL)", name: news, alert_on_first_poll: true}]
+            rules: [{name: outages, any: [panne], notify: [journal, hook]}]
+            webhooks: [{name: hook, url: "\(webhookURL)"}]
+            """)
+    }
+
+    func testZeroWhenEveryFeedIsPolledAndEveryAlertDelivered() throws {
+        let receiver = try HTTPTestServer { _ in .init(status: 204, text: "") }
+        defer { receiver.stop() }
+        try FeedFixtures.rss(FeedFixtures.outageStories(2)).write(
+            to: directory.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
+        try configure(feedURL: "file:feed.xml", webhookURL: receiver.url("/hook").absoluteString)
+        let once = try feedwatch(["once"])
+        XCTAssertEqual(once.status, 0, once.stdout + once.stderr)
+        XCTAssertEqual(receiver.requests.count, 2)
+        XCTAssertEqual(try feedwatch(["once", "--dry-run"]).status, 0)
+    }
+
+    func testTwoWhenAFeedFails() throws {
+        let server = try HTTPTestServer { _ in .init(status: 500, text: "down") }
+        defer { server.stop() }
+        try configure(feedURL: server.url("/feed").absoluteString, webhookURL: server.url("/hook").absoluteString)
+        let once = try feedwatch(["once"])
+        XCTAssertEqual(once.status, 2, once.stdout + once.stderr)
+        XCTAssertTrue(once.stdout.hasPrefix("polled 1 feeds (1 failed)"), once.stdout)
+        XCTAssertEqual(try feedwatch(["once", "--dry-run"]).status, 2)
+    }
+
+    func testTwoWhileADeliveryIsStillQueued() throws {
+        let receiver = try HTTPTestServer { _ in .init(status: 503, text: "busy") }
+        defer { receiver.stop() }
+        try FeedFixtures.rss(FeedFixtures.outageStories(1)).write(
+            to: directory.appendingPathComponent("feed.xml"), atomically: true, encoding: .utf8)
+        try configure(feedURL: "file:feed.xml", webhookURL: receiver.url("/hook").absoluteString)
+        let first = try feedwatch(["once"])
+        XCTAssertEqual(first.status, 2, "a 503 leaves the alert queued for run")
+        XCTAssertEqual(first.stdout, "polled 1 feeds (0 failed): 1 new items, 1 alerts, 0 deliveries made, 1 failed\n")
+        XCTAssertTrue(try feedwatch(["outbox"]).stdout.contains("pending"))
+        // Nothing new and the retry not due yet: the alert is still queued.
+        let second = try feedwatch(["once"])
+        XCTAssertEqual(second.status, 2)
+        XCTAssertEqual(second.stdout, "polled 1 feeds (0 failed): 0 new items, 0 alerts, 0 deliveries made, 0 failed\n")
     }
 }

@@ -78,6 +78,25 @@ final class OutboxTests: StateTestCase {
         XCTAssertEqual(try store.requeueAll(now: t0), 1)
     }
 
+    func testARetriedDeadLetterGetsAWholeRetryWindowAgain() throws {
+        let store = try openStore()
+        try poll(store, "news", [item("a", link: "https://ex.org/a", title: "outage one two")])
+        let dayLater = t0.addingTimeInterval(86401)
+        XCTAssertEqual(try store.expire(olderThan: ["ops": 86400], now: dayLater), 1)
+        let dead = try XCTUnwrap(store.deadLetters().first)
+        // `feedwatch outbox retry` a day after the alert was raised: due now, with 24 h ahead of it.
+        XCTAssertTrue(try store.requeue(id: dead.id, now: dayLater))
+        let requeued = try XCTUnwrap(store.pending().first { $0.target == "ops" })
+        XCTAssertEqual(requeued.retryFrom, dayLater)
+        XCTAssertEqual(requeued.createdAt, t0, "the alert keeps its time")
+        XCTAssertEqual(requeued.attempts, 0)
+        XCTAssertEqual(requeued.lastError, "expired: undelivered after 86400s", "it shows that it failed before")
+        XCTAssertEqual(try store.expire(olderThan: ["ops": 86400], now: dayLater.addingTimeInterval(60)), 0)
+        XCTAssertEqual(try store.dueDeliveries(now: dayLater, limit: 10, onlyTarget: "ops").map(\.id), [dead.id])
+        XCTAssertEqual(
+            try store.expire(olderThan: ["ops": 86400], now: dayLater.addingTimeInterval(86401)), 0, "in flight")
+    }
+
     func testAnAlertIsQueuedOncePerTargetEvenIfTheCallerRepeatsItsID() throws {
         let store = try openStore()
         var twin = item("b", link: "https://ex.org/b", title: "other outage three four")
