@@ -13,7 +13,12 @@ struct ConfigBuilder {
     static let feedKeys = ["url", "name", "tags", "headers"] + settingKeys
     static let ruleKeys = ["name", "any", "all", "none", "in", "feeds", "notify"]
     static let webhookKeys = ["name", "url", "format", "secret", "headers", "timeout", "retry_for"]
+    // The smallest values accepted; every check states its minimum, so every message can name it.
     static let minimumInterval: TimeInterval = 30
+    static let minimumTimeout: TimeInterval = 1
+    static let minimumRetryFor: TimeInterval = 1
+    static let minimumMaxSize = 1
+    static let minimumConcurrency = 1
 
     mutating func build(_ root: Node, path: String) -> Config? {
         guard let top = reader.mapping(root, "", known: Self.topKeys) else { return nil }
@@ -32,8 +37,11 @@ struct ConfigBuilder {
         {
             readSettings(entries, into: &defaults, path: "defaults")
         }
-        let concurrency = top["concurrency"].flatMap { reader.integer($0.value, "concurrency", minimum: 1) } ?? 64
-        let perHost = top["per_host"].flatMap { reader.integer($0.value, "per_host", minimum: 1) } ?? 4
+        let concurrency =
+            top["concurrency"].flatMap { reader.integer($0.value, "concurrency", minimum: Self.minimumConcurrency) }
+            ?? 64
+        let perHost =
+            top["per_host"].flatMap { reader.integer($0.value, "per_host", minimum: Self.minimumConcurrency) } ?? 4
 
         let webhooks = list(top["webhooks"], "webhooks") { builder, node, path in builder.webhook(node, path) }
         let feeds = list(top["feeds"], "feeds") { builder, node, path in builder.feed(node, path, defaults: defaults) }
@@ -62,10 +70,14 @@ struct ConfigBuilder {
         {
             settings.interval = value
         }
-        if let node = entries["timeout"]?.value, let value = reader.duration(node, p("timeout")) {
+        if let node = entries["timeout"]?.value,
+            let value = reader.duration(node, p("timeout"), minimum: Self.minimumTimeout)
+        {
             settings.timeout = value
         }
-        if let node = entries["max_size"]?.value, let value = reader.size(node, p("max_size")) {
+        if let node = entries["max_size"]?.value,
+            let value = reader.size(node, p("max_size"), minimum: Self.minimumMaxSize)
+        {
             settings.maxSize = value
         }
         if let node = entries["user_agent"]?.value, let value = reader.string(node, p("user_agent")) {
@@ -178,8 +190,13 @@ struct ConfigBuilder {
             if secret == "" { reader.report(secretNode, "\(path).secret", "is empty") }
         }
         let headers = entries["headers"].flatMap { reader.headerMap($0.value, "\(path).headers") } ?? [:]
-        let timeout = entries["timeout"].flatMap { reader.duration($0.value, "\(path).timeout") } ?? 10
-        let retryFor = entries["retry_for"].flatMap { reader.duration($0.value, "\(path).retry_for") } ?? 86400
+        let timeout =
+            entries["timeout"].flatMap { reader.duration($0.value, "\(path).timeout", minimum: Self.minimumTimeout) }
+            ?? 10
+        let retryFor =
+            entries["retry_for"].flatMap {
+                reader.duration($0.value, "\(path).retry_for", minimum: Self.minimumRetryFor)
+            } ?? 86400
         guard let name else { return nil }
         return WebhookConfig(
             name: name, url: url ?? "", format: format, secret: secret, headers: headers, timeout: timeout,

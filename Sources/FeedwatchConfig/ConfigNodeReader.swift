@@ -93,7 +93,7 @@ struct ConfigNodeReader {
             return nil
         }
         guard value >= minimum else {
-            report(node, keyPath, "\(value) is below the minimum of \(minimum)")
+            report(node, keyPath, "\(value) is too small (the minimum is \(minimum))")
             return nil
         }
         return value
@@ -110,24 +110,29 @@ struct ConfigNodeReader {
         }
     }
 
-    mutating func duration(_ node: Node, _ keyPath: String, minimum: TimeInterval = 0) -> TimeInterval? {
+    /// A duration of at least `minimum` seconds (which must be positive: no duration may be 0).
+    mutating func duration(_ node: Node, _ keyPath: String, minimum: TimeInterval) -> TimeInterval? {
         guard let (text, raw) = plainScalar(node, keyPath, expected: "a duration") else { return nil }
         guard let seconds = Units.duration(text) else {
             report(node, keyPath, "\(Self.quote(raw)) is not a duration (examples: 30s, 5m, 2h)")
             return nil
         }
-        if seconds <= 0 || seconds < minimum {
-            let floor = minimum > 0 ? Units.describe(seconds: minimum) : "0"
-            report(node, keyPath, "\(raw) is under the minimum of \(floor)")
+        guard seconds >= minimum else {
+            report(node, keyPath, "\(raw) is too short (the minimum is \(Units.describe(seconds: minimum)))")
             return nil
         }
         return seconds
     }
 
-    mutating func size(_ node: Node, _ keyPath: String) -> Int? {
+    /// A size of at least `minimum` bytes.
+    mutating func size(_ node: Node, _ keyPath: String, minimum: Int) -> Int? {
         guard let (text, raw) = plainScalar(node, keyPath, expected: "a size") else { return nil }
-        guard let bytes = Units.size(text), bytes > 0 else {
+        guard let bytes = Units.size(text) else {
             report(node, keyPath, "\(Self.quote(raw)) is not a size (examples: 512KiB, 10MiB, 5MB)")
+            return nil
+        }
+        guard bytes >= minimum else {
+            report(node, keyPath, "\(raw) is too small (the minimum is \(Units.describe(bytes: minimum)))")
             return nil
         }
         return bytes

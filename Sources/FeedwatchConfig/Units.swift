@@ -62,4 +62,13 @@ enum Units {
         if whole % 60 == 0 { return "\(whole / 60)m" }
         return "\(whole)s"
     }
+
+    /// `10485760` → `10MiB`, `1` → `1B`, for messages.
+    public static func describe(bytes: Int) -> String {
+        for (unit, factor) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        where bytes >= factor && bytes % factor == 0 {
+            return "\(bytes / factor)\(unit)"
+        }
+        return "\(bytes)B"
+    }
 }

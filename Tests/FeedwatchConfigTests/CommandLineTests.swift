@@ -43,7 +43,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(
             result.stderr,
             """
-            \(path):3:15: feeds[0].interval: 1s is under the minimum of 30s
+            \(path):3:15: feeds[0].interval: 1s is too short (the minimum is 30s)
             \(path):4:38: rules[0].notify[0]: no webhook named "nope"; targets are journal and the names under webhooks:
 
             """)

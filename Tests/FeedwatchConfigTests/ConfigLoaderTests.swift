@@ -203,7 +203,7 @@ final class ConfigLoaderTests: XCTestCase {
                 "feedwatch.yaml:3:12: defaults.timeout: \"5 minutes\" is not a duration (examples: 30s, 5m, 2h)",
                 "feedwatch.yaml:4:14: concurrency: \"lots\" is not a whole number",
                 "feedwatch.yaml:6:10: feeds[0].url: \"ftp://x.org/feed\" is not a feed URL (http://, https:// or file:PATH)",
-                "feedwatch.yaml:10:15: feeds[1].interval: 10s is under the minimum of 30s",
+                "feedwatch.yaml:10:15: feeds[1].interval: 10s is too short (the minimum is 30s)",
                 "feedwatch.yaml:11:30: feeds[1].headers.Authorization: variable NOPE_TOKEN is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
                 "feedwatch.yaml:12:15: feeds[1].max_size: \"10 parsecs\" is not a size (examples: 512KiB, 10MiB, 5MB)",
                 "feedwatch.yaml:14:11: feeds[2].name: duplicate feed name \"b\" (first at line 8)",
@@ -280,7 +280,44 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.feeds[0].settings.interval, 30)
         XCTAssertEqual(
             errors("defaults: {interval: 29s}\nfeeds: []\nrules: [{name: r, any: [x]}]\n"),
-            ["feedwatch.yaml:1:22: defaults.interval: 29s is under the minimum of 30s"])
+            ["feedwatch.yaml:1:22: defaults.interval: 29s is too short (the minimum is 30s)"])
+    }
+
+    func testEveryMinimumIsNamedInTheSyntaxOfItsValue() {
+        XCTAssertEqual(
+            errors(
+                """
+                defaults: {interval: 29s, timeout: 0s, max_size: 0}
+                concurrency: 0
+                per_host: 0
+                feeds:
+                  - {url: "https://a.example/f", interval: 500ms, timeout: 500ms}
+                rules: [{name: r, any: [x]}]
+                webhooks:
+                  - {name: ops, url: "https://h.example/", timeout: 0s, retry_for: 0.5s}
+                """),
+            [
+                "feedwatch.yaml:1:22: defaults.interval: 29s is too short (the minimum is 30s)",
+                "feedwatch.yaml:1:36: defaults.timeout: 0s is too short (the minimum is 1s)",
+                "feedwatch.yaml:1:50: defaults.max_size: 0 is too small (the minimum is 1B)",
+                "feedwatch.yaml:2:14: concurrency: 0 is too small (the minimum is 1)",
+                "feedwatch.yaml:3:11: per_host: 0 is too small (the minimum is 1)",
+                "feedwatch.yaml:5:44: feeds[0].interval: 500ms is too short (the minimum is 30s)",
+                "feedwatch.yaml:5:60: feeds[0].timeout: 500ms is too short (the minimum is 1s)",
+                "feedwatch.yaml:8:53: webhooks[0].timeout: 0s is too short (the minimum is 1s)",
+                "feedwatch.yaml:8:68: webhooks[0].retry_for: 0.5s is too short (the minimum is 1s)",
+            ])
+        // Each minimum itself is accepted.
+        XCTAssertNoThrow(
+            try load(
+                """
+                defaults: {interval: 30s, timeout: 1s, max_size: 1B}
+                concurrency: 1
+                per_host: 1
+                feeds: [{url: "https://a.example/f"}]
+                rules: [{name: r, any: [x]}]
+                webhooks: [{name: ops, url: "https://h.example/", timeout: 1s, retry_for: 1s}]
+                """))
     }
 
     func testShippedConfigurationIsValid() throws {

@@ -57,7 +57,8 @@ final class DaemonLifecycleTests: DaemonTestCase {
         XCTAssertTrue(daemon.isRunning, "an invalid configuration never stops the daemon")
         XCTAssertTrue(
             waitUntil(timeout: 3) {
-                daemon.stderr.contains("\(self.configPath):5:15: feeds[0].interval: 1s is under the minimum of 30s")
+                daemon.stderr.contains(
+                    "\(self.configPath):5:15: feeds[0].interval: 1s is too short (the minimum is 30s)")
             }, daemon.stderr)
         XCTAssertTrue(daemon.stderr.contains("the previous one keeps running"))
         daemon.signal(SIGTERM)
