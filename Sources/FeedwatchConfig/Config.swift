@@ -14,6 +14,9 @@ public struct Config: Sendable {
     public var feeds: [FeedConfig]
     public var rules: [RuleConfig]
     public var webhooks: [WebhookConfig]
+    /// Valid but probably unintended settings (`feeds: []`), each at its place in the file:
+    /// `check` prints them, the daemon logs them at start and after a reload.
+    public var warnings: [ConfigDiagnostic]
 
     /// The webhook of that name, if configured.
     public func webhook(named name: String) -> WebhookConfig? {

@@ -7,6 +7,8 @@ struct ConfigNodeReader {
     let file: String
     let expansion: VariableExpansion
     private(set) var diagnostics: [ConfigDiagnostic] = []
+    /// Things that are valid but probably not what the user meant; they do not stop the load.
+    private(set) var warnings: [ConfigDiagnostic] = []
 
     init(file: String, expansion: VariableExpansion) {
         self.file = file
@@ -14,10 +16,17 @@ struct ConfigNodeReader {
     }
 
     mutating func report(_ node: Node?, _ keyPath: String, _ message: String) {
+        diagnostics.append(diagnostic(node, keyPath, message))
+    }
+
+    mutating func warn(_ node: Node?, _ keyPath: String, _ message: String) {
+        warnings.append(diagnostic(node, keyPath, message))
+    }
+
+    private func diagnostic(_ node: Node?, _ keyPath: String, _ message: String) -> ConfigDiagnostic {
         let mark = node?.mark
-        diagnostics.append(
-            ConfigDiagnostic(
-                file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, keyPath: keyPath, message: message))
+        return ConfigDiagnostic(
+            file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, keyPath: keyPath, message: message)
     }
 
     /// A YAML null (`~`, `null` or nothing at all) stands for "not given".

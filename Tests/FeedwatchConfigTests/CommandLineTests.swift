@@ -34,6 +34,14 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(result.stdout, "OK: 0 feeds, 1 rules, 0 webhooks\n")
     }
 
+    func testCheckPrintsWarningsOnStderrAndStillSucceeds() throws {
+        let path = try write("feeds: []\nrules: [{name: r, any: [x]}]\n")
+        let result = try FeedwatchProcess.run(["check", "-c", path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "OK: 0 feeds, 1 rules, 0 webhooks\n")
+        XCTAssertEqual(result.stderr, "\(path):1:1: feeds: no feeds: the daemon will watch nothing\n")
+    }
+
     func testInvalidConfigurationExitsSeventyEightWithEveryErrorOnStderr() throws {
         let path = try write(
             "feeds:\n  - url: https://a.example/f\n    interval: 1s\nrules: [{name: r, any: [x], notify: [nope]}]\n")

@@ -320,6 +320,55 @@ final class ConfigLoaderTests: XCTestCase {
                 """))
     }
 
+    func testAnInvalidFeedURLIsTheOnlyErrorItCauses() {
+        XCTAssertEqual(
+            errors(
+                """
+                feeds:
+                  - url: https://a.example/f
+                  - url: ftp://x.org/feed
+                  - url: "not a feed"
+                  - url: https://b.example/${NOPE}
+                rules: [{name: r, any: [x], feeds: [x.org/feed]}]
+                """),
+            [
+                "feedwatch.yaml:3:10: feeds[1].url: \"ftp://x.org/feed\" is not a feed URL (http://, https:// or file:PATH)",
+                "feedwatch.yaml:4:10: feeds[2].url: \"not a feed\" is not a feed URL (http://, https:// or file:PATH)",
+                "feedwatch.yaml:5:10: feeds[3].url: variable NOPE is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
+            ])
+        // A name given beside a bad URL is still a name: its own checks still apply.
+        XCTAssertEqual(
+            errors(
+                """
+                feeds:
+                  - {url: "https://a.example/f", name: a}
+                  - {url: "ftp://x.org/feed", name: a}
+                  - {url: "ftp://y.org/feed", name: ""}
+                rules: [{name: r, any: [x], feeds: [b]}]
+                """),
+            [
+                "feedwatch.yaml:3:11: feeds[1].url: \"ftp://x.org/feed\" is not a feed URL (http://, https:// or file:PATH)",
+                "feedwatch.yaml:3:37: feeds[1].name: duplicate feed name \"a\" (first at line 2)",
+                "feedwatch.yaml:4:11: feeds[2].url: \"ftp://y.org/feed\" is not a feed URL (http://, https:// or file:PATH)",
+                "feedwatch.yaml:4:37: feeds[2].name: must not be empty",
+                "feedwatch.yaml:5:37: rules[0].feeds[0]: no feed named \"b\"",
+            ])
+    }
+
+    func testNoFeedsIsAWarningNotAnError() throws {
+        let empty = try load("rules: [{name: r, any: [x]}]\nfeeds: []\n", path: "feedwatch.yaml")
+        XCTAssertEqual(empty.feeds, [])
+        XCTAssertEqual(
+            empty.warnings.map(\.description), ["feedwatch.yaml:2:1: feeds: no feeds: the daemon will watch nothing"])
+        let nothing = try load("feeds:\nrules: [{name: r, any: [x]}]\n", path: "feedwatch.yaml")
+        XCTAssertEqual(
+            nothing.warnings.map(\.description), ["feedwatch.yaml:1:1: feeds: no feeds: the daemon will watch nothing"])
+        XCTAssertEqual(try load("feeds: [{url: 'https://a.example/f'}]\nrules: [{name: r, any: [x]}]\n").warnings, [])
+        XCTAssertEqual(
+            errors("rules: [{name: r, any: [x]}]\n"), ["feedwatch.yaml:1:1: feeds: missing: list the feeds to watch"],
+            "no feeds: key at all is still an error")
+    }
+
     func testShippedConfigurationIsValid() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
