@@ -101,4 +101,7 @@ public struct WebhookConfig: Sendable, Equatable {
     public var timeout: TimeInterval
     /// How long an undelivered alert is retried before it is dead-lettered.
     public var retryFor: TimeInterval
+    /// The `${VAR}`s found unset when loaded with `unsetDestinationSecrets: .allowed`; the values
+    /// that used them were left out. Never deliver to a webhook that has any.
+    public var unsetVariables: [String] = []
 }

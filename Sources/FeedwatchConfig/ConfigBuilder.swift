@@ -180,6 +180,7 @@ struct ConfigBuilder {
 
     private mutating func webhook(_ node: Node, _ path: String) -> WebhookConfig? {
         guard let entries = reader.mapping(node, path, known: Self.webhookKeys) else { return nil }
+        let skippedBefore = reader.skippedVariables.count
         let name = entries["name"].flatMap { reader.string($0.value, "\(path).name") }
         if entries["name"] == nil { reader.report(node, path, "missing name:") }
         var url: String?
@@ -219,7 +220,7 @@ struct ConfigBuilder {
         guard let name else { return nil }
         return WebhookConfig(
             name: name, url: url ?? "", format: format, secret: secret, headers: headers, timeout: timeout,
-            retryFor: retryFor)
+            retryFor: retryFor, unsetVariables: Array(reader.skippedVariables[skippedBefore...]))
     }
 
     // MARK: - Checks across sections

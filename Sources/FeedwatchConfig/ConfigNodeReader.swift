@@ -6,13 +6,18 @@ import Yams
 struct ConfigNodeReader {
     let file: String
     let expansion: VariableExpansion
+    let unsetDestinationSecrets: UnsetDestinationSecrets
     private(set) var diagnostics: [ConfigDiagnostic] = []
     /// Things that are valid but probably not what the user meant; they do not stop the load.
     private(set) var warnings: [ConfigDiagnostic] = []
+    /// The unset variables left out under `webhooks:`/`destinations:` (`.allowed` only), in the
+    /// order they were met; each section reads the ones it added.
+    private(set) var skippedVariables: [String] = []
 
-    init(file: String, expansion: VariableExpansion) {
+    init(file: String, expansion: VariableExpansion, unsetDestinationSecrets: UnsetDestinationSecrets = .refused) {
         self.file = file
         self.expansion = expansion
+        self.unsetDestinationSecrets = unsetDestinationSecrets
     }
 
     mutating func report(_ node: Node?, _ keyPath: String, _ message: String) {
@@ -81,6 +86,9 @@ struct ConfigNodeReader {
         switch expansion.expand(scalar.string) {
         case .success(let value):
             return value
+        case .failure(.unset(let name)) where unsetDestinationSecrets == .allowed && Self.isInDestinations(keyPath):
+            // Only commands that never deliver load this way: the value is left out as if not given.
+            skippedVariables.append(name)
         case .failure(.unset(let name)):
             report(
                 node, keyPath,
@@ -199,6 +207,14 @@ struct ConfigNodeReader {
             return nil
         }
         return string(node, keyPath).map { ($0, scalar.string) }
+    }
+
+    /// Whether `keyPath` lies inside the `webhooks:` or `destinations:` section: the places that
+    /// hold what only delivering needs (URLs with tokens, secrets, credentials).
+    static func isInDestinations(_ keyPath: String) -> Bool {
+        ["webhooks", "destinations"].contains { section in
+            keyPath == section || keyPath.hasPrefix(section + "[") || keyPath.hasPrefix(section + ".")
+        }
     }
 
     static func isHeaderName(_ name: String) -> Bool {

@@ -14,7 +14,7 @@ struct OnceCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
-        let config = try options.load()
+        let config = try options.load(unsetDestinationSecrets: dryRun ? .allowed : .refused)
         bootstrapLogging()
         do {
             let summary = try await OnceRunner(config: config).run(dryRun: dryRun) { line in print(line) }

@@ -2,7 +2,8 @@ import FeedwatchConfig
 import TestSupport
 import XCTest
 
-/// The `check` and `import-opml` commands, run as the real executable.
+/// The `check` and `import-opml` commands, and how every command loads the configuration, run as
+/// the real executable.
 final class CommandLineTests: XCTestCase {
     private var directory: URL!
 
@@ -85,6 +86,72 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(output.contains(token))
     }
 
+    /// SPEC §1: commands that only read the state never need a secret.
+    func testReadOnlyCommandsWorkWithoutTheWebhookSecretsAndOthersRefuse() throws {
+        XCTAssertNil(ProcessInfo.processInfo.environment["FW_TEST_UNSET"], "the test needs FW_TEST_UNSET unset")
+        try FeedwatchTestFeed.write(to: directory.appendingPathComponent("feed.xml"))
+        let path = try write(
+            """
+            state_dir: \(directory.appendingPathComponent("state").path)
+            feeds: [{url: "file:feed.xml", name: local, alert_on_first_poll: true}]
+            rules: [{name: outages, any: [panne], notify: [ops]}]
+            webhooks:
+              - name: ops
+                url: "https://hooks.example.org/${FW_TEST_UNSET}"
+                secret: "${FW_TEST_UNSET}"
+                headers: {Authorization: "Bearer ${FW_TEST_UNSET}"}
+            """)
+        for command in [["state"], ["outbox"], ["once", "--dry-run"]] {
+            let result = try FeedwatchProcess.run(command + ["-c", path])
+            XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
+            XCTAssertFalse(result.stderr.contains("FW_TEST_UNSET"), "\(command): \(result.stderr)")
+        }
+        let dryRun = try FeedwatchProcess.run(["once", "--dry-run", "-c", path])
+        XCTAssertTrue(dryRun.stdout.contains("\"outages\""), "the dry run still matches: \(dryRun.stdout)")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("state/feedwatch.sqlite").path))
+
+        for command in [["check"], ["once"], ["webhook", "test", "ops"]] {
+            let result = try FeedwatchProcess.run(command + ["-c", path])
+            XCTAssertEqual(result.status, 78, "\(command): \(result.stdout)")
+            XCTAssertTrue(
+                result.stderr.hasPrefix(
+                    "\(path):6:10: webhooks[0].url: variable FW_TEST_UNSET is not set (neither in the environment"),
+                "\(command): \(result.stderr)")
+        }
+
+        // An unset variable outside webhooks: stops every command, the read-only ones too.
+        let feedHeader = try write(
+            """
+            state_dir: \(directory.appendingPathComponent("state").path)
+            feeds: [{url: "file:feed.xml", headers: {Authorization: "Bearer ${FW_TEST_UNSET}"}}]
+            rules: [{name: outages, any: [panne]}]
+            """)
+        for command in [["state"], ["outbox"], ["once", "--dry-run"]] {
+            let result = try FeedwatchProcess.run(command + ["-c", feedHeader])
+            XCTAssertEqual(result.status, 78, "\(command): \(result.stdout)")
+            XCTAssertTrue(result.stderr.contains("feeds[0].headers.Authorization: variable FW_TEST_UNSET is not set"))
+        }
+    }
+
+    func testReadOnlyCommandsNeverPrintTheSecretWhenItIsSet() throws {
+        let secret = "fw-secret-7c1e4b29d0"
+        try FeedwatchTestFeed.write(to: directory.appendingPathComponent("feed.xml"))
+        let path = try write(
+            """
+            state_dir: \(directory.appendingPathComponent("state").path)
+            feeds: [{url: "file:feed.xml", name: local, alert_on_first_poll: true}]
+            rules: [{name: outages, any: [panne], notify: [ops]}]
+            webhooks:
+              - {name: ops, url: "https://hooks.example.org/${FW_TEST_SECRET}", secret: "${FW_TEST_SECRET}"}
+            """)
+        for command in [["state"], ["outbox"], ["once", "--dry-run"], ["check"]] {
+            let result = try FeedwatchProcess.run(command + ["-c", path], environment: ["FW_TEST_SECRET": secret])
+            XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
+            XCTAssertFalse((result.stdout + result.stderr).contains(secret), "\(command)")
+        }
+    }
+
     func testShippedConfigurationChecksOK() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -133,5 +200,17 @@ final class CommandLineTests: XCTestCase {
         let result = try FeedwatchProcess.run(["import-opml", path])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "feedwatch: \(path): not an OPML file (no <opml> root)\n")
+    }
+}
+
+/// A small RSS document with one item about an outage, for commands that poll a `file:` feed.
+enum FeedwatchTestFeed {
+    static func write(to url: URL) throws {
+        try """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <rss version="2.0"><channel><title>Local</title><link>https://news.example.org/</link>
+        <item><guid>a</guid><title>Panne géante chez Telegram</title><link>https://news.example.org/a</link></item>
+        </channel></rss>
+        """.write(to: url, atomically: true, encoding: .utf8)
     }
 }

@@ -369,6 +369,51 @@ final class ConfigLoaderTests: XCTestCase {
             "no feeds: key at all is still an error")
     }
 
+    func testUnsetVariablesUnderWebhooksStopTheLoadUnlessAllowed() throws {
+        let yaml = """
+            feeds: [{url: "https://a.example/f"}]
+            rules: [{name: r, any: [x], notify: [ops]}]
+            webhooks:
+              - name: ops
+                url: "https://hooks.example.org/${HOOK_TOKEN}"
+                secret: "${OPS_SECRET}"
+                headers: {Authorization: "Bearer ${OPS_TOKEN}", X-Team: infra}
+            """
+        XCTAssertEqual(
+            errors(yaml),
+            [
+                "feedwatch.yaml:5:10: webhooks[0].url: variable HOOK_TOKEN is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
+                "feedwatch.yaml:6:13: webhooks[0].secret: variable OPS_SECRET is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
+                "feedwatch.yaml:7:30: webhooks[0].headers.Authorization: variable OPS_TOKEN is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
+            ])
+        let config = try ConfigLoader.parse(
+            yaml, path: "feedwatch.yaml", environment: [:], unsetDestinationSecrets: .allowed)
+        let hook = try XCTUnwrap(config.webhook(named: "ops"))
+        XCTAssertEqual(hook.unsetVariables, ["HOOK_TOKEN", "OPS_SECRET", "OPS_TOKEN"])
+        XCTAssertEqual(hook.url, "", "a value using an unset variable is left out")
+        XCTAssertNil(hook.secret)
+        XCTAssertEqual(hook.headers, ["X-Team": "infra"])
+        let complete = try ConfigLoader.parse(
+            yaml, path: "feedwatch.yaml", environment: ["HOOK_TOKEN": "t", "OPS_SECRET": "s", "OPS_TOKEN": "o"],
+            unsetDestinationSecrets: .allowed)
+        XCTAssertEqual(complete.webhooks[0].unsetVariables, [])
+        XCTAssertEqual(complete.webhooks[0].secret, "s")
+
+        // Anywhere else an unset variable is an error whatever is allowed.
+        XCTAssertThrowsError(
+            try ConfigLoader.parse(
+                """
+                feeds: [{url: "https://a.example/f", headers: {Authorization: "Bearer ${FEED_TOKEN}"}}]
+                rules: [{name: r, any: [x]}]
+                """, path: "feedwatch.yaml", environment: [:], unsetDestinationSecrets: .allowed)
+        ) { error in
+            XCTAssertEqual(
+                (error as? ConfigError)?.description,
+                "feedwatch.yaml:1:63: feeds[0].headers.Authorization: variable FEED_TOKEN is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)"
+            )
+        }
+    }
+
     func testShippedConfigurationIsValid() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
