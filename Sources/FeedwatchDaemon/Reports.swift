@@ -56,14 +56,20 @@ public enum Reports {
         return try store.requeueAll()
     }
 
-    /// Sends a sample alert to the webhook named `name`; returns the line to print and whether it succeeded.
+    /// A `webhook test` for a name the configuration does not have.
+    public struct UnknownWebhook: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Sends a sample alert to the webhook named `name`; returns the line to print and whether it
+    /// succeeded. Throws `UnknownWebhook` when there is no such webhook: nothing was tried.
     public static func testWebhook(config: Config, name: String) async throws -> (line: String, ok: Bool) {
         let runtime = try Runtime(config: config)
         guard let webhook = runtime.webhooks[name] else {
             let known = config.webhooks.map(\.name).joined(separator: ", ")
-            return (
-                "no webhook named \"\(name)\" in \(config.path) (webhooks: \(known.isEmpty ? "none" : known))", false
-            )
+            throw UnknownWebhook(
+                description:
+                    "no webhook named \"\(name)\" in \(config.path) (webhooks: \(known.isEmpty ? "none" : known))")
         }
         let http = try HTTPClient(configuration: .init(concurrency: 1, perHost: 1))
         defer { http.shutdown() }

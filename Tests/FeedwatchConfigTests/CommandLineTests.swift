@@ -2,8 +2,8 @@ import FeedwatchConfig
 import TestSupport
 import XCTest
 
-/// The `check` and `import-opml` commands, and how every command loads the configuration, run as
-/// the real executable.
+/// The `check`, `import-opml` and `webhook test` commands, and how every command loads the
+/// configuration, run as the real executable.
 final class CommandLineTests: XCTestCase {
     private var directory: URL!
 
@@ -150,6 +150,20 @@ final class CommandLineTests: XCTestCase {
             XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
             XCTAssertFalse((result.stdout + result.stderr).contains(secret), "\(command)")
         }
+    }
+
+    func testWebhookTestOfAnUnknownNameFailsWithOneLineOnStderr() throws {
+        let path = try write(
+            """
+            feeds: [{url: "https://a.example/f"}]
+            rules: [{name: r, any: [x]}]
+            webhooks: [{name: ops, url: "https://hooks.example.org/x"}, {name: team, url: "https://hooks.example.org/y"}]
+            """)
+        let result = try FeedwatchProcess.run(["webhook", "test", "nosuch", "-c", path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertEqual(
+            result.stderr, "feedwatch: no webhook named \"nosuch\" in \(path) (webhooks: ops, team)\n")
     }
 
     func testShippedConfigurationChecksOK() throws {

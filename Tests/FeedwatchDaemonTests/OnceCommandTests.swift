@@ -187,7 +187,8 @@ final class WebhookTestCommandTests: DaemonTestCase {
         XCTAssertEqual(broken.stdout, "broken: HTTP 404 (permanent failure)\n")
         let unknown = try feedwatch(["webhook", "test", "nope"])
         XCTAssertEqual(unknown.status, 1)
-        XCTAssertTrue(unknown.stdout.contains("no webhook named \"nope\""), unknown.stdout)
+        XCTAssertEqual(unknown.stdout, "")
+        XCTAssertTrue(unknown.stderr.hasPrefix("feedwatch: no webhook named \"nope\""), unknown.stderr)
     }
 }
 
