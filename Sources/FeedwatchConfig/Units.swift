@@ -1,7 +1,8 @@
 import Foundation
 
-/// Durations and sizes as written in the configuration file.
-enum Units {
+/// Durations and sizes as written in the configuration file (and in options such as
+/// `parse --max-size`).
+public enum Units {
     private static let durationUnits: [String: Double] = [
         "ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400,
     ]
@@ -23,7 +24,7 @@ enum Units {
     }
 
     /// Bytes in `10MiB`, `512KB`, `1048576`; nil if unreadable.
-    static func size(_ text: String) -> Int? {
+    public static func size(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let parts = numberUnitPairs(trimmed), parts.count == 1,
             let factor = sizeUnits[parts[0].1.lowercased()]

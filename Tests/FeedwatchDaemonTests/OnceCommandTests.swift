@@ -93,6 +93,31 @@ final class OnceCommandTests: DaemonTestCase {
         XCTAssertTrue(missing.stderr.hasPrefix("feedwatch: "), missing.stderr)
     }
 
+    func testParseRefusesADocumentLargerThanMaxSize() throws {
+        let path = directory.appendingPathComponent("big.xml").path
+        let document = FeedFixtures.rss(FeedFixtures.outageStories(20))
+        try document.write(toFile: path, atomically: true, encoding: .utf8)
+        let size = document.utf8.count
+        XCTAssertGreaterThan(size, 2048)
+
+        let refused = try FeedwatchProcess.run(["parse", "file:\(path)", "--max-size", "2KiB"])
+        XCTAssertEqual(refused.status, 1)
+        XCTAssertEqual(refused.stdout, "")
+        XCTAssertEqual(refused.stderr, "feedwatch: \(path): larger than --max-size 2KiB\n")
+
+        let exact = try FeedwatchProcess.run(["parse", "file:\(path)", "--max-size", String(size)])
+        XCTAssertEqual(exact.status, 0, "a document of exactly the maximum is read: \(exact.stderr)")
+        XCTAssertTrue(exact.stdout.contains("\"rss2.0\""), exact.stdout)
+        let byDefault = try FeedwatchProcess.run(["parse", "file:\(path)"])
+        XCTAssertEqual(byDefault.status, 0, "10MiB by default: \(byDefault.stderr)")
+        XCTAssertEqual(
+            try FeedwatchProcess.run(["parse", "file:\(path)", "--max-size", String(size - 1)]).status, 1)
+
+        let unreadable = try FeedwatchProcess.run(["parse", path, "--max-size", "lots"])
+        XCTAssertNotEqual(unreadable.status, 0)
+        XCTAssertTrue(unreadable.stderr.contains("--max-size"), unreadable.stderr)
+    }
+
     /// `feedwatch state` fits a 100-column terminal: a status too long for its column shows its
     /// start there and the whole text on indented lines below.
     func testStateLinesFitInOneHundredColumns() throws {
