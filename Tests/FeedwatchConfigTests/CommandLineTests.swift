@@ -181,6 +181,8 @@ final class CommandLineTests: XCTestCase {
         let result = try FeedwatchProcess.run(["import-opml", opml])
         XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(
+            result.stderr, "skipped duplicate https://www.lemonde.fr/rss/une.xml (already listed as \"Le Monde\")\n")
+        XCTAssertEqual(
             result.stdout,
             """
             feeds:
@@ -206,6 +208,41 @@ final class CommandLineTests: XCTestCase {
         let config = try ConfigLoader.load(path: path, environment: [:])
         XCTAssertEqual(config.feeds.count, 5)
         XCTAssertEqual(config.feeds[3].tags, ["tech-blogs"])
+    }
+
+    func testImportOPMLNamesEachSkippedDuplicateOnStderr() throws {
+        let path = directory.appendingPathComponent("dups.opml").path
+        try """
+        <?xml version="1.0"?>
+        <opml version="2.0"><body>
+          <outline text="News" xmlUrl="https://a.example/feed"/>
+          <outline text="Tech">
+            <outline text="News" xmlUrl="https://b.example/feed"/>
+            <outline text="News again" xmlUrl="https://b.example/feed"/>
+          </outline>
+          <outline text="Other" xmlUrl="https://a.example/feed"/>
+        </body></opml>
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try FeedwatchProcess.run(["import-opml", path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(
+            result.stdout,
+            """
+            feeds:
+              - url: "https://a.example/feed"
+                name: "News"
+              - url: "https://b.example/feed"
+                name: "News (2)"
+                tags: ["tech"]
+
+            """)
+        XCTAssertEqual(
+            result.stderr,
+            """
+            skipped duplicate https://b.example/feed (already listed as "News (2)")
+            skipped duplicate https://a.example/feed (already listed as "News")
+
+            """)
     }
 
     func testImportOPMLRejectsAFileThatIsNotOPML() throws {
