@@ -14,6 +14,9 @@ public struct Config: Sendable {
     public var feeds: [FeedConfig]
     public var rules: [RuleConfig]
     public var webhooks: [WebhookConfig]
+    /// Valid but probably unintended settings (`feeds: []`), each at its place in the file:
+    /// `check` prints them, the daemon logs them at start and after a reload.
+    public var warnings: [ConfigDiagnostic]
 
     /// The webhook of that name, if configured.
     public func webhook(named name: String) -> WebhookConfig? {
@@ -98,4 +101,7 @@ public struct WebhookConfig: Sendable, Equatable {
     public var timeout: TimeInterval
     /// How long an undelivered alert is retried before it is dead-lettered.
     public var retryFor: TimeInterval
+    /// The `${VAR}`s found unset when loaded with `unsetDestinationSecrets: .allowed`; the values
+    /// that used them were left out. Never deliver to a webhook that has any.
+    public var unsetVariables: [String] = []
 }

@@ -13,7 +13,12 @@ struct ConfigBuilder {
     static let feedKeys = ["url", "name", "tags", "headers"] + settingKeys
     static let ruleKeys = ["name", "any", "all", "none", "in", "feeds", "notify"]
     static let webhookKeys = ["name", "url", "format", "secret", "headers", "timeout", "retry_for"]
+    // The smallest values accepted; every check states its minimum, so every message can name it.
     static let minimumInterval: TimeInterval = 30
+    static let minimumTimeout: TimeInterval = 1
+    static let minimumRetryFor: TimeInterval = 1
+    static let minimumMaxSize = 1
+    static let minimumConcurrency = 1
 
     mutating func build(_ root: Node, path: String) -> Config? {
         guard let top = reader.mapping(root, "", known: Self.topKeys) else { return nil }
@@ -32,23 +37,30 @@ struct ConfigBuilder {
         {
             readSettings(entries, into: &defaults, path: "defaults")
         }
-        let concurrency = top["concurrency"].flatMap { reader.integer($0.value, "concurrency", minimum: 1) } ?? 64
-        let perHost = top["per_host"].flatMap { reader.integer($0.value, "per_host", minimum: 1) } ?? 4
+        let concurrency =
+            top["concurrency"].flatMap { reader.integer($0.value, "concurrency", minimum: Self.minimumConcurrency) }
+            ?? 64
+        let perHost =
+            top["per_host"].flatMap { reader.integer($0.value, "per_host", minimum: Self.minimumConcurrency) } ?? 4
 
         let webhooks = list(top["webhooks"], "webhooks") { builder, node, path in builder.webhook(node, path) }
         let feeds = list(top["feeds"], "feeds") { builder, node, path in builder.feed(node, path, defaults: defaults) }
         let rules = list(top["rules"], "rules") { builder, node, path in builder.rule(node, path) }
         if top["feeds"] == nil { reader.report(root, "feeds", "missing: list the feeds to watch") }
+        if let entry = top["feeds"], ConfigNodeReader.isNull(entry.value) || Self.elements(entry.value).isEmpty {
+            reader.warn(entry.key, "feeds", "no feeds: the daemon will watch nothing")
+        }
         if top["rules"] == nil { reader.report(root, "rules", "missing: at least one rule is needed to raise alerts") }
 
         checkUnique(webhooks.map { ($0.value.name, $0.node, $0.path) }, what: "webhook")
-        checkUnique(feeds.map { ($0.value.name, $0.node, $0.path) }, what: "feed")
+        checkUnique(feeds.filter(\.value.nameIsKnown).map { ($0.value.feed.name, $0.node, $0.path) }, what: "feed")
         checkUnique(rules.map { ($0.value.rule.name, $0.node, $0.path) }, what: "rule")
         checkRuleReferences(rules, feeds: feeds.map(\.value), webhooks: webhooks.map(\.value))
 
         return Config(
             path: path, stateDirectory: stateDirectory, concurrency: concurrency, perHost: perHost,
-            feeds: feeds.map(\.value), rules: rules.map(\.value.rule), webhooks: webhooks.map(\.value))
+            feeds: feeds.map(\.value.feed), rules: rules.map(\.value.rule), webhooks: webhooks.map(\.value),
+            warnings: reader.warnings)
     }
 
     // MARK: - Sections
@@ -62,10 +74,14 @@ struct ConfigBuilder {
         {
             settings.interval = value
         }
-        if let node = entries["timeout"]?.value, let value = reader.duration(node, p("timeout")) {
+        if let node = entries["timeout"]?.value,
+            let value = reader.duration(node, p("timeout"), minimum: Self.minimumTimeout)
+        {
             settings.timeout = value
         }
-        if let node = entries["max_size"]?.value, let value = reader.size(node, p("max_size")) {
+        if let node = entries["max_size"]?.value,
+            let value = reader.size(node, p("max_size"), minimum: Self.minimumMaxSize)
+        {
             settings.maxSize = value
         }
         if let node = entries["user_agent"]?.value, let value = reader.string(node, p("user_agent")) {
@@ -82,7 +98,13 @@ struct ConfigBuilder {
         }
     }
 
-    private mutating func feed(_ node: Node, _ path: String, defaults: FeedSettings) -> FeedConfig? {
+    /// A feed, and whether its name is known: a feed without a usable URL nor a `name:` has none.
+    struct FeedEntry {
+        var feed: FeedConfig
+        var nameIsKnown: Bool
+    }
+
+    private mutating func feed(_ node: Node, _ path: String, defaults: FeedSettings) -> FeedEntry? {
         guard let entries = reader.mapping(node, path, known: Self.feedKeys) else { return nil }
         guard let urlNode = entries["url"]?.value else {
             reader.report(node, path, "missing url:")
@@ -90,16 +112,25 @@ struct ConfigBuilder {
         }
         // An unusable URL is reported; the feed is still returned so that checks across
         // sections (duplicate names, rule selectors) report their errors in the same run.
-        let source =
-            reader.string(urlNode, "\(path).url").flatMap { feedSource($0, node: urlNode, path: "\(path).url") }
-            ?? .remote("")
+        let source = reader.string(urlNode, "\(path).url").flatMap {
+            feedSource($0, node: urlNode, path: "\(path).url")
+        }
         var settings = defaults
         readSettings(entries, into: &settings, path: path)
-        let name = entries["name"].flatMap { reader.string($0.value, "\(path).name") } ?? Self.derivedName(source)
-        if name.isEmpty { reader.report(entries["name"]?.value, "\(path).name", "must not be empty") }
+        let givenName = entries["name"].flatMap { reader.string($0.value, "\(path).name") }
+        // Without a usable URL there is no name to derive: the URL's error is the only one
+        // reported, not an empty or duplicate name that follows from it.
+        let name = givenName ?? source.map(Self.derivedName) ?? ""
+        let nameIsKnown = givenName != nil || source != nil
+        if nameIsKnown && name.isEmpty {
+            reader.report(entries["name"]?.value ?? urlNode, "\(path).name", "must not be empty")
+        }
         let tags = entries["tags"].flatMap { reader.stringList($0.value, "\(path).tags") } ?? []
         let headers = entries["headers"].flatMap { reader.headerMap($0.value, "\(path).headers") } ?? [:]
-        return FeedConfig(name: name, source: source, tags: tags, headers: headers, settings: settings)
+        return FeedEntry(
+            feed: FeedConfig(
+                name: name, source: source ?? .remote(""), tags: tags, headers: headers, settings: settings),
+            nameIsKnown: nameIsKnown)
     }
 
     /// A rule with the nodes its cross-references were read from, for precise messages.
@@ -149,6 +180,7 @@ struct ConfigBuilder {
 
     private mutating func webhook(_ node: Node, _ path: String) -> WebhookConfig? {
         guard let entries = reader.mapping(node, path, known: Self.webhookKeys) else { return nil }
+        let skippedBefore = reader.skippedVariables.count
         let name = entries["name"].flatMap { reader.string($0.value, "\(path).name") }
         if entries["name"] == nil { reader.report(node, path, "missing name:") }
         var url: String?
@@ -178,12 +210,17 @@ struct ConfigBuilder {
             if secret == "" { reader.report(secretNode, "\(path).secret", "is empty") }
         }
         let headers = entries["headers"].flatMap { reader.headerMap($0.value, "\(path).headers") } ?? [:]
-        let timeout = entries["timeout"].flatMap { reader.duration($0.value, "\(path).timeout") } ?? 10
-        let retryFor = entries["retry_for"].flatMap { reader.duration($0.value, "\(path).retry_for") } ?? 86400
+        let timeout =
+            entries["timeout"].flatMap { reader.duration($0.value, "\(path).timeout", minimum: Self.minimumTimeout) }
+            ?? 10
+        let retryFor =
+            entries["retry_for"].flatMap {
+                reader.duration($0.value, "\(path).retry_for", minimum: Self.minimumRetryFor)
+            } ?? 86400
         guard let name else { return nil }
         return WebhookConfig(
             name: name, url: url ?? "", format: format, secret: secret, headers: headers, timeout: timeout,
-            retryFor: retryFor)
+            retryFor: retryFor, unsetVariables: Array(reader.skippedVariables[skippedBefore...]))
     }
 
     // MARK: - Checks across sections
@@ -209,10 +246,12 @@ struct ConfigBuilder {
     }
 
     private mutating func checkRuleReferences(
-        _ rules: [(value: RuleEntry, node: Node, path: String)], feeds: [FeedConfig], webhooks: [WebhookConfig]
+        _ rules: [(value: RuleEntry, node: Node, path: String)], feeds: [FeedEntry], webhooks: [WebhookConfig]
     ) {
-        let feedNames = feeds.map(\.name)
-        let tags = Set(feeds.flatMap(\.tags))
+        let feedNames = feeds.filter(\.nameIsKnown).map(\.feed.name)
+        // A feed whose name is unknown (its URL is in error) may be the one a selector means.
+        let everyNameIsKnown = feeds.allSatisfy(\.nameIsKnown)
+        let tags = Set(feeds.flatMap(\.feed.tags))
         let targets = ["journal"] + webhooks.map(\.name)
         for (entry, _, path) in rules {
             for (index, selector) in entry.rule.feeds.enumerated() {
@@ -222,7 +261,7 @@ struct ConfigBuilder {
                     if !tags.contains(tag) {
                         reader.report(node, "\(path).feeds[\(index)]", "no feed has the tag \"\(tag)\"")
                     }
-                } else if !feedNames.contains(selector) {
+                } else if !feedNames.contains(selector) && everyNameIsKnown {
                     let hint = KeySuggestion.nearest(to: selector, in: feedNames).map { " (did you mean \($0)?)" } ?? ""
                     reader.report(node, "\(path).feeds[\(index)]", "no feed named \"\(selector)\"\(hint)")
                 }

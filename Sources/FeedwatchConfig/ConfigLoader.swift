@@ -8,9 +8,11 @@ public enum ConfigLoader {
         environment["FEEDWATCH_CONFIG"].flatMap { $0.isEmpty ? nil : $0 } ?? "/etc/feedwatch/feedwatch.yaml"
     }
 
-    /// Loads the file at `path`, reporting every problem at once.
+    /// Loads the file at `path`, reporting every problem at once. `unsetDestinationSecrets:
+    /// .allowed` is for commands that never deliver: see `UnsetDestinationSecrets`.
     public static func load(
-        path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        unsetDestinationSecrets: UnsetDestinationSecrets = .refused
     ) throws(ConfigError) -> Config {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(diagnostics: [
@@ -24,12 +26,13 @@ public enum ConfigLoader {
                 .init(file: path, line: 1, column: 1, keyPath: "", message: "the file is not UTF-8 text")
             ])
         }
-        return try parse(text, path: path, environment: environment)
+        return try parse(text, path: path, environment: environment, unsetDestinationSecrets: unsetDestinationSecrets)
     }
 
     /// Validates configuration text; `path` names it in messages and anchors relative `file:` feeds.
     public static func parse(
-        _ text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment
+        _ text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
+        unsetDestinationSecrets: UnsetDestinationSecrets = .refused
     ) throws(ConfigError) -> Config {
         let root: Node?
         do {
@@ -38,7 +41,9 @@ public enum ConfigLoader {
             throw ConfigError(diagnostics: [syntaxDiagnostic(error, file: path)])
         }
         var builder = ConfigBuilder(
-            reader: ConfigNodeReader(file: path, expansion: VariableExpansion(environment: environment)),
+            reader: ConfigNodeReader(
+                file: path, expansion: VariableExpansion(environment: environment),
+                unsetDestinationSecrets: unsetDestinationSecrets),
             configDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
             environment: environment)
         guard let root, !ConfigNodeReader.isNull(root) else {

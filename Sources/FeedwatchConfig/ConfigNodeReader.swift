@@ -6,18 +6,32 @@ import Yams
 struct ConfigNodeReader {
     let file: String
     let expansion: VariableExpansion
+    let unsetDestinationSecrets: UnsetDestinationSecrets
     private(set) var diagnostics: [ConfigDiagnostic] = []
+    /// Things that are valid but probably not what the user meant; they do not stop the load.
+    private(set) var warnings: [ConfigDiagnostic] = []
+    /// The unset variables left out under `webhooks:`/`destinations:` (`.allowed` only), in the
+    /// order they were met; each section reads the ones it added.
+    private(set) var skippedVariables: [String] = []
 
-    init(file: String, expansion: VariableExpansion) {
+    init(file: String, expansion: VariableExpansion, unsetDestinationSecrets: UnsetDestinationSecrets = .refused) {
         self.file = file
         self.expansion = expansion
+        self.unsetDestinationSecrets = unsetDestinationSecrets
     }
 
     mutating func report(_ node: Node?, _ keyPath: String, _ message: String) {
+        diagnostics.append(diagnostic(node, keyPath, message))
+    }
+
+    mutating func warn(_ node: Node?, _ keyPath: String, _ message: String) {
+        warnings.append(diagnostic(node, keyPath, message))
+    }
+
+    private func diagnostic(_ node: Node?, _ keyPath: String, _ message: String) -> ConfigDiagnostic {
         let mark = node?.mark
-        diagnostics.append(
-            ConfigDiagnostic(
-                file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, keyPath: keyPath, message: message))
+        return ConfigDiagnostic(
+            file: file, line: mark?.line ?? 1, column: mark?.column ?? 1, keyPath: keyPath, message: message)
     }
 
     /// A YAML null (`~`, `null` or nothing at all) stands for "not given".
@@ -72,6 +86,9 @@ struct ConfigNodeReader {
         switch expansion.expand(scalar.string) {
         case .success(let value):
             return value
+        case .failure(.unset(let name)) where unsetDestinationSecrets == .allowed && Self.isInDestinations(keyPath):
+            // Only commands that never deliver load this way: the value is left out as if not given.
+            skippedVariables.append(name)
         case .failure(.unset(let name)):
             report(
                 node, keyPath,
@@ -93,7 +110,7 @@ struct ConfigNodeReader {
             return nil
         }
         guard value >= minimum else {
-            report(node, keyPath, "\(value) is below the minimum of \(minimum)")
+            report(node, keyPath, "\(value) is too small (the minimum is \(minimum))")
             return nil
         }
         return value
@@ -110,24 +127,29 @@ struct ConfigNodeReader {
         }
     }
 
-    mutating func duration(_ node: Node, _ keyPath: String, minimum: TimeInterval = 0) -> TimeInterval? {
+    /// A duration of at least `minimum` seconds (which must be positive: no duration may be 0).
+    mutating func duration(_ node: Node, _ keyPath: String, minimum: TimeInterval) -> TimeInterval? {
         guard let (text, raw) = plainScalar(node, keyPath, expected: "a duration") else { return nil }
         guard let seconds = Units.duration(text) else {
             report(node, keyPath, "\(Self.quote(raw)) is not a duration (examples: 30s, 5m, 2h)")
             return nil
         }
-        if seconds <= 0 || seconds < minimum {
-            let floor = minimum > 0 ? Units.describe(seconds: minimum) : "0"
-            report(node, keyPath, "\(raw) is under the minimum of \(floor)")
+        guard seconds >= minimum else {
+            report(node, keyPath, "\(raw) is too short (the minimum is \(Units.describe(seconds: minimum)))")
             return nil
         }
         return seconds
     }
 
-    mutating func size(_ node: Node, _ keyPath: String) -> Int? {
+    /// A size of at least `minimum` bytes.
+    mutating func size(_ node: Node, _ keyPath: String, minimum: Int) -> Int? {
         guard let (text, raw) = plainScalar(node, keyPath, expected: "a size") else { return nil }
-        guard let bytes = Units.size(text), bytes > 0 else {
+        guard let bytes = Units.size(text) else {
             report(node, keyPath, "\(Self.quote(raw)) is not a size (examples: 512KiB, 10MiB, 5MB)")
+            return nil
+        }
+        guard bytes >= minimum else {
+            report(node, keyPath, "\(raw) is too small (the minimum is \(Units.describe(bytes: minimum)))")
             return nil
         }
         return bytes
@@ -185,6 +207,14 @@ struct ConfigNodeReader {
             return nil
         }
         return string(node, keyPath).map { ($0, scalar.string) }
+    }
+
+    /// Whether `keyPath` lies inside the `webhooks:` or `destinations:` section: the places that
+    /// hold what only delivering needs (URLs with tokens, secrets, credentials).
+    static func isInDestinations(_ keyPath: String) -> Bool {
+        ["webhooks", "destinations"].contains { section in
+            keyPath == section || keyPath.hasPrefix(section + "[") || keyPath.hasPrefix(section + ".")
+        }
     }
 
     static func isHeaderName(_ name: String) -> Bool {

@@ -14,18 +14,48 @@ public enum OPMLImporter {
         public var tags: [String]
     }
 
+    /// An outline left out because its feed URL was already listed.
+    public struct Duplicate: Equatable, Sendable, CustomStringConvertible {
+        public var url: String
+        /// The name the URL is listed under in the output.
+        public var listedAs: String
+
+        /// `skipped duplicate URL (already listed as "NAME")`, for stderr.
+        public var description: String {
+            "skipped duplicate \(url) (already listed as \(OPMLImporter.quoted(listedAs)))"
+        }
+    }
+
+    /// What an OPML file gives: the feeds to list and the outlines left out.
+    public struct Import: Equatable, Sendable {
+        public var entries: [Entry]
+        public var duplicates: [Duplicate]
+    }
+
     public struct ImportError: Error, CustomStringConvertible {
         public var description: String
     }
 
+    /// The feeds of the OPML file at `path`.
     public static func entries(fromFile path: String) throws(ImportError) -> [Entry] {
+        try read(fromFile: path).entries
+    }
+
+    /// The feeds of an OPML document; `name` names it in errors.
+    public static func entries(from data: Data, name: String) throws(ImportError) -> [Entry] {
+        try read(from: data, name: name).entries
+    }
+
+    /// The feeds of the OPML file at `path`, and the duplicates left out.
+    public static func read(fromFile path: String) throws(ImportError) -> Import {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ImportError(description: "\(path): cannot read the file")
         }
-        return try entries(from: data, name: path)
+        return try read(from: data, name: path)
     }
 
-    public static func entries(from data: Data, name: String) throws(ImportError) -> [Entry] {
+    /// The feeds of an OPML document, and the duplicates left out; `name` names it in errors.
+    public static func read(from data: Data, name: String) throws(ImportError) -> Import {
         let collector = OutlineCollector()
         let parser = XMLParser(data: data)
         parser.shouldResolveExternalEntities = false
@@ -37,7 +67,7 @@ public enum OPMLImporter {
             throw ImportError(description: "\(name):\(line):\(column): not a readable OPML file (\(reason))")
         }
         guard collector.sawOPML else { throw ImportError(description: "\(name): not an OPML file (no <opml> root)") }
-        return uniqueNames(collector.entries)
+        return unique(collector.entries)
     }
 
     /// The `feeds:` YAML, ready to paste into the configuration file.
@@ -59,22 +89,28 @@ public enum OPMLImporter {
     }
 
     /// JSON string quoting is valid YAML and escapes everything that needs it.
-    private static func quoted(_ text: String) -> String {
+    fileprivate static func quoted(_ text: String) -> String {
         let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data()
         let array = String(data: data, encoding: .utf8) ?? "[\"\"]"
         return String(array.dropFirst().dropLast())
     }
 
-    /// Feed names must be unique in a configuration: a repeated title gets ` (2)`, ` (3)`…
-    private static func uniqueNames(_ entries: [Entry]) -> [Entry] {
+    /// A URL is listed once, at its first place. Feed names must be unique in a configuration:
+    /// a repeated title gets ` (2)`, ` (3)`…
+    private static func unique(_ entries: [Entry]) -> Import {
         var counts: [String: Int] = [:]
-        var seenURLs: Set<String> = []
-        var result: [Entry] = []
-        for var entry in entries where seenURLs.insert(entry.url).inserted {
+        var listedAs: [String: String] = [:]
+        var result = Import(entries: [], duplicates: [])
+        for var entry in entries {
+            if let name = listedAs[entry.url] {
+                result.duplicates.append(Duplicate(url: entry.url, listedAs: name))
+                continue
+            }
             let count = (counts[entry.name] ?? 0) + 1
             counts[entry.name] = count
             if count > 1 { entry.name += " (\(count))" }
-            result.append(entry)
+            listedAs[entry.url] = entry.name
+            result.entries.append(entry)
         }
         return result
     }

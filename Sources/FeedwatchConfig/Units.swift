@@ -1,7 +1,8 @@
 import Foundation
 
-/// Durations and sizes as written in the configuration file.
-enum Units {
+/// Durations and sizes as written in the configuration file (and in options such as
+/// `parse --max-size`).
+public enum Units {
     private static let durationUnits: [String: Double] = [
         "ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400,
     ]
@@ -23,7 +24,7 @@ enum Units {
     }
 
     /// Bytes in `10MiB`, `512KB`, `1048576`; nil if unreadable.
-    static func size(_ text: String) -> Int? {
+    public static func size(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         guard let parts = numberUnitPairs(trimmed), parts.count == 1,
             let factor = sizeUnits[parts[0].1.lowercased()]
@@ -61,5 +62,14 @@ enum Units {
         if whole % 3600 == 0 { return "\(whole / 3600)h" }
         if whole % 60 == 0 { return "\(whole / 60)m" }
         return "\(whole)s"
+    }
+
+    /// `10485760` → `10MiB`, `1` → `1B`, for messages.
+    public static func describe(bytes: Int) -> String {
+        for (unit, factor) in [("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)]
+        where bytes >= factor && bytes % factor == 0 {
+            return "\(bytes / factor)\(unit)"
+        }
+        return "\(bytes)B"
     }
 }

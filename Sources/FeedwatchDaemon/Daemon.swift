@@ -76,6 +76,7 @@ public actor Daemon {
         logger.info(
             "feedwatch \(FeedSettings.version) started: \(runtime.config.feeds.count) feeds, \(runtime.config.rules.count) rules, state in \(store.directory)"
         )
+        runtime.config.warnings.forEach { logger.warning("\($0)") }
         notifier.ready(status: statusText(now: Date()))
         while !stopRequested {
             if reloadRequested {
@@ -305,6 +306,7 @@ public actor Daemon {
         logger.info(
             "configuration reloaded: \(config.feeds.count) feeds, \(config.rules.count) rules, \(config.webhooks.count) webhooks"
         )
+        config.warnings.forEach { logger.warning("\($0)") }
         notifier.ready(status: statusText(now: now))
     }
 

@@ -1,3 +1,4 @@
+import FeedwatchConfig
 import FeedwatchFetch
 import FeedwatchHTTP
 import FeedwatchParse
@@ -9,8 +10,9 @@ public enum ParseRunner {
         public var description: String
     }
 
-    /// The SPEC §3 JSON of the document at `source`.
-    public static func json(for source: String) async throws(Failure) -> String {
+    /// The SPEC §3 JSON of the document at `source`; a document larger than `maxSize` bytes
+    /// (decompressed, for a URL) is refused.
+    public static func json(for source: String, maxSize: Int = FeedSettings().maxSize) async throws(Failure) -> String {
         let lowered = source.lowercased()
         if lowered.hasPrefix("http://") || lowered.hasPrefix("https://") {
             guard let url = URL(string: source) else { throw Failure(description: "\(source): not a valid URL") }
@@ -19,7 +21,7 @@ public enum ParseRunner {
                 throw Failure(description: "cannot start the HTTP client: \(error)")
             }
             defer { http.shutdown() }
-            let result = await FeedFetcher(client: http).fetch(FetchRequest(url: url))
+            let result = await FeedFetcher(client: http).fetch(FetchRequest(url: url, maxSize: maxSize))
             switch result.outcome {
             case .document(let body, let charset, let finalURL):
                 return try parse(body, url: finalURL.absoluteString, charset: charset, name: source)
@@ -33,8 +35,15 @@ public enum ParseRunner {
             }
         }
         let path = lowered.hasPrefix("file:") ? (URL(string: source)?.path ?? String(source.dropFirst(5))) : source
-        guard let data = FileManager.default.contents(atPath: path) else {
+        // One byte more than allowed is enough to know the file is too large: never read it all.
+        guard let file = FileHandle(forReadingAtPath: path),
+            let data = try? file.read(upToCount: maxSize + 1) ?? Data()
+        else {
             throw Failure(description: "\(path): cannot read the file")
+        }
+        try? file.close()
+        guard data.count <= maxSize else {
+            throw Failure(description: "\(path): larger than --max-size \(Units.describe(bytes: maxSize))")
         }
         return try parse(data, url: URL(fileURLWithPath: path).absoluteString, charset: nil, name: path)
     }

@@ -6,27 +6,26 @@ import Foundation
 
 /// The text of `feedwatch state`, `feedwatch outbox` and `feedwatch webhook test`.
 public enum Reports {
-    /// One line per configured feed: name, last poll, last status, validators held, consecutive
-    /// errors, next poll. Reads the store without writing, so it works while the daemon runs.
+    /// One row per configured feed: name, last poll, last status, validators held, consecutive
+    /// errors, next poll; at most 100 columns a line (see `StateTable`). Reads the store without
+    /// writing, so it works while the daemon runs.
     public static func stateLines(config: Config) throws -> [String] {
         let store = try StateStore(directory: config.stateDirectory, mode: .readOnly)
         defer { store.close() }
         let states = try Dictionary(store.allFeedStates().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        var rows = [["FEED", "LAST POLL", "STATUS", "ETAG", "LAST-MODIFIED", "ERRORS", "NEXT POLL", "URL"]]
-        for feed in config.feeds {
+        let rows = config.feeds.map { feed in
             let state = states[feed.name].flatMap { $0.configuredURL == feed.source.url ? $0 : nil }
-            rows.append([
-                feed.name,
-                state?.lastPoll.map(time) ?? "never",
-                state?.lastStatus.map { String($0.prefix(60)) } ?? "-",
-                state?.etag.map { String($0.prefix(24)) } ?? "-",
-                state?.lastModified ?? "-",
-                String(state?.consecutiveErrors ?? 0),
-                state?.gone == true ? "stopped (410 Gone)" : state?.nextDue.map(time) ?? "soon",
-                state?.url ?? feed.source.url,
-            ])
+            let held = [state?.etag.map { _ in "etag" }, state?.lastModified.map { _ in "lm" }].compactMap { $0 }
+            return StateTable.Row(
+                name: feed.name,
+                lastPoll: state?.lastPoll.map(time) ?? "never",
+                status: state?.lastStatus ?? "-",
+                held: held.isEmpty ? "-" : held.joined(separator: "+"),
+                errors: String(state?.consecutiveErrors ?? 0),
+                nextPoll: state?.gone == true ? "stopped (410 Gone)" : state?.nextDue.map(time) ?? "soon",
+                movedTo: state?.url.flatMap { $0 == feed.source.url ? nil : $0 })
         }
-        return table(rows)
+        return StateTable.lines(rows)
     }
 
     /// Pending and dead-lettered deliveries, oldest first; secrets and webhook URLs never shown.
@@ -56,14 +55,20 @@ public enum Reports {
         return try store.requeueAll()
     }
 
-    /// Sends a sample alert to the webhook named `name`; returns the line to print and whether it succeeded.
+    /// A `webhook test` for a name the configuration does not have.
+    public struct UnknownWebhook: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Sends a sample alert to the webhook named `name`; returns the line to print and whether it
+    /// succeeded. Throws `UnknownWebhook` when there is no such webhook: nothing was tried.
     public static func testWebhook(config: Config, name: String) async throws -> (line: String, ok: Bool) {
         let runtime = try Runtime(config: config)
         guard let webhook = runtime.webhooks[name] else {
             let known = config.webhooks.map(\.name).joined(separator: ", ")
-            return (
-                "no webhook named \"\(name)\" in \(config.path) (webhooks: \(known.isEmpty ? "none" : known))", false
-            )
+            throw UnknownWebhook(
+                description:
+                    "no webhook named \"\(name)\" in \(config.path) (webhooks: \(known.isEmpty ? "none" : known))")
         }
         let http = try HTTPClient(configuration: .init(concurrency: 1, perHost: 1))
         defer { http.shutdown() }

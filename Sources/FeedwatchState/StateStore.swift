@@ -149,7 +149,7 @@ public final class StateStore: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         if mode == .readWrite {
-            try? writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
+            _ = try? writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
         }
         try? writer.close()
         lock?.release()

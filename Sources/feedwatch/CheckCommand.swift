@@ -9,6 +9,7 @@ struct CheckCommand: ParsableCommand {
 
     func run() throws {
         let config = try options.load()
+        for warning in config.warnings { printError(warning.description) }
         print("OK: \(config.feeds.count) feeds, \(config.rules.count) rules, \(config.webhooks.count) webhooks")
     }
 }

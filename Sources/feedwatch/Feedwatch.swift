@@ -34,10 +34,11 @@ struct ConfigOptions: ParsableArguments {
 
     var path: String { config ?? ConfigLoader.defaultPath() }
 
-    /// The validated configuration, or every error on stderr and exit 78.
-    func load() throws -> Config {
+    /// The validated configuration, or every error on stderr and exit 78. Commands that never
+    /// deliver pass `.allowed`: they work without the webhooks' secrets (SPEC §1).
+    func load(unsetDestinationSecrets: UnsetDestinationSecrets = .refused) throws -> Config {
         do {
-            return try ConfigLoader.load(path: path)
+            return try ConfigLoader.load(path: path, unsetDestinationSecrets: unsetDestinationSecrets)
         } catch {
             printError(error.description)
             throw ExitCode(ConfigError.exitCode)

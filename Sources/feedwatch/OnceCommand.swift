@@ -18,7 +18,7 @@ struct OnceCommand: AsyncParsableCommand {
     var dryRun = false
 
     func run() async throws {
-        let config = try options.load()
+        let config = try options.load(unsetDestinationSecrets: dryRun ? .allowed : .refused)
         bootstrapLogging()
         let summary: OnceRunner.Summary
         do {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeedwatchConfig
 import FeedwatchDaemon
 
 struct OutboxCommand: ParsableCommand {
@@ -14,7 +15,7 @@ struct OutboxListCommand: ParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() throws {
-        let config = try options.load()
+        let config = try options.load(unsetDestinationSecrets: .allowed)
         do {
             for line in try Reports.outboxLines(config: config) { print(line) }
         } catch {
@@ -40,7 +41,7 @@ struct OutboxRetryCommand: ParsableCommand {
     }
 
     func run() throws {
-        let config = try options.load()
+        let config = try options.load(unsetDestinationSecrets: .allowed)
         do {
             let count = try Reports.retry(config: config, id: id)
             if let id, count == 0 { throw fail("no dead letter with ID \(id)") }

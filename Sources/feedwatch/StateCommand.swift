@@ -1,4 +1,5 @@
 import ArgumentParser
+import FeedwatchConfig
 import FeedwatchDaemon
 
 struct StateCommand: ParsableCommand {
@@ -9,7 +10,7 @@ struct StateCommand: ParsableCommand {
     @OptionGroup var options: ConfigOptions
 
     func run() throws {
-        let config = try options.load()
+        let config = try options.load(unsetDestinationSecrets: .allowed)
         do {
             for line in try Reports.stateLines(config: config) { print(line) }
         } catch {

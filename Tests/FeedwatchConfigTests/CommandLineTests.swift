@@ -2,7 +2,8 @@ import FeedwatchConfig
 import TestSupport
 import XCTest
 
-/// The `check` and `import-opml` commands, run as the real executable.
+/// The `check`, `import-opml` and `webhook test` commands, and how every command loads the
+/// configuration, run as the real executable.
 final class CommandLineTests: XCTestCase {
     private var directory: URL!
 
@@ -34,6 +35,14 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(result.stdout, "OK: 0 feeds, 1 rules, 0 webhooks\n")
     }
 
+    func testCheckPrintsWarningsOnStderrAndStillSucceeds() throws {
+        let path = try write("feeds: []\nrules: [{name: r, any: [x]}]\n")
+        let result = try FeedwatchProcess.run(["check", "-c", path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(result.stdout, "OK: 0 feeds, 1 rules, 0 webhooks\n")
+        XCTAssertEqual(result.stderr, "\(path):1:1: feeds: no feeds: the daemon will watch nothing\n")
+    }
+
     func testInvalidConfigurationExitsSeventyEightWithEveryErrorOnStderr() throws {
         let path = try write(
             "feeds:\n  - url: https://a.example/f\n    interval: 1s\nrules: [{name: r, any: [x], notify: [nope]}]\n")
@@ -43,7 +52,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(
             result.stderr,
             """
-            \(path):3:15: feeds[0].interval: 1s is under the minimum of 30s
+            \(path):3:15: feeds[0].interval: 1s is too short (the minimum is 30s)
             \(path):4:38: rules[0].notify[0]: no webhook named "nope"; targets are journal and the names under webhooks:
 
             """)
@@ -77,6 +86,86 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(output.contains(token))
     }
 
+    /// SPEC §1: commands that only read the state never need a secret.
+    func testReadOnlyCommandsWorkWithoutTheWebhookSecretsAndOthersRefuse() throws {
+        XCTAssertNil(ProcessInfo.processInfo.environment["FW_TEST_UNSET"], "the test needs FW_TEST_UNSET unset")
+        try FeedwatchTestFeed.write(to: directory.appendingPathComponent("feed.xml"))
+        let path = try write(
+            """
+            state_dir: \(directory.appendingPathComponent("state").path)
+            feeds: [{url: "file:feed.xml", name: local, alert_on_first_poll: true}]
+            rules: [{name: outages, any: [panne], notify: [ops]}]
+            webhooks:
+              - name: ops
+                url: "https://hooks.example.org/${FW_TEST_UNSET}"
+                secret: "${FW_TEST_UNSET}"
+                headers: {Authorization: "Bearer ${FW_TEST_UNSET}"}
+            """)
+        for command in [["state"], ["outbox"], ["once", "--dry-run"]] {
+            let result = try FeedwatchProcess.run(command + ["-c", path])
+            XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
+            XCTAssertFalse(result.stderr.contains("FW_TEST_UNSET"), "\(command): \(result.stderr)")
+        }
+        let dryRun = try FeedwatchProcess.run(["once", "--dry-run", "-c", path])
+        XCTAssertTrue(dryRun.stdout.contains("\"outages\""), "the dry run still matches: \(dryRun.stdout)")
+        XCTAssertFalse(
+            FileManager.default.fileExists(atPath: directory.appendingPathComponent("state/feedwatch.sqlite").path))
+
+        for command in [["check"], ["once"], ["webhook", "test", "ops"]] {
+            let result = try FeedwatchProcess.run(command + ["-c", path])
+            XCTAssertEqual(result.status, 78, "\(command): \(result.stdout)")
+            XCTAssertTrue(
+                result.stderr.hasPrefix(
+                    "\(path):6:10: webhooks[0].url: variable FW_TEST_UNSET is not set (neither in the environment"),
+                "\(command): \(result.stderr)")
+        }
+
+        // An unset variable outside webhooks: stops every command, the read-only ones too.
+        let feedHeader = try write(
+            """
+            state_dir: \(directory.appendingPathComponent("state").path)
+            feeds: [{url: "file:feed.xml", headers: {Authorization: "Bearer ${FW_TEST_UNSET}"}}]
+            rules: [{name: outages, any: [panne]}]
+            """)
+        for command in [["state"], ["outbox"], ["once", "--dry-run"]] {
+            let result = try FeedwatchProcess.run(command + ["-c", feedHeader])
+            XCTAssertEqual(result.status, 78, "\(command): \(result.stdout)")
+            XCTAssertTrue(result.stderr.contains("feeds[0].headers.Authorization: variable FW_TEST_UNSET is not set"))
+        }
+    }
+
+    func testReadOnlyCommandsNeverPrintTheSecretWhenItIsSet() throws {
+        let secret = "fw-secret-7c1e4b29d0"
+        try FeedwatchTestFeed.write(to: directory.appendingPathComponent("feed.xml"))
+        let path = try write(
+            """
+            state_dir: \(directory.appendingPathComponent("state").path)
+            feeds: [{url: "file:feed.xml", name: local, alert_on_first_poll: true}]
+            rules: [{name: outages, any: [panne], notify: [ops]}]
+            webhooks:
+              - {name: ops, url: "https://hooks.example.org/${FW_TEST_SECRET}", secret: "${FW_TEST_SECRET}"}
+            """)
+        for command in [["state"], ["outbox"], ["once", "--dry-run"], ["check"]] {
+            let result = try FeedwatchProcess.run(command + ["-c", path], environment: ["FW_TEST_SECRET": secret])
+            XCTAssertEqual(result.status, 0, "\(command): \(result.stderr)")
+            XCTAssertFalse((result.stdout + result.stderr).contains(secret), "\(command)")
+        }
+    }
+
+    func testWebhookTestOfAnUnknownNameFailsWithOneLineOnStderr() throws {
+        let path = try write(
+            """
+            feeds: [{url: "https://a.example/f"}]
+            rules: [{name: r, any: [x]}]
+            webhooks: [{name: ops, url: "https://hooks.example.org/x"}, {name: team, url: "https://hooks.example.org/y"}]
+            """)
+        let result = try FeedwatchProcess.run(["webhook", "test", "nosuch", "-c", path])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertEqual(
+            result.stderr, "feedwatch: no webhook named \"nosuch\" in \(path) (webhooks: ops, team)\n")
+    }
+
     func testShippedConfigurationChecksOK() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
@@ -91,6 +180,8 @@ final class CommandLineTests: XCTestCase {
         let opml = try XCTUnwrap(Bundle.module.path(forResource: "Fixtures/subscriptions-nested", ofType: "opml"))
         let result = try FeedwatchProcess.run(["import-opml", opml])
         XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(
+            result.stderr, "skipped duplicate https://www.lemonde.fr/rss/une.xml (already listed as \"Le Monde\")\n")
         XCTAssertEqual(
             result.stdout,
             """
@@ -119,11 +210,58 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(config.feeds[3].tags, ["tech-blogs"])
     }
 
+    func testImportOPMLNamesEachSkippedDuplicateOnStderr() throws {
+        let path = directory.appendingPathComponent("dups.opml").path
+        try """
+        <?xml version="1.0"?>
+        <opml version="2.0"><body>
+          <outline text="News" xmlUrl="https://a.example/feed"/>
+          <outline text="Tech">
+            <outline text="News" xmlUrl="https://b.example/feed"/>
+            <outline text="News again" xmlUrl="https://b.example/feed"/>
+          </outline>
+          <outline text="Other" xmlUrl="https://a.example/feed"/>
+        </body></opml>
+        """.write(toFile: path, atomically: true, encoding: .utf8)
+        let result = try FeedwatchProcess.run(["import-opml", path])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(
+            result.stdout,
+            """
+            feeds:
+              - url: "https://a.example/feed"
+                name: "News"
+              - url: "https://b.example/feed"
+                name: "News (2)"
+                tags: ["tech"]
+
+            """)
+        XCTAssertEqual(
+            result.stderr,
+            """
+            skipped duplicate https://b.example/feed (already listed as "News (2)")
+            skipped duplicate https://a.example/feed (already listed as "News")
+
+            """)
+    }
+
     func testImportOPMLRejectsAFileThatIsNotOPML() throws {
         let path = directory.appendingPathComponent("x.opml").path
         try "<html><body>not opml</body></html>".write(toFile: path, atomically: true, encoding: .utf8)
         let result = try FeedwatchProcess.run(["import-opml", path])
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr, "feedwatch: \(path): not an OPML file (no <opml> root)\n")
+    }
+}
+
+/// A small RSS document with one item about an outage, for commands that poll a `file:` feed.
+enum FeedwatchTestFeed {
+    static func write(to url: URL) throws {
+        try """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <rss version="2.0"><channel><title>Local</title><link>https://news.example.org/</link>
+        <item><guid>a</guid><title>Panne géante chez Telegram</title><link>https://news.example.org/a</link></item>
+        </channel></rss>
+        """.write(to: url, atomically: true, encoding: .utf8)
     }
 }

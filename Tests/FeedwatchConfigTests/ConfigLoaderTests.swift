@@ -203,7 +203,7 @@ final class ConfigLoaderTests: XCTestCase {
                 "feedwatch.yaml:3:12: defaults.timeout: \"5 minutes\" is not a duration (examples: 30s, 5m, 2h)",
                 "feedwatch.yaml:4:14: concurrency: \"lots\" is not a whole number",
                 "feedwatch.yaml:6:10: feeds[0].url: \"ftp://x.org/feed\" is not a feed URL (http://, https:// or file:PATH)",
-                "feedwatch.yaml:10:15: feeds[1].interval: 10s is under the minimum of 30s",
+                "feedwatch.yaml:10:15: feeds[1].interval: 10s is too short (the minimum is 30s)",
                 "feedwatch.yaml:11:30: feeds[1].headers.Authorization: variable NOPE_TOKEN is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
                 "feedwatch.yaml:12:15: feeds[1].max_size: \"10 parsecs\" is not a size (examples: 512KiB, 10MiB, 5MB)",
                 "feedwatch.yaml:14:11: feeds[2].name: duplicate feed name \"b\" (first at line 8)",
@@ -280,7 +280,138 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.feeds[0].settings.interval, 30)
         XCTAssertEqual(
             errors("defaults: {interval: 29s}\nfeeds: []\nrules: [{name: r, any: [x]}]\n"),
-            ["feedwatch.yaml:1:22: defaults.interval: 29s is under the minimum of 30s"])
+            ["feedwatch.yaml:1:22: defaults.interval: 29s is too short (the minimum is 30s)"])
+    }
+
+    func testEveryMinimumIsNamedInTheSyntaxOfItsValue() {
+        XCTAssertEqual(
+            errors(
+                """
+                defaults: {interval: 29s, timeout: 0s, max_size: 0}
+                concurrency: 0
+                per_host: 0
+                feeds:
+                  - {url: "https://a.example/f", interval: 500ms, timeout: 500ms}
+                rules: [{name: r, any: [x]}]
+                webhooks:
+                  - {name: ops, url: "https://h.example/", timeout: 0s, retry_for: 0.5s}
+                """),
+            [
+                "feedwatch.yaml:1:22: defaults.interval: 29s is too short (the minimum is 30s)",
+                "feedwatch.yaml:1:36: defaults.timeout: 0s is too short (the minimum is 1s)",
+                "feedwatch.yaml:1:50: defaults.max_size: 0 is too small (the minimum is 1B)",
+                "feedwatch.yaml:2:14: concurrency: 0 is too small (the minimum is 1)",
+                "feedwatch.yaml:3:11: per_host: 0 is too small (the minimum is 1)",
+                "feedwatch.yaml:5:44: feeds[0].interval: 500ms is too short (the minimum is 30s)",
+                "feedwatch.yaml:5:60: feeds[0].timeout: 500ms is too short (the minimum is 1s)",
+                "feedwatch.yaml:8:53: webhooks[0].timeout: 0s is too short (the minimum is 1s)",
+                "feedwatch.yaml:8:68: webhooks[0].retry_for: 0.5s is too short (the minimum is 1s)",
+            ])
+        // Each minimum itself is accepted.
+        XCTAssertNoThrow(
+            try load(
+                """
+                defaults: {interval: 30s, timeout: 1s, max_size: 1B}
+                concurrency: 1
+                per_host: 1
+                feeds: [{url: "https://a.example/f"}]
+                rules: [{name: r, any: [x]}]
+                webhooks: [{name: ops, url: "https://h.example/", timeout: 1s, retry_for: 1s}]
+                """))
+    }
+
+    func testAnInvalidFeedURLIsTheOnlyErrorItCauses() {
+        XCTAssertEqual(
+            errors(
+                """
+                feeds:
+                  - url: https://a.example/f
+                  - url: ftp://x.org/feed
+                  - url: "not a feed"
+                  - url: https://b.example/${NOPE}
+                rules: [{name: r, any: [x], feeds: [x.org/feed]}]
+                """),
+            [
+                "feedwatch.yaml:3:10: feeds[1].url: \"ftp://x.org/feed\" is not a feed URL (http://, https:// or file:PATH)",
+                "feedwatch.yaml:4:10: feeds[2].url: \"not a feed\" is not a feed URL (http://, https:// or file:PATH)",
+                "feedwatch.yaml:5:10: feeds[3].url: variable NOPE is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
+            ])
+        // A name given beside a bad URL is still a name: its own checks still apply.
+        XCTAssertEqual(
+            errors(
+                """
+                feeds:
+                  - {url: "https://a.example/f", name: a}
+                  - {url: "ftp://x.org/feed", name: a}
+                  - {url: "ftp://y.org/feed", name: ""}
+                rules: [{name: r, any: [x], feeds: [b]}]
+                """),
+            [
+                "feedwatch.yaml:3:11: feeds[1].url: \"ftp://x.org/feed\" is not a feed URL (http://, https:// or file:PATH)",
+                "feedwatch.yaml:3:37: feeds[1].name: duplicate feed name \"a\" (first at line 2)",
+                "feedwatch.yaml:4:11: feeds[2].url: \"ftp://y.org/feed\" is not a feed URL (http://, https:// or file:PATH)",
+                "feedwatch.yaml:4:37: feeds[2].name: must not be empty",
+                "feedwatch.yaml:5:37: rules[0].feeds[0]: no feed named \"b\"",
+            ])
+    }
+
+    func testNoFeedsIsAWarningNotAnError() throws {
+        let empty = try load("rules: [{name: r, any: [x]}]\nfeeds: []\n", path: "feedwatch.yaml")
+        XCTAssertEqual(empty.feeds, [])
+        XCTAssertEqual(
+            empty.warnings.map(\.description), ["feedwatch.yaml:2:1: feeds: no feeds: the daemon will watch nothing"])
+        let nothing = try load("feeds:\nrules: [{name: r, any: [x]}]\n", path: "feedwatch.yaml")
+        XCTAssertEqual(
+            nothing.warnings.map(\.description), ["feedwatch.yaml:1:1: feeds: no feeds: the daemon will watch nothing"])
+        XCTAssertEqual(try load("feeds: [{url: 'https://a.example/f'}]\nrules: [{name: r, any: [x]}]\n").warnings, [])
+        XCTAssertEqual(
+            errors("rules: [{name: r, any: [x]}]\n"), ["feedwatch.yaml:1:1: feeds: missing: list the feeds to watch"],
+            "no feeds: key at all is still an error")
+    }
+
+    func testUnsetVariablesUnderWebhooksStopTheLoadUnlessAllowed() throws {
+        let yaml = """
+            feeds: [{url: "https://a.example/f"}]
+            rules: [{name: r, any: [x], notify: [ops]}]
+            webhooks:
+              - name: ops
+                url: "https://hooks.example.org/${HOOK_TOKEN}"
+                secret: "${OPS_SECRET}"
+                headers: {Authorization: "Bearer ${OPS_TOKEN}", X-Team: infra}
+            """
+        XCTAssertEqual(
+            errors(yaml),
+            [
+                "feedwatch.yaml:5:10: webhooks[0].url: variable HOOK_TOKEN is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
+                "feedwatch.yaml:6:13: webhooks[0].secret: variable OPS_SECRET is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
+                "feedwatch.yaml:7:30: webhooks[0].headers.Authorization: variable OPS_TOKEN is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)",
+            ])
+        let config = try ConfigLoader.parse(
+            yaml, path: "feedwatch.yaml", environment: [:], unsetDestinationSecrets: .allowed)
+        let hook = try XCTUnwrap(config.webhook(named: "ops"))
+        XCTAssertEqual(hook.unsetVariables, ["HOOK_TOKEN", "OPS_SECRET", "OPS_TOKEN"])
+        XCTAssertEqual(hook.url, "", "a value using an unset variable is left out")
+        XCTAssertNil(hook.secret)
+        XCTAssertEqual(hook.headers, ["X-Team": "infra"])
+        let complete = try ConfigLoader.parse(
+            yaml, path: "feedwatch.yaml", environment: ["HOOK_TOKEN": "t", "OPS_SECRET": "s", "OPS_TOKEN": "o"],
+            unsetDestinationSecrets: .allowed)
+        XCTAssertEqual(complete.webhooks[0].unsetVariables, [])
+        XCTAssertEqual(complete.webhooks[0].secret, "s")
+
+        // Anywhere else an unset variable is an error whatever is allowed.
+        XCTAssertThrowsError(
+            try ConfigLoader.parse(
+                """
+                feeds: [{url: "https://a.example/f", headers: {Authorization: "Bearer ${FEED_TOKEN}"}}]
+                rules: [{name: r, any: [x]}]
+                """, path: "feedwatch.yaml", environment: [:], unsetDestinationSecrets: .allowed)
+        ) { error in
+            XCTAssertEqual(
+                (error as? ConfigError)?.description,
+                "feedwatch.yaml:1:63: feeds[0].headers.Authorization: variable FEED_TOKEN is not set (neither in the environment nor as a credential in $CREDENTIALS_DIRECTORY)"
+            )
+        }
     }
 
     func testShippedConfigurationIsValid() throws {

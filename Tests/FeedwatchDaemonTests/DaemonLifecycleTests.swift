@@ -57,9 +57,27 @@ final class DaemonLifecycleTests: DaemonTestCase {
         XCTAssertTrue(daemon.isRunning, "an invalid configuration never stops the daemon")
         XCTAssertTrue(
             waitUntil(timeout: 3) {
-                daemon.stderr.contains("\(self.configPath):5:15: feeds[0].interval: 1s is under the minimum of 30s")
+                daemon.stderr.contains(
+                    "\(self.configPath):5:15: feeds[0].interval: 1s is too short (the minimum is 30s)")
             }, daemon.stderr)
         XCTAssertTrue(daemon.stderr.contains("the previous one keeps running"))
+        daemon.signal(SIGTERM)
+        XCTAssertEqual(daemon.waitForExit(timeout: 10), 0)
+    }
+
+    func testConfigurationWarningsAreLoggedAtStartAndAfterAReload() throws {
+        try writeConfig("feeds: []\nrules: [{name: outages, any: [panne]}]")
+        let warning = "warning: \(configPath):2:1: feeds: no feeds: the daemon will watch nothing"
+        let notify = try NotifySocketListener()
+        defer { notify.stop() }
+        let daemon = try startDaemon(notify: notify)
+        // Logged before READY=1 and before READY=1 again after the reload.
+        let ready = try XCTUnwrap(notify.waitFor { $0.contains("READY=1") }, daemon.stderr)
+        XCTAssertEqual(daemon.stderr.components(separatedBy: warning).count - 1, 1, daemon.stderr)
+        daemon.signal(SIGHUP)
+        let reloading = try XCTUnwrap(notify.waitFor(after: ready + 1) { $0.contains("RELOADING=1") })
+        XCTAssertNotNil(notify.waitFor(after: reloading + 1) { $0.contains("READY=1") })
+        XCTAssertEqual(daemon.stderr.components(separatedBy: warning).count - 1, 2, daemon.stderr)
         daemon.signal(SIGTERM)
         XCTAssertEqual(daemon.waitForExit(timeout: 10), 0)
     }

@@ -80,7 +80,7 @@ public final class DaemonProcess: @unchecked Sendable {
         stderrPath =
             FileManager.default.temporaryDirectory.appendingPathComponent("daemon-\(UUID().uuidString.prefix(8)).log")
             .path
-        FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = FeedwatchProcess.executableURL
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
