@@ -129,13 +129,15 @@ final class StoreOpeningTests: StateTestCase {
 
         let store = try openStore()
         let applied = try store.read { try Schema.migrator.appliedMigrations($0) }
-        XCTAssertEqual(applied, ["v1-initial", "v2-outbox-delivery-record", "v3-feed-configured-url"])
+        XCTAssertEqual(
+            applied, ["v1-initial", "v2-outbox-delivery-record", "v3-feed-configured-url", "v4-outbox-retry-window"])
         XCTAssertEqual(try store.feedState(named: "news")?.etag, "e1")
         XCTAssertEqual(
             try poll(store, "news", [item("a", link: "https://ex.org/a", title: "outage one two")]).seenItems, 1)
         let entry = try XCTUnwrap(store.pending().first)
         XCTAssertEqual(entry.alertID, "outages|a")
         XCTAssertEqual(entry.attempts, 2)
+        XCTAssertEqual(entry.retryFrom, entry.createdAt, "an older row's retry window starts at its creation")
         try store.markDelivered(id: entry.id, status: 204, now: t0)
         XCTAssertEqual(try store.read { try Int.fetchOne($0, sql: "SELECT http_status FROM outbox") }, 204)
     }
