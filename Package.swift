@@ -48,11 +48,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // Delivery: the outbox loop, the retry policy, and one file per destination type.
+        .target(
+            name: "FeedwatchDeliver",
+            dependencies: [
+                "FeedwatchAlert", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchState",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "FeedwatchDaemon",
             dependencies: [
                 "CSystemd", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchFetch", "FeedwatchParse", "FeedwatchMatch",
-                "FeedwatchState", "FeedwatchAlert", .product(name: "Logging", package: "swift-log"),
+                "FeedwatchState", "FeedwatchAlert", "FeedwatchDeliver", .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "feedwatch",
@@ -80,7 +87,7 @@ let package = Package(
         .testTarget(
             name: "FeedwatchDaemonTests",
             dependencies: [
-                "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchState", "FeedwatchAlert", "FeedwatchHTTP",
+                "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchState", "FeedwatchAlert", "FeedwatchHTTP", "FeedwatchDeliver",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ]),

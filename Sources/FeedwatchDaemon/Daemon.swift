@@ -1,5 +1,6 @@
 import FeedwatchAlert
 import FeedwatchConfig
+import FeedwatchDeliver
 import FeedwatchFetch
 import FeedwatchHTTP
 import FeedwatchState
@@ -15,7 +16,10 @@ public actor Daemon {
     private let store: StateStore
     private let http: HTTPClient
     private let poller: FeedPoller
-    private let deliveries: DeliveryQueue
+    private let deliveries: DeliveryStage
+    private let journal = JournalSink()
+    /// Each destination's `retry_for`, for expiring what waited too long.
+    private var retryWindows: [String: TimeInterval]
     private let notifier = SystemdNotifier()
     private let wakeup = Wakeup()
     private let logger: Logger
@@ -59,8 +63,9 @@ public actor Daemon {
         http = try HTTPClient(configuration: .init(concurrency: config.concurrency, perHost: config.perHost))
         let processor = DocumentProcessor(runtime: runtime, store: store)
         poller = FeedPoller(fetcher: FeedFetcher(client: http), processor: processor, logger: logger)
-        deliveries = DeliveryQueue(
-            store: store, delivery: AlertDelivery(http: http, journal: JournalSink()), logger: logger)
+        let destinations = try DestinationSet.make(config: config, http: http, journal: journal)
+        retryWindows = destinations.mapValues(\.retryFor)
+        deliveries = DeliveryStage(store: store, destinations: destinations, logger: logger)
         nextPrune = Date().addingTimeInterval(60)
         scheduler = try Self.schedule(config.feeds, store: store, into: FeedScheduler(), now: Date())
     }
@@ -81,7 +86,7 @@ public actor Daemon {
         while !stopRequested {
             if reloadRequested {
                 reloadRequested = false
-                reload()
+                await reload()
             }
             let now = Date()
             startDuePolls(now: now)
@@ -166,7 +171,7 @@ public actor Daemon {
         guard deliveriesDirty || now >= nextDeliveryCheck else { return }
         deliveriesDirty = false
         let wakeup = self.wakeup
-        let next = await deliveries.startDue(now: now, runtime: runtime) { [weak self] in
+        let next = await deliveries.startDue(now: now) { [weak self] in
             Task { await self?.markDeliveriesDirty() }
             wakeup.signal()
         }
@@ -202,8 +207,8 @@ public actor Daemon {
         }
         if now >= nextExpiry {
             nextExpiry = now.addingTimeInterval(60)
-            if let expired = try? store.expire(olderThan: runtime.retryWindows, now: now), expired > 0 {
-                logger.error("\(expired) delivery(ies) passed their webhook's retry_for: dead-lettered")
+            if let expired = try? store.expire(olderThan: retryWindows, now: now), expired > 0 {
+                logger.error("\(expired) delivery(ies) passed their destination's retry_for: dead-lettered")
             }
         }
         if now >= nextPrune {
@@ -266,13 +271,15 @@ public actor Daemon {
 
     // MARK: - Reload and shutdown
 
-    private func reload() {
+    private func reload() async {
         notifier.reloading()
         let config: Config
         let newRuntime: Runtime
+        let destinations: [String: any Destination]
         do {
             config = try ConfigLoader.load(path: configPath)
             newRuntime = try Runtime(config: config)
+            destinations = try DestinationSet.make(config: config, http: http, journal: journal)
         } catch let error as ConfigError {
             logger.error(
                 "reload refused: the configuration has \(error.diagnostics.count) error(s); the previous one keeps running"
@@ -292,6 +299,8 @@ public actor Daemon {
             logger.warning("state_dir, concurrency and per_host changes take effect at the next restart")
         }
         runtime = newRuntime
+        retryWindows = destinations.mapValues(\.retryFor)
+        await deliveries.use(destinations)
         let now = Date()
         var updated = FeedScheduler()
         saveFeedStates()

@@ -1,5 +1,6 @@
 import FeedwatchAlert
 import FeedwatchConfig
+import FeedwatchDeliver
 import FeedwatchMatch
 import FeedwatchParse
 import FeedwatchState
@@ -33,12 +34,6 @@ struct PreparedDocument: Sendable {
 struct DocumentProcessor: Sendable {
     let runtime: Runtime
     let store: StateStore
-
-    private static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        return encoder
-    }()
 
     /// Parses, matches and records one document: items in document order, in one transaction.
     func process(
@@ -79,7 +74,7 @@ struct DocumentProcessor: Sendable {
                     candidates.append(
                         AlertCandidate(
                             alertID: alert.alertID, rule: match.rule, targets: targets,
-                            payload: try Self.encoder.encode(alert)))
+                            payload: try OutboxCodec.payload(for: alert)))
                     alertsByID[alert.alertID] = alert
                 }
             }
@@ -107,12 +102,5 @@ struct DocumentProcessor: Sendable {
         MatchInput(
             title: item.title, summary: item.summary, content: item.content, link: item.link,
             categories: item.categories, authors: item.authors)
-    }
-
-    /// The alert stored in an outbox row.
-    static func alert(fromPayload payload: Data) -> Alert? {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try? decoder.decode(Alert.self, from: payload)
     }
 }

@@ -1,5 +1,6 @@
 import FeedwatchAlert
 import FeedwatchConfig
+import FeedwatchDeliver
 import FeedwatchFetch
 import FeedwatchHTTP
 import FeedwatchState
@@ -84,9 +85,10 @@ public struct OnceRunner {
         }
         try store.saveFeedStates(updatedStates)
         if !dryRun {
-            let queue = DeliveryQueue(
-                store: store, delivery: AlertDelivery(http: http, journal: JournalSink()), logger: logger)
-            let result = await queue.attemptDue(now: Date(), runtime: runtime)
+            let stage = DeliveryStage(
+                store: store, destinations: try DestinationSet.make(config: config, http: http, journal: JournalSink()),
+                logger: logger)
+            let result = await stage.attemptDue(now: Date())
             summary.delivered = result.delivered
             summary.deliveryFailures = result.failed
             summary.stillQueued = try store.pending().count

@@ -1,5 +1,6 @@
 import FeedwatchAlert
 import FeedwatchConfig
+import FeedwatchDeliver
 import FeedwatchHTTP
 import FeedwatchState
 import Foundation
@@ -36,7 +37,7 @@ public enum Reports {
         if entries.isEmpty { return ["outbox empty: no pending or dead-lettered deliveries"] }
         var rows = [["ID", "STATUS", "TARGET", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR", "ALERT ID", "RULE", "ITEM"]]
         for entry in entries {
-            let alert = DocumentProcessor.alert(fromPayload: entry.payload)
+            let alert = OutboxCodec.alert(fromPayload: entry.payload)
             rows.append([
                 String(entry.id), entry.status.rawValue, entry.target, String(entry.attempts),
                 entry.status == .dead ? "-" : time(entry.nextAttempt),
@@ -55,39 +56,35 @@ public enum Reports {
         return try store.requeueAll()
     }
 
-    /// A `webhook test` for a name the configuration does not have.
-    public struct UnknownWebhook: Error, CustomStringConvertible {
+    /// A `test` for a name the configuration does not have.
+    public struct UnknownDestination: Error, CustomStringConvertible {
         public var description: String
     }
 
-    /// Sends a sample alert to the webhook named `name`; returns the line to print and whether it
-    /// succeeded. Throws `UnknownWebhook` when there is no such webhook: nothing was tried.
-    public static func testWebhook(config: Config, name: String) async throws -> (line: String, ok: Bool) {
-        let runtime = try Runtime(config: config)
-        guard let webhook = runtime.webhooks[name] else {
-            let known = config.webhooks.map(\.name).joined(separator: ", ")
-            throw UnknownWebhook(
-                description:
-                    "no webhook named \"\(name)\" in \(config.path) (webhooks: \(known.isEmpty ? "none" : known))")
-        }
+    /// Sends a sample alert to the destination named `name` (any type, `journal` included); returns
+    /// the line to print and whether it was delivered. Throws `UnknownDestination` when there is no
+    /// such destination: nothing was tried.
+    public static func testDestination(config: Config, name: String) async throws -> (line: String, ok: Bool) {
         let http = try HTTPClient(configuration: .init(concurrency: 1, perHost: 1))
         defer { http.shutdown() }
+        let destinations = try DestinationSet.make(config: config, http: http, journal: JournalSink())
+        guard let destination = destinations[name] else {
+            let known = destinations.keys.sorted().joined(separator: ", ")
+            throw UnknownDestination(
+                description: "no destination named \"\(name)\" in \(config.path) (destinations: \(known))")
+        }
         let now = Date()
         let alert = Alert(
             alertID: "feedwatch-test-\(UUID().uuidString.lowercased())", rule: "feedwatch-test", keywords: ["test"],
             feed: Alert.Feed(name: "feedwatch", url: "https://github.com/feedwatch/feedwatch", title: "feedwatch"),
             item: Alert.Item(
                 id: "test", title: "feedwatch test alert", link: "https://github.com/feedwatch/feedwatch",
-                summary: "A sample alert sent by feedwatch webhook test.", published: now, authors: [],
+                summary: "A sample alert sent by feedwatch test.", published: now, authors: [],
                 categories: []),
-            detectedAt: now, snippet: "A sample alert sent by feedwatch webhook test.")
-        switch await AlertDelivery(http: http, journal: JournalSink(destination: .standardError)).post(
-            alert, to: webhook, now: now)
-        {
-        case .delivered(let status): return ("\(name): HTTP \(status ?? 200) (delivered)", true)
-        case .retry(let error, _): return ("\(name): \(error) (would be retried)", false)
-        case .permanent(let error): return ("\(name): \(error) (permanent failure)", false)
-        }
+            detectedAt: now, snippet: "A sample alert sent by feedwatch test.")
+        let outcome = await destination.deliver(OutgoingMessage(id: alert.alertID, alerts: [alert], now: now))
+        if case .delivered = outcome { return (destination.describe(outcome), true) }
+        return (destination.describe(outcome), false)
     }
 
     private static func time(_ date: Date) -> String {

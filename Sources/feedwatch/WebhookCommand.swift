@@ -1,29 +1,24 @@
 import ArgumentParser
 import FeedwatchDaemon
 
+/// `feedwatch webhook test NAME`: the older spelling of `feedwatch test NAME`, kept for scripts.
 struct WebhookCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "webhook", abstract: "Webhook tools.", subcommands: [WebhookTestCommand.self])
+        commandName: "webhook", abstract: "Webhook tools (see also: feedwatch test).",
+        subcommands: [WebhookTestCommand.self])
 }
 
 struct WebhookTestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "test", abstract: "Send one sample alert to a webhook and print the HTTP status.")
+        commandName: "test",
+        abstract: "Send one sample alert to a destination and print the outcome (alias of `feedwatch test`).")
 
     @OptionGroup var options: ConfigOptions
 
-    @Argument(help: "The webhook's name in the configuration.")
+    @Argument(help: "The destination's (or webhook's) name in the configuration.")
     var name: String
 
     func run() async throws {
-        let config = try options.load()
-        let result: (line: String, ok: Bool)
-        do {
-            result = try await Reports.testWebhook(config: config, name: name)
-        } catch {
-            throw fail("\(error)")
-        }
-        print(result.line)
-        if !result.ok { throw ExitCode(1) }
+        try await sendSampleAlert(to: name, options: options)
     }
 }

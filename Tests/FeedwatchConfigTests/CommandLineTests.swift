@@ -163,7 +163,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stdout, "")
         XCTAssertEqual(
-            result.stderr, "feedwatch: no webhook named \"nosuch\" in \(path) (webhooks: ops, team)\n")
+            result.stderr, "feedwatch: no destination named \"nosuch\" in \(path) (destinations: journal, ops, team)\n")
     }
 
     func testShippedConfigurationChecksOK() throws {

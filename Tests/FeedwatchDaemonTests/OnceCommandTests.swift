@@ -264,7 +264,7 @@ final class WebhookTestCommandTests: DaemonTestCase {
         let unknown = try feedwatch(["webhook", "test", "nope"])
         XCTAssertEqual(unknown.status, 1)
         XCTAssertEqual(unknown.stdout, "")
-        XCTAssertTrue(unknown.stderr.hasPrefix("feedwatch: no webhook named \"nope\""), unknown.stderr)
+        XCTAssertTrue(unknown.stderr.hasPrefix("feedwatch: no destination named \"nope\""), unknown.stderr)
     }
 }
 
@@ -409,7 +409,7 @@ final class OnceExitStatusTests: DaemonTestCase {
         try configure(feedURL: "file:feed.xml", webhookURL: receiver.url("/hook").absoluteString)
         let first = try feedwatch(["once"])
         XCTAssertEqual(first.status, 2, "a 503 leaves the alert queued for run")
-        XCTAssertEqual(first.stdout, "polled 1 feeds (0 failed): 1 new items, 1 alerts, 0 deliveries made, 1 failed\n")
+        XCTAssertEqual(first.stdout, "polled 1 feeds (0 failed): 1 new items, 1 alerts, 1 deliveries made, 1 failed\n")
         XCTAssertTrue(try feedwatch(["outbox"]).stdout.contains("pending"))
         // Nothing new and the retry not due yet: the alert is still queued.
         let second = try feedwatch(["once"])

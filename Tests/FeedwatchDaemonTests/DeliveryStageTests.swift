@@ -1,5 +1,6 @@
 import FeedwatchAlert
 import FeedwatchConfig
+import FeedwatchDeliver
 import FeedwatchHTTP
 import FeedwatchState
 import Foundation
@@ -9,10 +10,10 @@ import XCTest
 
 @testable import FeedwatchDaemon
 
-/// Webhook delivery from the durable outbox, against a real receiver on 127.0.0.1 and a real
+/// Webhook delivery from the durable outbox, through the delivery stage, against a real receiver on 127.0.0.1 and a real
 /// SQLite file. Time is stepped by hand (`attemptDue(now:)`) so the retry schedule is exercised
 /// without waiting for it.
-final class DeliveryQueueTests: XCTestCase {
+final class DeliveryStageTests: XCTestCase {
     private var directory: URL!
     private let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 
@@ -27,7 +28,7 @@ final class DeliveryQueueTests: XCTestCase {
     /// A store holding one queued alert for the webhook `hook` at `url`, and the runtime to deliver it.
     private func queue(
         webhookURL: String, timeout: String = "2s", retryFor: String = "24h", alerts: Int = 1
-    ) throws -> (DeliveryQueue, Runtime, StateStore, [Alert]) {
+    ) throws -> (DeliveryStage, Runtime, StateStore, [Alert]) {
         let feedPath = directory.appendingPathComponent("feed.xml").path
         try FeedFixtures.rss(FeedFixtures.outageStories(alerts)).write(
             toFile: feedPath, atomically: true, encoding: .utf8)
@@ -48,8 +49,10 @@ final class DeliveryQueueTests: XCTestCase {
         XCTAssertEqual(processed.alerts.count, alerts)
         let http = try HTTPClient(configuration: .init(concurrency: 8, perHost: 8))
         addTeardownBlock { http.shutdown() }
-        let queue = DeliveryQueue(
-            store: store, delivery: AlertDelivery(http: http, journal: JournalSink(destination: .standardError)),
+        let queue = DeliveryStage(
+            store: store,
+            destinations: try DestinationSet.make(
+                config: config, http: http, journal: JournalSink(destination: .standardError)),
             logger: Logger(label: "test"))
         return (queue, runtime, store, processed.alerts)
     }
@@ -66,9 +69,9 @@ final class DeliveryQueueTests: XCTestCase {
             calls.next() == 1 ? .init(status: 500, text: "oops") : .init(status: 200, text: "ok")
         }
         defer { server.stop() }
-        let (queue, runtime, store, alerts) = try queue(webhookURL: server.url("/hook").absoluteString)
+        let (queue, _, store, alerts) = try queue(webhookURL: server.url("/hook").absoluteString)
         let start = Date()
-        var result = await queue.attemptDue(now: start, runtime: runtime)
+        var result = await queue.attemptDue(now: start)
         XCTAssertEqual(result.failed, 1)
         var pending = try store.pending().filter { $0.target == "hook" }
         XCTAssertEqual(pending.count, 1)
@@ -77,9 +80,9 @@ final class DeliveryQueueTests: XCTestCase {
         // About 5 s later (±20 %), not before.
         XCTAssertGreaterThanOrEqual(pending[0].nextAttempt.timeIntervalSince(start), 3.9)
         XCTAssertLessThanOrEqual(pending[0].nextAttempt.timeIntervalSince(start), 6.1)
-        result = await queue.attemptDue(now: start.addingTimeInterval(3), runtime: runtime)
+        result = await queue.attemptDue(now: start.addingTimeInterval(3))
         XCTAssertEqual(result.delivered + result.failed, 0, "not due yet")
-        result = await queue.attemptDue(now: start.addingTimeInterval(7), runtime: runtime)
+        result = await queue.attemptDue(now: start.addingTimeInterval(7))
         XCTAssertEqual(result.delivered, 1)
         pending = try store.pending().filter { $0.target == "hook" }
         XCTAssertTrue(pending.isEmpty)
@@ -96,14 +99,14 @@ final class DeliveryQueueTests: XCTestCase {
                 : .init(status: 204, text: "")
         }
         defer { server.stop() }
-        let (queue, runtime, store, alerts) = try queue(webhookURL: server.url("/hook").absoluteString)
+        let (queue, _, store, alerts) = try queue(webhookURL: server.url("/hook").absoluteString)
         let start = Date()
-        await queue.attemptDue(now: start, runtime: runtime)
+        await queue.attemptDue(now: start)
         let entry = try XCTUnwrap(store.pending().first { $0.target == "hook" })
         XCTAssertGreaterThanOrEqual(entry.nextAttempt.timeIntervalSince(start), 119.9)
-        var result = await queue.attemptDue(now: start.addingTimeInterval(60), runtime: runtime)
+        var result = await queue.attemptDue(now: start.addingTimeInterval(60))
         XCTAssertEqual(result.delivered + result.failed, 0, "Retry-After: 120 is honoured")
-        result = await queue.attemptDue(now: start.addingTimeInterval(121), runtime: runtime)
+        result = await queue.attemptDue(now: start.addingTimeInterval(121))
         XCTAssertEqual(result.delivered, 1)
         XCTAssertEqual(Set(server.requests.map { $0.header("webhook-id") }), [alerts[0].alertID])
     }
@@ -116,8 +119,8 @@ final class DeliveryQueueTests: XCTestCase {
         defer { server.stop() }
         let (queue, runtime, store, alerts) = try queue(webhookURL: server.url("/hook").absoluteString)
         let start = Date()
-        await queue.attemptDue(now: start, runtime: runtime)
-        await queue.attemptDue(now: start.addingTimeInterval(3600), runtime: runtime)
+        await queue.attemptDue(now: start)
+        await queue.attemptDue(now: start.addingTimeInterval(3600))
         XCTAssertEqual(server.requests.count, 1, "a 404 is never retried")
         let dead = try store.deadLetters()
         XCTAssertEqual(dead.count, 1)
@@ -131,7 +134,7 @@ final class DeliveryQueueTests: XCTestCase {
         // `feedwatch outbox retry --all` after the receiver is fixed.
         healthy.set()
         XCTAssertTrue(try store.requeue(id: dead[0].id))
-        let result = await queue.attemptDue(now: Date(), runtime: runtime)
+        let result = await queue.attemptDue(now: Date())
         XCTAssertEqual(result.delivered, 1)
         XCTAssertEqual(server.requests.map { $0.header("webhook-id") }, [alerts[0].alertID, alerts[0].alertID])
         XCTAssertEqual(try store.deadLetters().count, 0)
@@ -140,8 +143,8 @@ final class DeliveryQueueTests: XCTestCase {
     func testHangingReceiverTimesOutAndIsRetried() async throws {
         let server = try HTTPTestServer { _ in .fault(.hang) }
         defer { server.stop() }
-        let (queue, runtime, store, _) = try queue(webhookURL: server.url("/hook").absoluteString, timeout: "1s")
-        let result = await queue.attemptDue(now: Date(), runtime: runtime)
+        let (queue, _, store, _) = try queue(webhookURL: server.url("/hook").absoluteString, timeout: "1s")
+        let result = await queue.attemptDue(now: Date())
         XCTAssertEqual(result.failed, 1)
         let entry = try XCTUnwrap(store.pending().first { $0.target == "hook" })
         XCTAssertEqual(entry.attempts, 1)
@@ -151,17 +154,17 @@ final class DeliveryQueueTests: XCTestCase {
 
     func testConnectionRefusedIsRetriedUntilRetryForThenDeadLettered() async throws {
         let port = try unusedPort()
-        let (queue, runtime, store, _) = try queue(webhookURL: "http://127.0.0.1:\(port)/hook", retryFor: "60s")
+        let (queue, _, store, _) = try queue(webhookURL: "http://127.0.0.1:\(port)/hook", retryFor: "60s")
         let start = Date()
-        await queue.attemptDue(now: start, runtime: runtime)
+        await queue.attemptDue(now: start)
         var entry = try XCTUnwrap(store.pending().first { $0.target == "hook" })
         XCTAssertTrue(entry.lastError?.lowercased().contains("connect") ?? false, entry.lastError ?? "nil")
         // Second failure at ~6 s: the next try (30 s ± 20 % later) still fits in 60 s.
-        await queue.attemptDue(now: start.addingTimeInterval(6.5), runtime: runtime)
+        await queue.attemptDue(now: start.addingTimeInterval(6.5))
         entry = try XCTUnwrap(store.pending().first { $0.target == "hook" })
         XCTAssertEqual(entry.attempts, 2)
         // Third failure: the next try (~2 min) falls after retry_for, so it is dead-lettered.
-        await queue.attemptDue(now: start.addingTimeInterval(45), runtime: runtime)
+        await queue.attemptDue(now: start.addingTimeInterval(45))
         XCTAssertTrue(try store.pending().filter { $0.target == "hook" }.isEmpty)
         XCTAssertEqual(try store.deadLetters().map(\.attempts), [3])
     }
@@ -191,14 +194,16 @@ final class DeliveryQueueTests: XCTestCase {
             body: try Data(contentsOf: URL(fileURLWithPath: feedPath)), charset: nil, now: Date())
         let http = try HTTPClient(configuration: .init(concurrency: 64, perHost: 8))
         defer { http.shutdown() }
-        let queue = DeliveryQueue(
-            store: store, delivery: AlertDelivery(http: http, journal: JournalSink(destination: .standardError)),
-            logger: Logger(label: "test"), perWebhook: 4)
+        let queue = DeliveryStage(
+            store: store,
+            destinations: try DestinationSet.make(
+                config: config, http: http, journal: JournalSink(destination: .standardError)),
+            logger: Logger(label: "test"))
         let finished = Counter()
         // The daemon calls startDue again whenever a delivery finishes; so does this loop.
         let start = Date()
         while fast.requests.count < 6, Date().timeIntervalSince(start) < 5.5 {
-            _ = await queue.startDue(now: Date(), runtime: runtime) { _ = finished.next() }
+            _ = await queue.startDue(now: Date()) { _ = finished.next() }
             try await Task.sleep(nanoseconds: 50_000_000)
         }
         // All six fast deliveries land while the slow receiver still holds its first four.
@@ -206,7 +211,7 @@ final class DeliveryQueueTests: XCTestCase {
         // The slow receiver's last two can only start after its first four answer (6 s): it still has four.
         XCTAssertEqual(slow.requests.count, 4, "at most 4 deliveries at once per webhook")
         for _ in 0..<200 where !(slow.requests.count == 6 && (try? store.pending().isEmpty) == true) {
-            _ = await queue.startDue(now: Date(), runtime: runtime) { _ = finished.next() }
+            _ = await queue.startDue(now: Date()) { _ = finished.next() }
             try await Task.sleep(nanoseconds: 100_000_000)
         }
         XCTAssertEqual(slow.requests.count, 6)

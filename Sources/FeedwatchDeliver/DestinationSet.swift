@@ -1,0 +1,21 @@
+import FeedwatchAlert
+import FeedwatchConfig
+import FeedwatchHTTP
+import Foundation
+
+/// Every destination a configuration names, built once at start and on each reload: the one place
+/// that maps a configured type onto its implementation.
+public enum DestinationSet {
+    /// The journal and every configured destination, by name.
+    public static func make(
+        config: Config, http: HTTPClient, journal: JournalSink
+    ) throws(WebhookDestination.ConfigurationError) -> [String: any Destination] {
+        var destinations: [String: any Destination] = [
+            JournalDestination.journalName: JournalDestination(sink: journal)
+        ]
+        for webhook in config.webhooks {
+            destinations[webhook.name] = try WebhookDestination(config: webhook, http: http)
+        }
+        return destinations
+    }
+}
