@@ -13,10 +13,20 @@ public struct Config: Sendable {
     public var perHost: Int
     public var feeds: [FeedConfig]
     public var rules: [RuleConfig]
-    public var webhooks: [WebhookConfig]
+    /// Every destination `notify:` may name besides the journal: the `webhooks:` entries (as type
+    /// webhook) first, then the `destinations:` entries, in the order written.
+    public var destinations: [DestinationConfig]
     /// Valid but probably unintended settings (`feeds: []`), each at its place in the file:
     /// `check` prints them, the daemon logs them at start and after a reload.
     public var warnings: [ConfigDiagnostic]
+
+    /// The webhooks, from `webhooks:` and from `destinations:` entries of type webhook.
+    public var webhooks: [WebhookConfig] {
+        destinations.compactMap { destination in
+            if case .webhook(let webhook) = destination.kind { return webhook }
+            return nil
+        }
+    }
 
     /// The webhook of that name, if configured.
     public func webhook(named name: String) -> WebhookConfig? {
@@ -87,7 +97,7 @@ public struct RuleConfig: Sendable, Equatable {
 
 /// The payload shapes a webhook can receive (SPEC §5).
 public enum WebhookFormat: String, Sendable, CaseIterable {
-    case json, slack, discord, ntfy, mattermost
+    case json, slack, discord, ntfy, mattermost, teams, googlechat
 }
 
 /// One webhook receiver.
@@ -101,6 +111,8 @@ public struct WebhookConfig: Sendable, Equatable {
     public var timeout: TimeInterval
     /// How long an undelivered alert is retried before it is dead-lettered.
     public var retryFor: TimeInterval
+    /// The Mustache template of the body, as written; nil for the format's own shape.
+    public var template: TemplateSource? = nil
     /// The `${VAR}`s found unset when loaded with `unsetDestinationSecrets: .allowed`; the values
     /// that used them were left out. Never deliver to a webhook that has any.
     public var unsetVariables: [String] = []

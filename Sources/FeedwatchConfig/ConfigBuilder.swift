@@ -8,11 +8,12 @@ struct ConfigBuilder {
     let configDirectory: String
     let environment: [String: String]
 
-    static let topKeys = ["state_dir", "defaults", "concurrency", "per_host", "feeds", "rules", "webhooks"]
+    static let topKeys = [
+        "state_dir", "defaults", "concurrency", "per_host", "feeds", "rules", "webhooks", "destinations",
+    ]
     static let settingKeys = ["interval", "timeout", "max_size", "user_agent", "alert_on_first_poll"]
     static let feedKeys = ["url", "name", "tags", "headers"] + settingKeys
     static let ruleKeys = ["name", "any", "all", "none", "in", "feeds", "notify"]
-    static let webhookKeys = ["name", "url", "format", "secret", "headers", "timeout", "retry_for"]
     // The smallest values accepted; every check states its minimum, so every message can name it.
     static let minimumInterval: TimeInterval = 30
     static let minimumTimeout: TimeInterval = 1
@@ -43,7 +44,9 @@ struct ConfigBuilder {
         let perHost =
             top["per_host"].flatMap { reader.integer($0.value, "per_host", minimum: Self.minimumConcurrency) } ?? 4
 
-        let webhooks = list(top["webhooks"], "webhooks") { builder, node, path in builder.webhook(node, path) }
+        let destinations =
+            list(top["webhooks"], "webhooks") { builder, node, path in builder.webhookEntry(node, path) }
+            + list(top["destinations"], "destinations") { builder, node, path in builder.destinationEntry(node, path) }
         let feeds = list(top["feeds"], "feeds") { builder, node, path in builder.feed(node, path, defaults: defaults) }
         let rules = list(top["rules"], "rules") { builder, node, path in builder.rule(node, path) }
         if top["feeds"] == nil { reader.report(root, "feeds", "missing: list the feeds to watch") }
@@ -52,14 +55,15 @@ struct ConfigBuilder {
         }
         if top["rules"] == nil { reader.report(root, "rules", "missing: at least one rule is needed to raise alerts") }
 
-        checkUnique(webhooks.map { ($0.value.name, $0.node, $0.path) }, what: "webhook")
+        checkUnique(destinations.map { ($0.value.name, $0.node, $0.path) }, what: "destination")
         checkUnique(feeds.filter(\.value.nameIsKnown).map { ($0.value.feed.name, $0.node, $0.path) }, what: "feed")
         checkUnique(rules.map { ($0.value.rule.name, $0.node, $0.path) }, what: "rule")
-        checkRuleReferences(rules, feeds: feeds.map(\.value), webhooks: webhooks.map(\.value))
+        checkRuleReferences(rules, feeds: feeds.map(\.value), destinations: destinations.map(\.value.name))
 
         return Config(
             path: path, stateDirectory: stateDirectory, concurrency: concurrency, perHost: perHost,
-            feeds: feeds.map(\.value.feed), rules: rules.map(\.value.rule), webhooks: webhooks.map(\.value),
+            feeds: feeds.map(\.value.feed), rules: rules.map(\.value.rule),
+            destinations: destinations.map(\.value),
             warnings: reader.warnings)
     }
 
@@ -178,51 +182,6 @@ struct ConfigBuilder {
             notifyNodes: entries["notify"].map { Self.elements($0.value) } ?? [])
     }
 
-    private mutating func webhook(_ node: Node, _ path: String) -> WebhookConfig? {
-        guard let entries = reader.mapping(node, path, known: Self.webhookKeys) else { return nil }
-        let skippedBefore = reader.skippedVariables.count
-        let name = entries["name"].flatMap { reader.string($0.value, "\(path).name") }
-        if entries["name"] == nil { reader.report(node, path, "missing name:") }
-        var url: String?
-        if let urlNode = entries["url"]?.value, let value = reader.string(urlNode, "\(path).url", secret: true) {
-            if Self.isHTTPURL(value) {
-                url = value
-            } else {
-                // Webhook URLs often embed a token (Slack, Discord): never echo them.
-                reader.report(urlNode, "\(path).url", "not an http:// or https:// URL")
-            }
-        } else if entries["url"] == nil {
-            reader.report(node, path, "missing url:")
-        }
-        var format = WebhookFormat.json
-        if let formatNode = entries["format"]?.value, let value = reader.string(formatNode, "\(path).format") {
-            if let known = WebhookFormat(rawValue: value) {
-                format = known
-            } else {
-                reader.report(
-                    formatNode, "\(path).format",
-                    "\"\(value)\" is not a format (json, slack, discord, ntfy, mattermost)")
-            }
-        }
-        var secret: String?
-        if let secretNode = entries["secret"]?.value, !ConfigNodeReader.isNull(secretNode) {
-            secret = reader.string(secretNode, "\(path).secret", secret: true)
-            if secret == "" { reader.report(secretNode, "\(path).secret", "is empty") }
-        }
-        let headers = entries["headers"].flatMap { reader.headerMap($0.value, "\(path).headers") } ?? [:]
-        let timeout =
-            entries["timeout"].flatMap { reader.duration($0.value, "\(path).timeout", minimum: Self.minimumTimeout) }
-            ?? 10
-        let retryFor =
-            entries["retry_for"].flatMap {
-                reader.duration($0.value, "\(path).retry_for", minimum: Self.minimumRetryFor)
-            } ?? 86400
-        guard let name else { return nil }
-        return WebhookConfig(
-            name: name, url: url ?? "", format: format, secret: secret, headers: headers, timeout: timeout,
-            retryFor: retryFor, unsetVariables: Array(reader.skippedVariables[skippedBefore...]))
-    }
-
     // MARK: - Checks across sections
 
     private mutating func checkKeywords(_ keywords: [String], node: Node, path: String) {
@@ -246,13 +205,13 @@ struct ConfigBuilder {
     }
 
     private mutating func checkRuleReferences(
-        _ rules: [(value: RuleEntry, node: Node, path: String)], feeds: [FeedEntry], webhooks: [WebhookConfig]
+        _ rules: [(value: RuleEntry, node: Node, path: String)], feeds: [FeedEntry], destinations: [String]
     ) {
         let feedNames = feeds.filter(\.nameIsKnown).map(\.feed.name)
         // A feed whose name is unknown (its URL is in error) may be the one a selector means.
         let everyNameIsKnown = feeds.allSatisfy(\.nameIsKnown)
         let tags = Set(feeds.flatMap(\.feed.tags))
-        let targets = ["journal"] + webhooks.map(\.name)
+        let targets = ["journal"] + destinations
         for (entry, _, path) in rules {
             for (index, selector) in entry.rule.feeds.enumerated() {
                 let node = entry.feedNodes.indices.contains(index) ? entry.feedNodes[index] : nil
@@ -271,7 +230,8 @@ struct ConfigBuilder {
                 let hint = KeySuggestion.nearest(to: target, in: targets).map { " (did you mean \($0)?)" } ?? ""
                 reader.report(
                     node, "\(path).notify[\(index)]",
-                    "no webhook named \"\(target)\"\(hint); targets are journal and the names under webhooks:")
+                    "no destination named \"\(target)\"\(hint); targets are journal and the names under "
+                        + "webhooks: and destinations:")
             }
         }
     }
@@ -345,12 +305,12 @@ struct ConfigBuilder {
         }
     }
 
-    private static func elements(_ node: Node) -> [Node] {
+    static func elements(_ node: Node) -> [Node] {
         if case .sequence(let sequence) = node { return Array(sequence) }
         return [node]
     }
 
-    private static func element(_ node: Node, _ index: Int) -> Node {
+    static func element(_ node: Node, _ index: Int) -> Node {
         let all = elements(node)
         return all.indices.contains(index) ? all[index] : node
     }

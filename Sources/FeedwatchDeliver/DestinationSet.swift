@@ -13,8 +13,14 @@ public enum DestinationSet {
         var destinations: [String: any Destination] = [
             JournalDestination.journalName: JournalDestination(sink: journal)
         ]
-        for webhook in config.webhooks {
-            destinations[webhook.name] = try WebhookDestination(config: webhook, http: http)
+        for destination in config.destinations {
+            switch destination.kind {
+            case .webhook(let webhook):
+                destinations[destination.name] = try WebhookDestination(config: webhook, http: http)
+            case .email, .telegram, .matrix, .pagerduty:
+                throw WebhookDestination.ConfigurationError(
+                    description: "\(destination.name): type \(destination.typeName) is not built into this binary")
+            }
         }
         return destinations
     }

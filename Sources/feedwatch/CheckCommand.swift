@@ -10,6 +10,10 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let config = try options.load()
         for warning in config.warnings { printError(warning.description) }
-        print("OK: \(config.feeds.count) feeds, \(config.rules.count) rules, \(config.webhooks.count) webhooks")
+        // SPEC §1's line, unchanged for configurations without other destinations.
+        let others = config.destinations.count - config.webhooks.count
+        print(
+            "OK: \(config.feeds.count) feeds, \(config.rules.count) rules, \(config.webhooks.count) webhooks"
+                + (others > 0 ? ", \(others) other destinations" : ""))
     }
 }

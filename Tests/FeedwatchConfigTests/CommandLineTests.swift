@@ -53,7 +53,7 @@ final class CommandLineTests: XCTestCase {
             result.stderr,
             """
             \(path):3:15: feeds[0].interval: 1s is too short (the minimum is 30s)
-            \(path):4:38: rules[0].notify[0]: no webhook named "nope"; targets are journal and the names under webhooks:
+            \(path):4:38: rules[0].notify[0]: no destination named "nope"; targets are journal and the names under webhooks: and destinations:
 
             """)
         let missing = try FeedwatchProcess.run(["check", "-c", directory.appendingPathComponent("none.yaml").path])

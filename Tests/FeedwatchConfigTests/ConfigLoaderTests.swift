@@ -209,14 +209,14 @@ final class ConfigLoaderTests: XCTestCase {
                 "feedwatch.yaml:14:11: feeds[2].name: duplicate feed name \"b\" (first at line 8)",
                 "feedwatch.yaml:18:13: rules[0].feeds[0]: no feed named \"c\"",
                 "feedwatch.yaml:18:16: rules[0].feeds[1]: no feed has the tag \"zz\"",
-                "feedwatch.yaml:19:23: rules[0].notify[1]: no webhook named \"opps\" (did you mean ops?); targets are journal and the names under webhooks:",
+                "feedwatch.yaml:19:23: rules[0].notify[1]: no destination named \"opps\" (did you mean ops?); targets are journal and the names under webhooks: and destinations:",
                 "feedwatch.yaml:20:10: rules[0].in[0]: \"titel\" is not a field (did you mean title?); fields are title, summary, content, categories, author, link",
                 "feedwatch.yaml:21:5: rules[1]: a rule needs keywords in any: or all:",
                 "feedwatch.yaml:21:11: rules[1].name: duplicate rule name \"r\" (first at line 16)",
-                "feedwatch.yaml:26:13: webhooks[0].format: \"xml\" is not a format (json, slack, discord, ntfy, mattermost)",
-                "feedwatch.yaml:27:11: webhooks[1].name: duplicate webhook name \"ops\" (first at line 24)",
+                "feedwatch.yaml:26:13: webhooks[0].format: \"xml\" is not a format (json, slack, discord, ntfy, mattermost, teams, googlechat)",
+                "feedwatch.yaml:27:11: webhooks[1].name: duplicate destination name \"ops\" (first at line 24)",
                 "feedwatch.yaml:28:10: webhooks[1].url: not an http:// or https:// URL",
-                "feedwatch.yaml:29:5: webhooks[1].alert_on_first_poll: unknown key (known keys: name, url, format, secret, headers, timeout, retry_for)",
+                "feedwatch.yaml:29:5: webhooks[1].alert_on_first_poll: unknown key (known keys: name, url, format, secret, headers, timeout, retry_for, template)",
             ])
     }
 
