@@ -92,6 +92,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "FeedwatchHTTPTests", dependencies: ["FeedwatchHTTP", "TestSupport"]),
+        .testTarget(
+            name: "FeedwatchDeliverTests",
+            dependencies: [
+                "FeedwatchDeliver", "FeedwatchAlert", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchState", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // Benchmarks: one executable per measured stage, run by `make bench` in release mode.
         .executableTarget(
