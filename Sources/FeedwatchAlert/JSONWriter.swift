@@ -2,11 +2,11 @@
 ///
 /// The `json` payload's shape is a contract (SPEC §5): keys in the documented order, `/` not escaped in
 /// URLs, one line. JSONEncoder guarantees neither order nor unescaped slashes, so payloads are written here.
-struct JSONWriter {
-    private(set) var text = ""
+public struct JSONWriter {
+    public private(set) var text = ""
 
     /// A JSON value under construction.
-    indirect enum Value {
+    public indirect enum Value: Sendable {
         case string(String)
         case null
         case array([Value])
@@ -14,7 +14,8 @@ struct JSONWriter {
         case bool(Bool)
     }
 
-    static func render(_ value: Value) -> String {
+    /// `value` as one line of JSON.
+    public static func render(_ value: Value) -> String {
         var writer = JSONWriter()
         writer.write(value)
         return writer.text

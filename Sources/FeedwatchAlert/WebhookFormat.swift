@@ -10,4 +10,8 @@ public enum WebhookFormat: String, Sendable, Codable, CaseIterable {
     case mattermost
     /// An ntfy topic URL: a text body with `Title`, `Click` and `Tags` headers.
     case ntfy
+    /// A Microsoft Teams Workflows webhook: a message with an Adaptive Card 1.4.
+    case teams
+    /// A Google Chat space webhook: `{"text": …}`, threaded by rule.
+    case googlechat
 }

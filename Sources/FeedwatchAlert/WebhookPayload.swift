@@ -8,11 +8,14 @@ public struct WebhookPayload: Sendable {
     public var body: Data
     /// Format-specific headers, `Content-Type` first; every value is safe to send (no controls, ASCII).
     public var headers: [(String, String)]
+    /// Query parameters the format adds to the webhook's URL (Google Chat's threading).
+    public var query: [(String, String)]
 
     /// Creates a payload.
-    public init(body: Data, headers: [(String, String)]) {
+    public init(body: Data, headers: [(String, String)], query: [(String, String)] = []) {
         self.body = body
         self.headers = headers
+        self.query = query
     }
 
     /// The payload of `alert` for a webhook of `format`.
@@ -29,6 +32,13 @@ public struct WebhookPayload: Sendable {
                 body: Data(DiscordPayload.render(alert).utf8), headers: [("Content-Type", "application/json")])
         case .ntfy:
             return NtfyPayload.make(alert)
+        case .teams:
+            return WebhookPayload(
+                body: Data(TeamsPayload.render(alert).utf8), headers: [("Content-Type", "application/json")])
+        case .googlechat:
+            return WebhookPayload(
+                body: Data(GoogleChatPayload.render(alert).utf8),
+                headers: [("Content-Type", "application/json; charset=UTF-8")], query: GoogleChatPayload.query)
         }
     }
 

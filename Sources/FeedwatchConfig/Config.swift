@@ -116,4 +116,21 @@ public struct WebhookConfig: Sendable, Equatable {
     /// The `${VAR}`s found unset when loaded with `unsetDestinationSecrets: .allowed`; the values
     /// that used them were left out. Never deliver to a webhook that has any.
     public var unsetVariables: [String] = []
+
+    public init(
+        name: String, url: String, format: WebhookFormat = .json, secret: String? = nil,
+        headers: [String: String] = [:],
+        timeout: TimeInterval = 10, retryFor: TimeInterval = 86400, template: TemplateSource? = nil,
+        unsetVariables: [String] = []
+    ) {
+        self.name = name
+        self.url = url
+        self.format = format
+        self.secret = secret
+        self.headers = headers
+        self.timeout = timeout
+        self.retryFor = retryFor
+        self.template = template
+        self.unsetVariables = unsetVariables
+    }
 }

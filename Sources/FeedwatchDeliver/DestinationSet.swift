@@ -17,7 +17,19 @@ public enum DestinationSet {
             switch destination.kind {
             case .webhook(let webhook):
                 destinations[destination.name] = try WebhookDestination(config: webhook, http: http)
-            case .email, .telegram, .matrix, .pagerduty:
+            case .telegram(let telegram):
+                destinations[destination.name] = TelegramDestination(
+                    name: destination.name, config: telegram, timeout: destination.timeout,
+                    retryFor: destination.retryFor, http: http)
+            case .matrix(let matrix):
+                destinations[destination.name] = MatrixDestination(
+                    name: destination.name, config: matrix, timeout: destination.timeout,
+                    retryFor: destination.retryFor, http: http)
+            case .pagerduty(let pagerDuty):
+                destinations[destination.name] = PagerDutyDestination(
+                    name: destination.name, config: pagerDuty, timeout: destination.timeout,
+                    retryFor: destination.retryFor, http: http)
+            case .email:
                 throw WebhookDestination.ConfigurationError(
                     description: "\(destination.name): type \(destination.typeName) is not built into this binary")
             }

@@ -43,10 +43,11 @@ public struct WebhookDestination: Destination {
         guard config.unsetVariables.isEmpty else {
             return .failed(reason: "the configuration left \(config.unsetVariables.joined(separator: ", ")) unset")
         }
-        guard let alert = message.alerts.first, let url = URL(string: config.url) else {
+        guard let alert = message.alerts.first else { return .delivered(status: nil) }
+        let payload = WebhookPayload.make(for: alert, format: format)
+        guard let url = Self.url(config.url, adding: payload.query) else {
             return .failed(reason: "the webhook URL is not valid")
         }
-        let payload = WebhookPayload.make(for: alert, format: format)
         var headers = HTTPHeaders(payload.headers)
         for (name, value) in config.headers.sorted(by: { $0.key < $1.key }) {
             headers.set(name: name, value: value)
@@ -63,5 +64,21 @@ public struct WebhookDestination: Destination {
         case .success(let response): return HTTPVerdict.outcome(of: response, now: message.now)
         case .failure(let error): return HTTPVerdict.outcome(of: error)
         }
+    }
+
+    /// RFC 3986's unreserved characters: everything else in a query value is escaped.
+    static let queryValue = CharacterSet(
+        charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    /// The configured URL with the format's query parameters appended (unless already there). The
+    /// URL is extended as text: re-encoding its query would change a token's escapes.
+    static func url(_ text: String, adding query: [(String, String)]) -> URL? {
+        var result = text
+        let existing = URLComponents(string: text)?.queryItems?.map(\.name) ?? []
+        for (name, value) in query where !existing.contains(name) {
+            let encoded = value.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? value
+            result += (result.contains("?") ? "&" : "?") + "\(name)=\(encoded)"
+        }
+        return URL(string: result)
     }
 }
