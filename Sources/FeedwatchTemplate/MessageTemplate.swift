@@ -8,7 +8,7 @@ import Mustache
 /// alert in turn, and the outer ones stay usable. A section over text shows when the text is not empty
 /// (`{{#item.published}}published {{item.published}}{{/item.published}}`), an inverted one when it is
 /// (`{{^item.link}}no link{{/item.link}}`); `{{#keywords}}{{.}}{{/keywords}}` goes through the keywords.
-/// Comments `{{! … }}` are allowed.
+/// Comments `{{! … }}` are allowed. Partials, template inheritance, delimiter changes and pragmas are not.
 ///
 /// Values are escaped for the target chosen at compilation (``TemplateEscaping``). `{{{name}}}` and
 /// `{{& name}}` write a value without escaping: in a JSON body that breaks the JSON as soon as the value holds a
@@ -16,8 +16,11 @@ import Mustache
 public struct MessageTemplate: Sendable {
     private let template: MustacheTemplate
 
-    /// Compiles: a Mustache syntax error throws, with its line and column within `source`.
+    /// Compiles and validates: a Mustache syntax error or an unknown variable throws.
+    ///
+    /// The error gives the line and column of the tag at fault within `source`, and says what to change.
     public init(_ source: String, escaping: TemplateEscaping) throws(TemplateError) {
+        try TemplateScanner.validate(source)
         template = try Self.compile(source, escaping: escaping)
     }
 
