@@ -15,18 +15,25 @@ import Mustache
 /// quote, a backslash or a line break, and in HTML it lets a feed inject markup; use them only for plain text.
 public struct MessageTemplate: Sendable {
     private let template: MustacheTemplate
+    /// Whether the compiled template has one character more than the user's, which rendering takes off.
+    private let endsWithExtraCharacter: Bool
 
     /// Compiles and validates: a Mustache syntax error or an unknown variable throws.
     ///
     /// The error gives the line and column of the tag at fault within `source`, and says what to change.
     public init(_ source: String, escaping: TemplateEscaping) throws(TemplateError) {
         try TemplateScanner.validate(source)
-        template = try Self.compile(source, escaping: escaping)
+        // swift-mustache fails on a template whose last character is a lone `{` (it reads two characters to look
+        // for `{{`); one more character after it keeps it text, and is taken off the rendered text again.
+        endsWithExtraCharacter = source.last == "{"
+        template = try Self.compile(endsWithExtraCharacter ? source + Self.extraCharacter : source, escaping: escaping)
     }
+
+    private static let extraCharacter = "_"
 
     /// Renders one alert (then {{#alerts}} iterates over that one alert and {{count}} is 1).
     public func render(_ alert: TemplateAlert) -> String {
-        template.render(GroupValue([alert]))
+        render(GroupValue([alert]))
     }
 
     /// Renders a group: top-level variables are those of the first alert; {{#alerts}}…{{/alerts}} iterates all;
@@ -34,7 +41,14 @@ public struct MessageTemplate: Sendable {
     ///
     /// An empty group renders the top-level variables empty and `{{count}}` as 0.
     public func render(group alerts: [TemplateAlert]) -> String {
-        template.render(GroupValue(alerts))
+        render(GroupValue(alerts))
+    }
+
+    private func render(_ group: GroupValue) -> String {
+        let text = template.render(group)
+        // The template's last text is the last thing rendered, so the extra character ends the text.
+        guard endsWithExtraCharacter, text.hasSuffix(Self.extraCharacter) else { return text }
+        return String(text.dropLast())
     }
 
     /// The variables a template may use, for error messages and documentation.

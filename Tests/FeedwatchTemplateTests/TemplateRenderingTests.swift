@@ -143,6 +143,11 @@ final class TemplateRenderingTests: XCTestCase {
         XCTAssertEqual(try render("\n  {{rule}}"), "\n  outages")
     }
 
+    func testTemplateEndingWithABraceRendersIt() throws {
+        XCTAssertEqual(try render("{{rule}} {"), "outages {")
+        XCTAssertEqual(try render("{"), "{")
+    }
+
     func testEmptyTemplateRendersNothing() throws {
         XCTAssertEqual(try render(""), "")
         XCTAssertEqual(try render("", group: [SampleAlerts.panne, SampleAlerts.coupure]), "")
