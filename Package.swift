@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         // Thin system-library shims over the C libraries.
@@ -35,6 +36,7 @@ let package = Package(
         .target(name: "FeedwatchHTTP", dependencies: ["CCurl"]),
         .target(name: "FeedwatchParse", dependencies: ["CLibXML2", "CUchardet"]),
         .target(name: "FeedwatchMatch"),
+        .target(name: "FeedwatchTemplate", dependencies: [.product(name: "Mustache", package: "swift-mustache")]),
         .target(name: "FeedwatchFetch", dependencies: ["FeedwatchHTTP"]),
         .target(
             name: "FeedwatchState",
@@ -81,6 +83,7 @@ let package = Package(
             name: "FeedwatchParseTests", dependencies: ["FeedwatchParse", "CLibXML2", "TestSupport"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "FeedwatchMatchTests", dependencies: ["FeedwatchMatch"]),
+        .testTarget(name: "FeedwatchTemplateTests", dependencies: ["FeedwatchTemplate"]),
         .testTarget(name: "FeedwatchFetchTests", dependencies: ["FeedwatchFetch", "FeedwatchHTTP", "TestSupport"]),
         .testTarget(name: "FeedwatchStateTests", dependencies: ["FeedwatchState", "TestSupport"]),
         .testTarget(name: "FeedwatchAlertTests", dependencies: ["FeedwatchAlert", "TestSupport"]),
