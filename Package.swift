@@ -32,7 +32,9 @@ let package = Package(
             providers: [.apt(["libuchardet-dev"])]),
 
         // One module per pipeline stage.
-        .target(name: "FeedwatchConfig", dependencies: ["FeedwatchMatch", .product(name: "Yams", package: "Yams")]),
+        .target(
+            name: "FeedwatchConfig",
+            dependencies: ["FeedwatchMatch", "FeedwatchTemplate", .product(name: "Yams", package: "Yams")]),
         .target(name: "FeedwatchHTTP", dependencies: ["CCurl"]),
         .target(name: "FeedwatchParse", dependencies: ["CLibXML2", "CUchardet"]),
         .target(name: "FeedwatchMatch"),
@@ -54,7 +56,7 @@ let package = Package(
         .target(
             name: "FeedwatchDeliver",
             dependencies: [
-                "FeedwatchAlert", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchState",
+                "FeedwatchAlert", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchState", "FeedwatchTemplate",
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .target(

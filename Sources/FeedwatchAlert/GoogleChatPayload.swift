@@ -4,11 +4,12 @@ enum GoogleChatPayload {
     /// The query the webhook URL needs for `threadKey` to open or join a thread.
     static let query = [("messageReplyOption", "REPLY_MESSAGE_FALLBACK_TO_NEW_THREAD")]
 
-    static func render(_ alert: Alert) -> String {
+    /// `text` replaces the default message (a template's rendering).
+    static func render(_ alert: Alert, text: String? = nil) -> String {
         // Google Chat's text formatting is Slack's: *bold*, <URL|text>, and &, <, > escaped.
         JSONWriter.render(
             .object([
-                ("text", .string(ChatText.slack(alert))),
+                ("text", .string(text ?? ChatText.slack(alert))),
                 ("thread", .object([("threadKey", .string(String(alert.rule.prefix(128))))])),
             ]))
     }

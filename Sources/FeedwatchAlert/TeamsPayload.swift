@@ -1,16 +1,22 @@
 /// A Microsoft Teams Workflows webhook body: a message with one Adaptive Card 1.4 attachment
 /// (the shape the "Post to a channel when a webhook request is received" workflow expects).
 enum TeamsPayload {
-    static func render(_ alert: Alert) -> String {
-        var body: [JSONWriter.Value] = [
-            textBlock(
-                "[\(alert.rule)] \(ChatText.title(alert))",
-                extra: [("weight", .string("Bolder")), ("size", .string("Medium"))]),
-            textBlock("matched: " + ChatText.keywords(alert)),
-            textBlock(ChatText.feedLine(alert), extra: [("isSubtle", .bool(true))]),
-        ]
-        let excerpt = ChatText.excerpt(alert)
-        if !excerpt.isEmpty { body.append(textBlock(excerpt)) }
+    /// `text` (a template's rendering) replaces the default blocks with one block per line.
+    static func render(_ alert: Alert, text: String? = nil) -> String {
+        var body: [JSONWriter.Value]
+        if let text {
+            body = text.split(separator: "\n").map { textBlock(String($0)) }
+        } else {
+            body = [
+                textBlock(
+                    "[\(alert.rule)] \(ChatText.title(alert))",
+                    extra: [("weight", .string("Bolder")), ("size", .string("Medium"))]),
+                textBlock("matched: " + ChatText.keywords(alert)),
+                textBlock(ChatText.feedLine(alert), extra: [("isSubtle", .bool(true))]),
+            ]
+            let excerpt = ChatText.excerpt(alert)
+            if !excerpt.isEmpty { body.append(textBlock(excerpt)) }
+        }
         var card: [(String, JSONWriter.Value)] = [
             ("$schema", .string("http://adaptivecards.io/schemas/adaptive-card.json")),
             ("type", .string("AdaptiveCard")),

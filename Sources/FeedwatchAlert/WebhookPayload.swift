@@ -42,6 +42,37 @@ public struct WebhookPayload: Sendable {
         }
     }
 
+    /// The payload of `alert` whose message is `text` (a template's rendering): for `json` the text
+    /// is the whole body; for ntfy the body (its headers as usual); for the chat formats the message
+    /// text that the format's JSON carries.
+    public static func make(for alert: Alert, format: WebhookFormat, text: String) -> WebhookPayload {
+        switch format {
+        case .json:
+            return WebhookPayload(body: Data(text.utf8), headers: [("Content-Type", "application/json")])
+        case .slack, .mattermost:
+            return jsonChat(text)
+        case .discord:
+            let body = JSONWriter.render(
+                .object([
+                    ("content", .string(SafeText.cut(text, to: DiscordPayload.contentLimit, by: .utf16))),
+                    ("allowed_mentions", .object([("parse", .array([]))])),
+                ]))
+            return WebhookPayload(body: Data(body.utf8), headers: [("Content-Type", "application/json")])
+        case .ntfy:
+            var payload = NtfyPayload.make(alert)
+            payload.body = Data(SafeText.cut(text, to: NtfyPayload.bodyLimit, by: .utf8).utf8)
+            return payload
+        case .teams:
+            return WebhookPayload(
+                body: Data(TeamsPayload.render(alert, text: text).utf8), headers: [("Content-Type", "application/json")]
+            )
+        case .googlechat:
+            return WebhookPayload(
+                body: Data(GoogleChatPayload.render(alert, text: text).utf8),
+                headers: [("Content-Type", "application/json; charset=UTF-8")], query: GoogleChatPayload.query)
+        }
+    }
+
     private static func jsonChat(_ text: String) -> WebhookPayload {
         let body = JSONWriter.render(.object([("text", .string(text))]))
         return WebhookPayload(body: Data(body.utf8), headers: [("Content-Type", "application/json")])

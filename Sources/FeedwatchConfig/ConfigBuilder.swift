@@ -7,6 +7,8 @@ struct ConfigBuilder {
     var reader: ConfigNodeReader
     let configDirectory: String
     let environment: [String: String]
+    /// The file's lines, to place an error inside a template at its line and column in the file.
+    var sourceLines: [Substring] = []
 
     static let topKeys = [
         "state_dir", "defaults", "concurrency", "per_host", "feeds", "rules", "webhooks", "destinations",

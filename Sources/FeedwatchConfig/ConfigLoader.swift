@@ -45,7 +45,7 @@ public enum ConfigLoader {
                 file: path, expansion: VariableExpansion(environment: environment),
                 unsetDestinationSecrets: unsetDestinationSecrets),
             configDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
-            environment: environment)
+            environment: environment, sourceLines: text.split(separator: "\n", omittingEmptySubsequences: false))
         guard let root, !ConfigNodeReader.isNull(root) else {
             throw ConfigError(diagnostics: [
                 .init(

@@ -24,6 +24,11 @@ struct ConfigNodeReader {
         diagnostics.append(diagnostic(node, keyPath, message))
     }
 
+    /// An error at a position computed by the caller (inside a template).
+    mutating func report(line: Int, column: Int, _ keyPath: String, _ message: String) {
+        diagnostics.append(ConfigDiagnostic(file: file, line: line, column: column, keyPath: keyPath, message: message))
+    }
+
     mutating func warn(_ node: Node?, _ keyPath: String, _ message: String) {
         warnings.append(diagnostic(node, keyPath, message))
     }

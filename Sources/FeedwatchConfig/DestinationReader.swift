@@ -1,3 +1,4 @@
+import FeedwatchTemplate
 import Foundation
 import Yams
 
@@ -76,6 +77,9 @@ extension ConfigBuilder {
         case "telegram": kind = telegram(entries, node, path).map { .telegram($0) }
         case "matrix": kind = matrix(entries, node, path).map { .matrix($0) }
         default: kind = pagerDuty(entries, node, path).map { .pagerduty($0) }
+        }
+        if let kind {
+            validateTemplates(of: kind, template: template, entries, path)
         }
         guard let name, var kind else { return nil }
         let unset = Array(reader.skippedVariables[skippedBefore...])
@@ -260,6 +264,51 @@ extension ConfigBuilder {
             return nil
         }
         return TemplateSource(text: text, line: node.mark?.line ?? 1, column: node.mark?.column ?? 1)
+    }
+
+    /// Compiles each template as its destination will (escaping chosen by the target), so that an
+    /// unknown variable or a syntax error is a configuration error, located in the file.
+    private mutating func validateTemplates(
+        of kind: DestinationConfig.Kind, template: TemplateSource?, _ entries: Entries, _ path: String
+    ) {
+        var checks: [(TemplateSource, TemplateEscaping, String)] = []
+        if let template {
+            let escaping: TemplateEscaping
+            switch kind {
+            case .webhook(let webhook): escaping = webhook.format == .json ? .json : .plain
+            case .telegram, .matrix, .email: escaping = .html
+            case .pagerduty: escaping = .plain
+            }
+            checks.append((template, escaping, "\(path).template"))
+        }
+        if case .email(let email) = kind, let subject = email.subject {
+            checks.append((subject, .plain, "\(path).subject"))
+        }
+        for (source, escaping, keyPath) in checks {
+            do {
+                _ = try MessageTemplate(source.text, escaping: escaping)
+            } catch {
+                let key = keyPath.split(separator: ".").last.map(String.init) ?? ""
+                let (line, column) = position(of: error, in: source, node: entries[key]?.value)
+                reader.report(line: line, column: column, keyPath, error.message)
+            }
+        }
+    }
+
+    /// Where a template error is in the file: a block scalar (`|`, `>`) starts on the next line at its
+    /// indentation; a one-line value starts after its quote, if any.
+    private func position(of error: TemplateError, in source: TemplateSource, node: Node?) -> (Int, Int) {
+        var isBlock = false
+        var isQuoted = false
+        if case .scalar(let scalar)? = node {
+            isBlock = scalar.style == .literal || scalar.style == .folded
+            isQuoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted
+        }
+        let line = isBlock ? source.line + error.line : source.line + error.line - 1
+        if !isBlock && error.line == 1 { return (line, source.column + (isQuoted ? 1 : 0) + error.column - 1) }
+        let indentation =
+            sourceLines.indices.contains(line - 1) ? sourceLines[line - 1].prefix(while: { $0 == " " }).count : 0
+        return (line, indentation + error.column)
     }
 
     /// The address of "Name <local@domain>" or "local@domain", or nil when it is not one.

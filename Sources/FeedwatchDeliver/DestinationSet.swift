@@ -1,6 +1,7 @@
 import FeedwatchAlert
 import FeedwatchConfig
 import FeedwatchHTTP
+import FeedwatchTemplate
 import Foundation
 
 /// Every destination a configuration names, built once at start and on each reload: the one place
@@ -18,13 +19,24 @@ public enum DestinationSet {
             case .webhook(let webhook):
                 destinations[destination.name] = try WebhookDestination(config: webhook, http: http)
             case .telegram(let telegram):
+                var render: (@Sendable ([Alert]) -> String)?
+                if let template = try compile(destination, escaping: .html) {
+                    render = { template.render($0) }
+                }
                 destinations[destination.name] = TelegramDestination(
                     name: destination.name, config: telegram, timeout: destination.timeout,
-                    retryFor: destination.retryFor, http: http)
+                    retryFor: destination.retryFor, http: http, render: render)
             case .matrix(let matrix):
+                let plain = try compile(destination, escaping: .plain)
+                let html = try compile(destination, escaping: .html)
+                var render: (@Sendable ([Alert]) -> (plain: String, html: String))?
+                if let plain, let html {
+                    // Line breaks of the template are line breaks in the room, in the HTML as well.
+                    render = { (plain.render($0), html.render($0).replacingOccurrences(of: "\n", with: "<br/>")) }
+                }
                 destinations[destination.name] = MatrixDestination(
                     name: destination.name, config: matrix, timeout: destination.timeout,
-                    retryFor: destination.retryFor, http: http)
+                    retryFor: destination.retryFor, http: http, render: render)
             case .pagerduty(let pagerDuty):
                 destinations[destination.name] = PagerDutyDestination(
                     name: destination.name, config: pagerDuty, timeout: destination.timeout,
@@ -35,5 +47,15 @@ public enum DestinationSet {
             }
         }
         return destinations
+    }
+
+    private static func compile(
+        _ destination: DestinationConfig, escaping: TemplateEscaping
+    ) throws(WebhookDestination.ConfigurationError) -> CompiledTemplate? {
+        do {
+            return try CompiledTemplate(destination.template, escaping: escaping)
+        } catch {
+            throw WebhookDestination.ConfigurationError(description: "\(destination.name): template: \(error)")
+        }
     }
 }

@@ -150,4 +150,35 @@ final class DestinationConfigTests: XCTestCase {
         guard case .telegram(let telegram) = config.destinations[0].kind else { return XCTFail("not telegram") }
         XCTAssertEqual(telegram.token, "123:from-credential")
     }
+
+    func testATemplateWithAnUnknownVariableOrASyntaxErrorIsALocatedError() {
+        let lines = errors(
+            head + """
+                destinations:
+                  - {name: tg, type: telegram, token: t, chat: "1", template: "{{rule}}: {{item.titel}}"}
+                  - name: room
+                    type: matrix
+                    homeserver: https://matrix.example.org
+                    room: "!a:example.org"
+                    token: t
+                    template: |
+                      {{#alerts}}
+                      {{item.title}}
+                  - {name: desk, type: email, smtp: "smtps://m.example.org", from: a@example.org, to: [b@example.org],
+                     subject: '[{{rule}] {{item.title}}'}
+                """)
+        XCTAssertEqual(lines.count, 3, lines.joined(separator: "\n"))
+        XCTAssertTrue(
+            lines[0].hasPrefix(
+                "feedwatch.yaml:4:74: destinations[0].template: unknown variable \"item.titel\" — did you mean \"item.title\"?"
+            ),
+            lines[0])
+        XCTAssertTrue(
+            lines[1].hasPrefix(
+                "feedwatch.yaml:11:7: destinations[1].template: the section {{#alerts}} is never closed"), lines[1])
+        XCTAssertEqual(
+            lines[2],
+            "feedwatch.yaml:14:17: destinations[2].subject: the tag \"{{rule}] {{item.title}}\" is never closed: end it with \"}}\""
+        )
+    }
 }

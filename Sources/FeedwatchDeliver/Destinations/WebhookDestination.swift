@@ -1,6 +1,7 @@
 import FeedwatchAlert
 import FeedwatchConfig
 import FeedwatchHTTP
+import FeedwatchTemplate
 import Foundation
 
 /// `webhook`: a POST of the alert in one of the formats of SPEC §5 (json, slack, discord,
@@ -13,6 +14,7 @@ public struct WebhookDestination: Destination {
     let config: WebhookConfig
     let format: FeedwatchAlert.WebhookFormat
     let signer: WebhookSigner?
+    let template: CompiledTemplate?
     let http: HTTPClient
 
     /// Why a webhook cannot be built from its configuration.
@@ -36,6 +38,12 @@ public struct WebhookDestination: Destination {
         } else {
             signer = nil
         }
+        do {
+            // A json body is a JSON document: values are JSON-escaped; elsewhere the template is text.
+            template = try CompiledTemplate(config.template, escaping: config.format == .json ? .json : .plain)
+        } catch {
+            throw ConfigurationError(description: "webhook \(config.name): template: \(error)")
+        }
         self.http = http
     }
 
@@ -44,7 +52,9 @@ public struct WebhookDestination: Destination {
             return .failed(reason: "the configuration left \(config.unsetVariables.joined(separator: ", ")) unset")
         }
         guard let alert = message.alerts.first else { return .delivered(status: nil) }
-        let payload = WebhookPayload.make(for: alert, format: format)
+        let payload =
+            template.map { WebhookPayload.make(for: alert, format: format, text: $0.render(message.alerts)) }
+            ?? WebhookPayload.make(for: alert, format: format)
         guard let url = Self.url(config.url, adding: payload.query) else {
             return .failed(reason: "the webhook URL is not valid")
         }
