@@ -13,6 +13,11 @@ extension Alert {
 
     /// ``jsonPayload()`` as a string.
     public func jsonPayloadText() -> String {
+        JSONWriter.render(jsonDocument)
+    }
+
+    /// The `json` payload as a value, for the documents that list several alerts.
+    var jsonDocument: JSONWriter.Value {
         let published: JSONWriter.Value = item.published.map { .string(RFC3339.string(from: $0)) } ?? .null
         let document: JSONWriter.Value = .object([
             ("type", .string("feedwatch.alert")),
@@ -37,6 +42,6 @@ extension Alert {
             ),
             ("detected_at", .string(RFC3339.string(from: detectedAt))),
         ])
-        return JSONWriter.render(document)
+        return document
     }
 }

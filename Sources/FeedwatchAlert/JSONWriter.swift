@@ -12,6 +12,7 @@ public struct JSONWriter {
         case array([Value])
         case object([(String, Value)])
         case bool(Bool)
+        case number(Int)
     }
 
     /// `value` as one line of JSON.
@@ -26,6 +27,7 @@ public struct JSONWriter {
         case .string(let string): writeString(string)
         case .null: text += "null"
         case .bool(let flag): text += flag ? "true" : "false"
+        case .number(let number): text += String(number)
         case .array(let values):
             text += "["
             for (index, element) in values.enumerated() {

@@ -16,6 +16,8 @@ public struct Config: Sendable {
     /// Every destination `notify:` may name besides the journal: the `webhooks:` entries (as type
     /// webhook) first, then the `destinations:` entries, in the order written.
     public var destinations: [DestinationConfig]
+    /// Where quiet hours and daily digests are counted (`timezone:`, an IANA name; default the system's).
+    public var timeZone: TimeZone = .current
     /// Valid but probably unintended settings (`feeds: []`), each at its place in the file:
     /// `check` prints them, the daemon logs them at start and after a reload.
     public var warnings: [ConfigDiagnostic]
@@ -88,8 +90,12 @@ public struct RuleConfig: Sendable, Equatable {
     public var fields: [String]
     /// Feed names or `tag:NAME`; empty means every feed.
     public var feeds: [String]
-    /// `journal` and webhook names.
+    /// `journal` and destination names.
     public var notify: [String]
+    /// Goes through quiet hours.
+    public var urgent: Bool = false
+    /// Overrides of the destinations' grouping, digest and quiet hours for this rule's alerts.
+    public var shaping: Shaping? = nil
 
     public static let defaultFields = ["title", "summary", "content", "categories"]
     public static let allFields = ["title", "summary", "content", "categories", "author", "link"]

@@ -11,11 +11,11 @@ struct ConfigBuilder {
     var sourceLines: [Substring] = []
 
     static let topKeys = [
-        "state_dir", "defaults", "concurrency", "per_host", "feeds", "rules", "webhooks", "destinations",
+        "state_dir", "defaults", "concurrency", "per_host", "feeds", "rules", "webhooks", "destinations", "timezone",
     ]
     static let settingKeys = ["interval", "timeout", "max_size", "user_agent", "alert_on_first_poll"]
     static let feedKeys = ["url", "name", "tags", "headers"] + settingKeys
-    static let ruleKeys = ["name", "any", "all", "none", "in", "feeds", "notify"]
+    static let ruleKeys = ["name", "any", "all", "none", "in", "feeds", "notify"] + ruleShapingKeys
     // The smallest values accepted; every check states its minimum, so every message can name it.
     static let minimumInterval: TimeInterval = 30
     static let minimumTimeout: TimeInterval = 1
@@ -65,7 +65,7 @@ struct ConfigBuilder {
         return Config(
             path: path, stateDirectory: stateDirectory, concurrency: concurrency, perHost: perHost,
             feeds: feeds.map(\.value.feed), rules: rules.map(\.value.rule),
-            destinations: destinations.map(\.value),
+            destinations: destinations.map(\.value), timeZone: timeZone(top["timezone"]),
             warnings: reader.warnings)
     }
 
@@ -175,9 +175,12 @@ struct ConfigBuilder {
         }
         let feeds = entries["feeds"].flatMap { reader.stringList($0.value, "\(path).feeds") } ?? []
         let notify = entries["notify"].flatMap { reader.stringList($0.value, "\(path).notify") } ?? ["journal"]
-        let rule = RuleConfig(
+        var rule = RuleConfig(
             name: name, any: keywordLists["any"] ?? [], all: keywordLists["all"] ?? [],
             none: keywordLists["none"] ?? [], fields: fields, feeds: feeds, notify: notify)
+        rule.urgent = entries["urgent"].flatMap { reader.boolean($0.value, "\(path).urgent") } ?? false
+        let overrides = shaping(entries, path)
+        rule.shaping = overrides.isEmpty ? nil : overrides
         return RuleEntry(
             rule: rule,
             feedNodes: entries["feeds"].map { Self.elements($0.value) } ?? [],

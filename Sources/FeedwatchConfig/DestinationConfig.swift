@@ -26,10 +26,12 @@ public struct DestinationConfig: Sendable, Equatable {
     /// The `${VAR}`s found unset when loaded with `unsetDestinationSecrets: .allowed`; the values
     /// that used them were left out. Never deliver to a destination that has any.
     public var unsetVariables: [String] = []
+    /// Grouping, digests, quiet hours and rate of its messages.
+    public var shaping: Shaping
 
     public init(
         name: String, kind: Kind, timeout: TimeInterval = 10, retryFor: TimeInterval = 86400,
-        template: TemplateSource? = nil, unsetVariables: [String] = []
+        template: TemplateSource? = nil, unsetVariables: [String] = [], shaping: Shaping = Shaping()
     ) {
         self.name = name
         self.kind = kind
@@ -37,6 +39,7 @@ public struct DestinationConfig: Sendable, Equatable {
         self.retryFor = retryFor
         self.template = template
         self.unsetVariables = unsetVariables
+        self.shaping = shaping
     }
 
     /// "webhook", "email", …: the type as `type:` writes it.

@@ -5,7 +5,7 @@ import Yams
 /// The `webhooks:` and `destinations:` sections (SPEC §2, §5): one reader per destination type,
 /// the keys every type shares, and the checks of addresses and URLs.
 extension ConfigBuilder {
-    static let destinationCommonKeys = ["name", "type", "timeout", "retry_for"]
+    static let destinationCommonKeys = ["name", "type", "timeout", "retry_for"] + shapingKeys
     /// The keys each type adds to the common ones.
     static let destinationTypeKeys: [String: [String]] = [
         "webhook": ["url", "format", "secret", "headers", "template"],
@@ -15,7 +15,8 @@ extension ConfigBuilder {
         "pagerduty": ["routing_key", "severity", "api_url"],
     ]
     /// A `webhooks:` entry's keys, in the order messages list them.
-    static let webhookKeys = ["name", "url", "format", "secret", "headers", "timeout", "retry_for", "template"]
+    static let webhookKeys =
+        ["name", "url", "format", "secret", "headers", "timeout", "retry_for", "template"] + shapingKeys
     static let smtpSchemes = ["smtp", "smtps", "smtp+insecure"]
     static let defaultTelegramAPI = "https://api.telegram.org"
     static let defaultPagerDutyAPI = "https://events.pagerduty.com"
@@ -68,6 +69,7 @@ extension ConfigBuilder {
                 reader.duration($0.value, "\(path).retry_for", minimum: Self.minimumRetryFor)
             } ?? 86400
         let template = templateSource(entries["template"], "\(path).template")
+        let shapingValue = shaping(entries, path)
         let kind: DestinationConfig.Kind?
         switch type {
         case "webhook":
@@ -88,7 +90,8 @@ extension ConfigBuilder {
             kind = .webhook(webhook)
         }
         return DestinationConfig(
-            name: name, kind: kind, timeout: timeout, retryFor: retryFor, template: template, unsetVariables: unset)
+            name: name, kind: kind, timeout: timeout, retryFor: retryFor, template: template, unsetVariables: unset,
+            shaping: shapingValue)
     }
 
     // MARK: - Types

@@ -65,7 +65,8 @@ public actor Daemon {
         poller = FeedPoller(fetcher: FeedFetcher(client: http), processor: processor, logger: logger)
         let destinations = try DestinationSet.make(config: config, http: http, journal: journal)
         retryWindows = destinations.mapValues(\.retryFor)
-        deliveries = DeliveryStage(store: store, destinations: destinations, logger: logger)
+        deliveries = DeliveryStage(
+            store: store, destinations: destinations, policy: ShapingPolicy(config: config), logger: logger)
         nextPrune = Date().addingTimeInterval(60)
         scheduler = try Self.schedule(config.feeds, store: store, into: FeedScheduler(), now: Date())
     }
@@ -300,7 +301,7 @@ public actor Daemon {
         }
         runtime = newRuntime
         retryWindows = destinations.mapValues(\.retryFor)
-        await deliveries.use(destinations)
+        await deliveries.use(destinations, policy: ShapingPolicy(config: config))
         let now = Date()
         var updated = FeedScheduler()
         saveFeedStates()

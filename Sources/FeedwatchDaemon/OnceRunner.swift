@@ -87,7 +87,7 @@ public struct OnceRunner {
         if !dryRun {
             let stage = DeliveryStage(
                 store: store, destinations: try DestinationSet.make(config: config, http: http, journal: JournalSink()),
-                logger: logger)
+                policy: ShapingPolicy(config: config), logger: logger)
             let result = await stage.attemptDue(now: Date())
             summary.delivered = result.delivered
             summary.deliveryFailures = result.failed

@@ -39,7 +39,7 @@ public enum Reports {
         for entry in entries {
             let alert = OutboxCodec.alert(fromPayload: entry.payload)
             rows.append([
-                String(entry.id), entry.status.rawValue, entry.target, String(entry.attempts),
+                String(entry.id), Self.statusText(entry), entry.target, String(entry.attempts),
                 entry.status == .dead ? "-" : time(entry.nextAttempt),
                 entry.lastError.map { String($0.prefix(40)) } ?? "-",
                 entry.alertID, alert?.rule ?? "?", alert.map { String($0.item.title.prefix(50)) } ?? "?",
@@ -85,6 +85,13 @@ public enum Reports {
         let outcome = await destination.deliver(OutgoingMessage(id: alert.alertID, alerts: [alert], now: now))
         if case .delivered = outcome { return (destination.describe(outcome), true) }
         return (destination.describe(outcome), false)
+    }
+
+    /// "pending", "dead", or why a pending alert waits: "grouped", "held:digest", "held:quiet"
+    /// (its NEXT ATTEMPT column says when it goes).
+    static func statusText(_ entry: OutboxEntry) -> String {
+        guard entry.status == .pending, entry.attempts == 0, let hold = entry.hold else { return entry.status.rawValue }
+        return hold == "group" ? "grouped" : "held:\(hold)"
     }
 
     private static func time(_ date: Date) -> String {

@@ -1,4 +1,5 @@
 import FeedwatchAlert
+import FeedwatchConfig
 import FeedwatchState
 import Foundation
 import Logging
@@ -14,22 +15,30 @@ public actor DeliveryStage {
     let store: StateStore
     let logger: Logger
     private var destinations: [String: any Destination]
+    private var policy: ShapingPolicy
     private var inFlight: Set<Int64> = []
     private var load: [String: Int] = [:]
+    /// When each rate-limited destination's recent messages went, oldest first.
+    private var sent: [String: [Date]] = [:]
 
-    /// A stage delivering the outbox of `store` to `destinations` (by name).
-    public init(store: StateStore, destinations: [String: any Destination], logger: Logger) {
+    /// A stage delivering the outbox of `store` to `destinations` (by name), shaped by `policy`.
+    public init(
+        store: StateStore, destinations: [String: any Destination], policy: ShapingPolicy = .none, logger: Logger
+    ) {
         self.store = store
         self.destinations = destinations
+        self.policy = policy
         self.logger = logger
     }
 
     /// Rows claimed and not yet reported back.
     public var deliveriesInFlight: Int { inFlight.count }
 
-    /// Replaces the destinations (a reload). Deliveries in flight finish with the old ones.
-    public func use(_ destinations: [String: any Destination]) {
+    /// Replaces the destinations and their shaping (a reload). Deliveries in flight finish with the
+    /// old ones; alerts already held keep the release time they were given.
+    public func use(_ destinations: [String: any Destination], policy: ShapingPolicy) {
         self.destinations = destinations
+        self.policy = policy
     }
 
     /// Each destination's `retry_for`, for expiring what waited too long.
@@ -38,64 +47,88 @@ public actor DeliveryStage {
     /// Starts every due delivery each destination has room for, without waiting for them;
     /// `finished` is called after each one. Returns when the outbox should next be looked at.
     public func startDue(now: Date, finished: @escaping @Sendable () -> Void) -> Date {
-        for (entry, message, destination) in claimDue(now: now) {
-            begin(entry)
+        for claim in claimDue(now: now) {
+            begin(claim)
             Task.detached {
-                let outcome = await destination.deliver(message)
-                await self.end(entry, outcome, destination: destination, now: Date())
+                let outcome = await claim.destination.deliver(claim.message)
+                await self.end(claim, outcome, now: Date())
                 finished()
             }
         }
-        let next = (try? store.earliestNextAttempt()) ?? nil
-        return next.map { max($0, now.addingTimeInterval(0.05)) } ?? now.addingTimeInterval(60)
+        var next = ((try? store.earliestNextAttempt()) ?? nil) ?? now.addingTimeInterval(60)
+        if let free = rateFreesUp(now: now) { next = min(next, free) }
+        return max(next, now.addingTimeInterval(0.05))
     }
 
     /// One attempt for every delivery due at `now`, awaited (`feedwatch once`, and tests that step
-    /// through the retry schedule). Returns the counts delivered and not delivered.
+    /// through the retry schedule and the shaping clock). Returns the counts of messages delivered
+    /// and not delivered.
     @discardableResult
     public func attemptDue(now: Date) async -> (delivered: Int, failed: Int) {
         let due = claimDue(now: now, limit: 10_000)
-        for (entry, _, _) in due { begin(entry) }
-        let outcomes = await withTaskGroup(of: (OutboxEntry, DeliveryOutcome, any Destination).self) { group in
-            for (entry, message, destination) in due {
-                group.addTask { (entry, await destination.deliver(message), destination) }
+        for claim in due { begin(claim) }
+        let outcomes = await withTaskGroup(of: (Claim, DeliveryOutcome).self) { group in
+            for claim in due {
+                group.addTask { (claim, await claim.destination.deliver(claim.message)) }
             }
-            var outcomes: [(OutboxEntry, DeliveryOutcome, any Destination)] = []
+            var outcomes: [(Claim, DeliveryOutcome)] = []
             for await outcome in group { outcomes.append(outcome) }
             return outcomes
         }
         var delivered = 0
-        for (entry, outcome, destination) in outcomes {
-            end(entry, outcome, destination: destination, now: now)
+        for (claim, outcome) in outcomes {
+            end(claim, outcome, now: now)
             if case .delivered = outcome { delivered += 1 }
         }
         return (delivered, outcomes.count - delivered)
     }
 
-    /// Claims the due rows each destination has room for (`limit` overrides the room), oldest
-    /// first. Rows whose destination is gone from the configuration, or whose alert cannot be read,
-    /// are dead-lettered here.
-    private func claimDue(
-        now: Date, limit: Int? = nil
-    ) -> [(OutboxEntry, OutgoingMessage, any Destination)] {
-        var claimed: [(OutboxEntry, OutgoingMessage, any Destination)] = []
+    /// One message claimed: its outbox rows (one, or a group's), and where it goes.
+    struct Claim: Sendable {
+        var entries: [OutboxEntry]
+        var message: OutgoingMessage
+        var destination: any Destination
+    }
+
+    /// Shapes what was queued since the last look, then claims the due messages each destination
+    /// has room (and rate) for (`limit` overrides the room), oldest first. Rows whose destination is
+    /// gone from the configuration, or whose alert cannot be read, are dead-lettered here.
+    private func claimDue(now: Date, limit: Int? = nil) -> [Claim] {
+        var claimed: [Claim] = []
         do {
+            try shapeNewDeliveries()
             for entry in try store.dueDeliveries(now: now, limit: 100, excludingTargets: Set(destinations.keys)) {
                 record(entry, .failed(reason: "no destination named \(entry.target) in the configuration any more"))
             }
             for name in destinations.keys.sorted() {
                 guard let destination = destinations[name] else { continue }
-                // Only as many rows as there is room for are claimed: a backlog of thousands costs
+                // Only as many messages as there is room for are claimed: a backlog of thousands costs
                 // one small query per look, not a claim and release of the whole backlog.
-                let room = limit ?? (destination.maxInFlight - load[name, default: 0])
+                var room = limit ?? (destination.maxInFlight - load[name, default: 0])
+                if let rate = policy.rate(of: name) {
+                    room = min(room, rate.count - recentMessages(name, rate, now: now))
+                }
                 guard room > 0 else { continue }
-                for entry in try store.dueDeliveries(now: now, limit: room, onlyTarget: name)
-                where !inFlight.contains(entry.id) {
-                    guard let alert = OutboxCodec.alert(fromPayload: entry.payload) else {
-                        record(entry, .failed(reason: "unreadable alert in the outbox"))
-                        continue
+                for rows in try store.dueMessages(now: now, target: name, limit: room) {
+                    var alerts: [Alert] = []
+                    var readable: [OutboxEntry] = []
+                    for entry in rows {
+                        if let alert = OutboxCodec.alert(fromPayload: entry.payload) {
+                            alerts.append(alert)
+                            readable.append(entry)
+                        } else {
+                            record(entry, .failed(reason: "unreadable alert in the outbox"))
+                        }
                     }
-                    claimed.append((entry, OutgoingMessage(id: entry.alertID, alerts: [alert], now: now), destination))
+                    guard let first = readable.first else { continue }
+                    let id =
+                        first.groupKey.map { Alert.makeID(rule: "feedwatch.group", feed: name, itemID: $0) }
+                        ?? first.alertID
+                    claimed.append(
+                        Claim(
+                            entries: readable, message: OutgoingMessage(id: id, alerts: alerts, now: now),
+                            destination: destination))
+                    if policy.rate(of: name) != nil { sent[name, default: []].append(now) }
                 }
             }
         } catch {
@@ -104,15 +137,78 @@ public actor DeliveryStage {
         return claimed
     }
 
-    private func begin(_ entry: OutboxEntry) {
-        inFlight.insert(entry.id)
-        load[entry.target, default: 0] += 1
+    /// Decides, for every row queued since the last look, when it goes and with which others.
+    private func shapeNewDeliveries() throws {
+        let fresh = try store.unshapedDeliveries(limit: 5_000)
+        guard !fresh.isEmpty else { return }
+        var decisions: [ShapingDecision] = []
+        // Groups opened in this batch, by key prefix: the store does not hold them yet.
+        var opened: [String: (key: String, releaseAt: Date)] = [:]
+        for entry in fresh {
+            guard destinations[entry.target] != nil, let alert = OutboxCodec.alert(fromPayload: entry.payload) else {
+                decisions.append(ShapingDecision(id: entry.id))
+                continue
+            }
+            let (shaping, urgent) = policy.shaping(destination: entry.target, rule: alert.rule)
+            var open: (key: String, releaseAt: Date)?
+            if let wait = shaping.groupWait {
+                let prefix = Hold.groupPrefix(destination: entry.target, wait: wait)
+                open = try opened[prefix] ?? store.openGroup(target: entry.target, keyPrefix: prefix)
+            }
+            guard
+                let hold = Hold.decide(
+                    created: entry.createdAt, shaping: shaping, urgent: urgent, destination: entry.target,
+                    clock: policy.clock, openGroup: open)
+            else {
+                decisions.append(ShapingDecision(id: entry.id))
+                continue
+            }
+            if hold.reason == .group, let wait = shaping.groupWait {
+                opened[Hold.groupPrefix(destination: entry.target, wait: wait)] = (hold.groupKey, hold.releaseAt)
+            }
+            decisions.append(
+                ShapingDecision(
+                    id: entry.id, groupKey: hold.groupKey, hold: hold.reason.rawValue, releaseAt: hold.releaseAt))
+        }
+        try store.applyShaping(decisions)
     }
 
-    private func end(_ entry: OutboxEntry, _ outcome: DeliveryOutcome, destination: any Destination, now: Date) {
-        inFlight.remove(entry.id)
-        load[entry.target, default: 1] -= 1
-        record(entry, outcome, retryFor: destination.retryFor, now: now)
+    /// Messages sent to a rate-limited destination within its period before `now`.
+    private func recentMessages(_ name: String, _ rate: Shaping.Rate, now: Date) -> Int {
+        if sent[name] == nil {
+            // After a restart, what went out before counts too.
+            sent[name] = (try? store.messagesDelivered(target: name, since: now.addingTimeInterval(-rate.period))) ?? []
+        }
+        let since = now.addingTimeInterval(-rate.period)
+        sent[name]?.removeAll { $0 <= since }
+        return sent[name]?.count ?? 0
+    }
+
+    /// When a rate-limited destination next has room, if one is full.
+    private func rateFreesUp(now: Date) -> Date? {
+        var earliest: Date?
+        for (name, times) in sent {
+            guard let rate = policy.rate(of: name), times.count >= rate.count, let oldest = times.first else {
+                continue
+            }
+            let free = oldest.addingTimeInterval(rate.period)
+            earliest = min(earliest ?? free, free)
+        }
+        return earliest
+    }
+
+    private func begin(_ claim: Claim) {
+        for entry in claim.entries { inFlight.insert(entry.id) }
+        load[claim.destination.name, default: 0] += 1
+    }
+
+    private func end(_ claim: Claim, _ outcome: DeliveryOutcome, now: Date) {
+        load[claim.destination.name, default: 1] -= 1
+        // A group's rows share one fate: delivered together, retried together, dead together.
+        for entry in claim.entries {
+            inFlight.remove(entry.id)
+            record(entry, outcome, retryFor: claim.destination.retryFor, now: now)
+        }
     }
 
     /// Records an outcome in the outbox and logs what the user needs to know.

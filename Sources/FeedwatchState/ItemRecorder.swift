@@ -262,8 +262,8 @@ struct ItemRecorder {
         if overlay != nil { return entry }
         try db.cachedStatement(
             sql: """
-                INSERT OR IGNORE INTO outbox (alert_id, target, payload, status, attempts, next_attempt, created_at)
-                VALUES (?, ?, ?, 'pending', 0, ?, ?)
+                INSERT OR IGNORE INTO outbox (alert_id, target, payload, status, attempts, next_attempt, created_at, shaped)
+                VALUES (?, ?, ?, 'pending', 0, ?, ?, 0)
                 """
         ).execute(arguments: [
             candidate.alertID, target, candidate.payload, now.timeIntervalSince1970, now.timeIntervalSince1970,
@@ -282,6 +282,11 @@ enum HotQueries {
     static let seen = BatchedStatements.selectSeen(keys: 2)
     static let refreshSeen = BatchedStatements.refreshSeen(keys: 2)
     static let due = "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt <= ? ORDER BY next_attempt LIMIT ?"
+    /// Due rows the delivery stage has shaped: a row it has not looked at yet is not claimable.
+    static let dueShaped = """
+        SELECT * FROM outbox WHERE status = 'pending' AND next_attempt <= ? AND target = ? AND shaped = 1
+        ORDER BY next_attempt LIMIT ?
+        """
     static let staleSeen = "SELECT feed_id, key_hash FROM seen_item WHERE last_seen < ? LIMIT ?"
     static let staleFired = "SELECT rule, feed_id, key_hash FROM fired WHERE at < ? LIMIT ?"
     static let staleDelivered = "SELECT id FROM outbox WHERE delivered_at < ? LIMIT ?"

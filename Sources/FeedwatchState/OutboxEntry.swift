@@ -40,6 +40,10 @@ public struct OutboxEntry: Sendable, Equatable {
     public var deliveredAt: Date?
     /// The receiver's HTTP status on delivery, if any.
     public var httpStatus: Int?
+    /// The rows with the same key go as one message (a group, a digest, a quiet period's alerts).
+    public var groupKey: String?
+    /// Why the row waits: "group", "digest" or "quiet"; nil when it goes on its own.
+    public var hold: String?
 
     public init(
         id: Int64, alertID: String, target: String, payload: Data, attempts: Int, nextAttempt: Date,
@@ -69,5 +73,7 @@ public struct OutboxEntry: Sendable, Equatable {
             retryFrom: (row["retry_from"] as Double?).map(Date.init(timeIntervalSince1970:)),
             deliveredAt: (row["delivered_at"] as Double?).map(Date.init(timeIntervalSince1970:)),
             httpStatus: row["http_status"])
+        groupKey = row["group_key"]
+        hold = row["hold"]
     }
 }

@@ -17,6 +17,9 @@ enum Schema {
         migrator.registerMigration("v4-outbox-retry-window") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5-outbox-shaping") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }()
 
@@ -90,5 +93,16 @@ enum Schema {
     /// put a dead letter back, so that a retried delivery gets a whole `retry_for` again.
     static let v4 = """
         ALTER TABLE outbox ADD COLUMN retry_from REAL;
+        """
+
+    /// Shaping (SPEC §5): a row is `shaped` once the delivery stage has decided when it goes and with
+    /// which others (`group_key`: the rows of one group, digest or quiet period go as one message;
+    /// `hold`: why it waits). Rows queued before this version are already shaped: each goes alone.
+    static let v5 = """
+        ALTER TABLE outbox ADD COLUMN group_key TEXT;
+        ALTER TABLE outbox ADD COLUMN hold TEXT;
+        ALTER TABLE outbox ADD COLUMN shaped INTEGER NOT NULL DEFAULT 1;
+        CREATE INDEX outbox_unshaped ON outbox(id) WHERE shaped = 0;
+        CREATE INDEX outbox_by_group ON outbox(group_key) WHERE group_key IS NOT NULL;
         """
 }

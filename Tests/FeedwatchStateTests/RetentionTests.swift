@@ -36,7 +36,8 @@ final class RetentionTests: StateTestCase {
         let queries = [
             HotQueries.firedForItem, HotQueries.storyByLink, HotQueries.storyByTitle, HotQueries.seen,
             HotQueries.refreshSeen,
-            HotQueries.due, HotQueries.staleSeen, HotQueries.staleFired, HotQueries.staleDelivered,
+            HotQueries.due, HotQueries.dueShaped, HotQueries.staleSeen, HotQueries.staleFired,
+            HotQueries.staleDelivered,
         ]
         for sql in queries {
             let arguments = StatementArguments(Array(repeating: 1, count: sql.filter { $0 == "?" }.count))

@@ -130,7 +130,11 @@ final class StoreOpeningTests: StateTestCase {
         let store = try openStore()
         let applied = try store.read { try Schema.migrator.appliedMigrations($0) }
         XCTAssertEqual(
-            applied, ["v1-initial", "v2-outbox-delivery-record", "v3-feed-configured-url", "v4-outbox-retry-window"])
+            applied,
+            [
+                "v1-initial", "v2-outbox-delivery-record", "v3-feed-configured-url", "v4-outbox-retry-window",
+                "v5-outbox-shaping",
+            ])
         XCTAssertEqual(try store.feedState(named: "news")?.etag, "e1")
         XCTAssertEqual(
             try poll(store, "news", [item("a", link: "https://ex.org/a", title: "outage one two")]).seenItems, 1)

@@ -52,9 +52,14 @@ public struct WebhookDestination: Destination {
             return .failed(reason: "the configuration left \(config.unsetVariables.joined(separator: ", ")) unset")
         }
         guard let alert = message.alerts.first else { return .delivered(status: nil) }
-        let payload =
-            template.map { WebhookPayload.make(for: alert, format: format, text: $0.render(message.alerts)) }
-            ?? WebhookPayload.make(for: alert, format: format)
+        let payload: WebhookPayload
+        if let template {
+            payload = WebhookPayload.make(for: alert, format: format, text: template.render(message.alerts))
+        } else if message.alerts.count > 1 {
+            payload = WebhookPayload.make(group: message.alerts, format: format)
+        } else {
+            payload = WebhookPayload.make(for: alert, format: format)
+        }
         guard let url = Self.url(config.url, adding: payload.query) else {
             return .failed(reason: "the webhook URL is not valid")
         }
