@@ -23,6 +23,9 @@ public enum Units {
         return total
     }
 
+    /// ``duration(_:)`` for the command line (`alerts --since 24h`).
+    public static func durationValue(_ text: String) -> TimeInterval? { duration(text) }
+
     /// Bytes in `10MiB`, `512KB`, `1048576`; nil if unreadable.
     public static func size(_ text: String) -> Int? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)

@@ -9,8 +9,8 @@ public enum Retention {
     /// alert fires no later than the item was last seen, so its fired row never outlives its seen
     /// row; while the item is still seen, the seen check alone keeps it from firing again.
     public static let fired: TimeInterval = 90 * 86400
-    /// Delivered outbox rows are kept a week for `feedwatch outbox` and debugging.
-    public static let delivered: TimeInterval = 7 * 86400
+    /// Delivered outbox rows are the alert history (`feedwatch alerts`, SPEC §7): kept 90 days.
+    public static let delivered: TimeInterval = 90 * 86400
 }
 
 extension StateStore {

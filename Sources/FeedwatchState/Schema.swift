@@ -20,6 +20,9 @@ enum Schema {
         migrator.registerMigration("v5-outbox-shaping") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("v6-alert-history") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }()
 
@@ -104,5 +107,10 @@ enum Schema {
         ALTER TABLE outbox ADD COLUMN shaped INTEGER NOT NULL DEFAULT 1;
         CREATE INDEX outbox_unshaped ON outbox(id) WHERE shaped = 0;
         CREATE INDEX outbox_by_group ON outbox(group_key) WHERE group_key IS NOT NULL;
+        """
+
+    /// `feedwatch alerts` lists the outbox by the time alerts were raised.
+    static let v6 = """
+        CREATE INDEX outbox_by_created ON outbox(created_at);
         """
 }
