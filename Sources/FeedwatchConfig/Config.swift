@@ -18,6 +18,8 @@ public struct Config: Sendable {
     public var destinations: [DestinationConfig]
     /// Where quiet hours and daily digests are counted (`timezone:`, an IANA name; default the system's).
     public var timeZone: TimeZone = .current
+    /// Feed-health alerts (SPEC §7).
+    public var health = HealthConfig()
     /// Valid but probably unintended settings (`feeds: []`), each at its place in the file:
     /// `check` prints them, the daemon logs them at start and after a reload.
     public var warnings: [ConfigDiagnostic]
@@ -138,5 +140,21 @@ public struct WebhookConfig: Sendable, Equatable {
         self.retryFor = retryFor
         self.template = template
         self.unsetVariables = unsetVariables
+    }
+}
+
+/// `health:` (SPEC §7): alerts about the feeds themselves.
+public struct HealthConfig: Sendable, Equatable {
+    /// A feed failing this long raises `feedwatch.feed_failing`; 0: never.
+    public var failingAfter: TimeInterval = 6 * 3600
+    /// A feed with no new item this long raises `feedwatch.feed_silent`; 0: never.
+    public var silentAfter: TimeInterval = 0
+    /// Where they go.
+    public var notify: [String] = ["journal"]
+
+    public init(failingAfter: TimeInterval = 6 * 3600, silentAfter: TimeInterval = 0, notify: [String] = ["journal"]) {
+        self.failingAfter = failingAfter
+        self.silentAfter = silentAfter
+        self.notify = notify
     }
 }

@@ -12,6 +12,7 @@ struct ConfigBuilder {
 
     static let topKeys = [
         "state_dir", "defaults", "concurrency", "per_host", "feeds", "rules", "webhooks", "destinations", "timezone",
+        "health",
     ]
     static let settingKeys = ["interval", "timeout", "max_size", "user_agent", "alert_on_first_poll"]
     static let feedKeys = ["url", "name", "tags", "headers"] + settingKeys
@@ -66,7 +67,7 @@ struct ConfigBuilder {
             path: path, stateDirectory: stateDirectory, concurrency: concurrency, perHost: perHost,
             feeds: feeds.map(\.value.feed), rules: rules.map(\.value.rule),
             destinations: destinations.map(\.value), timeZone: timeZone(top["timezone"]),
-            warnings: reader.warnings)
+            health: health(top["health"], destinations: destinations.map(\.value.name)), warnings: reader.warnings)
     }
 
     // MARK: - Sections
@@ -185,6 +186,38 @@ struct ConfigBuilder {
             rule: rule,
             feedNodes: entries["feeds"].map { Self.elements($0.value) } ?? [],
             notifyNodes: entries["notify"].map { Self.elements($0.value) } ?? [])
+    }
+
+    /// `health: {failing_after, silent_after, notify}`; durations of 0 turn a check off.
+    private mutating func health(_ entry: (key: Node, value: Node)?, destinations: [String]) -> HealthConfig {
+        var health = HealthConfig()
+        guard let node = entry?.value, !ConfigNodeReader.isNull(node),
+            let entries = reader.mapping(node, "health", known: ["failing_after", "silent_after", "notify"])
+        else { return health }
+        if let value = entries["failing_after"]?.value {
+            health.failingAfter = healthDuration(value, "health.failing_after") ?? health.failingAfter
+        }
+        if let value = entries["silent_after"]?.value {
+            health.silentAfter = healthDuration(value, "health.silent_after") ?? health.silentAfter
+        }
+        if let value = entries["notify"]?.value, let targets = reader.stringList(value, "health.notify") {
+            let known = ["journal"] + destinations
+            for (index, target) in targets.enumerated() where !known.contains(target) {
+                let hint = KeySuggestion.nearest(to: target, in: known).map { " (did you mean \($0)?)" } ?? ""
+                reader.report(
+                    Self.element(value, index), "health.notify[\(index)]",
+                    "no destination named \"\(target)\"\(hint); targets are journal and the names under "
+                        + "webhooks: and destinations:")
+            }
+            health.notify = targets
+        }
+        return health
+    }
+
+    /// A duration, or 0 ("never").
+    private mutating func healthDuration(_ node: Node, _ path: String) -> TimeInterval? {
+        if case .scalar(let scalar) = node, scalar.string == "0" { return 0 }
+        return reader.duration(node, path, minimum: 0.001)
     }
 
     // MARK: - Checks across sections

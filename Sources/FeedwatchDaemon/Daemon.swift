@@ -156,9 +156,15 @@ public actor Daemon {
         let roomAgain = backlogged && pollsInFlight.count <= runtime.config.concurrency / 2
         nextPollCheck = min(nextPollCheck, nextDue ?? .distantFuture, roomAgain ? now : .distantFuture)
         let errors = scheduler.feed(named: feed.name)?.consecutiveErrors ?? 0
-        unsavedStates[feed.name] = FeedPoller.updatedState(
-            currentState(of: feed.name), feed: feed, report: report, nextDue: nextDue, consecutiveErrors: errors,
-            now: now)
+        let previous = currentState(of: feed.name)
+        let updated = FeedPoller.updatedState(
+            previous, feed: feed, report: report, nextDue: nextDue, consecutiveErrors: errors, now: now)
+        unsavedStates[feed.name] = updated
+        if FeedHealth(config: runtime.config.health).check(
+            updated, previous: previous, feed: feed, store: store, now: now, logger: logger) > 0
+        {
+            deliveriesDirty = true
+        }
         if let fired = report.processed?.record.fired, fired > 0 {
             countAlerts(fired, now: now)
             deliveriesDirty = true

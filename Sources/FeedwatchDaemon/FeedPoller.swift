@@ -157,6 +157,14 @@ struct FeedPoller: Sendable {
         state.lastStatus = report.statusText
         state.consecutiveErrors = consecutiveErrors
         state.nextDue = nextDue
+        // Health (SPEC §7): a failing run starts at its first failure; silence counts from the
+        // last poll that brought a new item (or the first that worked).
+        if consecutiveErrors > 0 {
+            state.failingSince = state.failingSince ?? now
+        } else {
+            state.failingSince = nil
+            if (report.processed?.record.newItems ?? 0) > 0 || state.lastNewItem == nil { state.lastNewItem = now }
+        }
         if report.processingError == nil {
             switch report.result.outcome {
             case .document, .notModified:

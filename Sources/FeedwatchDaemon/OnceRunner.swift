@@ -85,6 +85,12 @@ public struct OnceRunner {
         }
         try store.saveFeedStates(updatedStates)
         if !dryRun {
+            let health = FeedHealth(config: config.health)
+            for (feed, state) in zip(feeds, updatedStates) {
+                health.check(state, previous: states[feed.name], feed: feed, store: store, now: now, logger: logger)
+            }
+        }
+        if !dryRun {
             let stage = DeliveryStage(
                 store: store, destinations: try DestinationSet.make(config: config, http: http, journal: JournalSink()),
                 policy: ShapingPolicy(config: config), logger: logger)

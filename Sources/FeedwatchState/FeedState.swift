@@ -26,13 +26,19 @@ public struct FeedState: Sendable, Equatable {
     /// A successful poll has been recorded. Only `recordItemsAndEnqueueAlerts` sets it; saving a
     /// `FeedState` never clears it, so a copy read before a poll cannot undo it.
     public var firstPollDone: Bool
+    /// When the current run of failed polls began; nil while the feed polls fine (SPEC §7).
+    public var failingSince: Date?
+    /// When a poll last brought an item never seen before (or the first poll): how long it has
+    /// been silent is counted from here.
+    public var lastNewItem: Date?
 
     /// A feed never polled.
     public init(
         name: String, url: String? = nil, configuredURL: String? = nil, etag: String? = nil,
         lastModified: String? = nil,
         lastPoll: Date? = nil, lastStatus: String? = nil, consecutiveErrors: Int = 0,
-        nextDue: Date? = nil, gone: Bool = false, firstPollDone: Bool = false
+        nextDue: Date? = nil, gone: Bool = false, firstPollDone: Bool = false, failingSince: Date? = nil,
+        lastNewItem: Date? = nil
     ) {
         self.name = name
         self.url = url
@@ -45,12 +51,15 @@ public struct FeedState: Sendable, Equatable {
         self.nextDue = nextDue
         self.gone = gone
         self.firstPollDone = firstPollDone
+        self.failingSince = failingSince
+        self.lastNewItem = lastNewItem
     }
 
     /// The columns `init(row:)` reads, by position: looking columns up by name costs more than the
     /// query when the daemon reads a feed's state for every document.
     static let columns = """
-        name, url, configured_url, etag, last_modified, last_poll, last_status, consecutive_errors, next_due, gone, first_poll_done
+        name, url, configured_url, etag, last_modified, last_poll, last_status, consecutive_errors, next_due, gone, \
+        first_poll_done, failing_since, last_new_item
         """
 
     /// A row of `SELECT \(columns) FROM feed`.
@@ -60,7 +69,9 @@ public struct FeedState: Sendable, Equatable {
             lastPoll: (row[5] as Double?).map(Date.init(timeIntervalSince1970:)),
             lastStatus: row[6], consecutiveErrors: row[7],
             nextDue: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)),
-            gone: row[9], firstPollDone: row[10])
+            gone: row[9], firstPollDone: row[10],
+            failingSince: (row[11] as Double?).map(Date.init(timeIntervalSince1970:)),
+            lastNewItem: (row[12] as Double?).map(Date.init(timeIntervalSince1970:)))
     }
 }
 
@@ -94,20 +105,23 @@ extension StateStore {
             let statement = try db.cachedStatement(
                 sql: """
                     INSERT INTO feed (name, url, configured_url, etag, last_modified, last_poll, last_status,
-                                      consecutive_errors, next_due, gone, first_poll_done)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      consecutive_errors, next_due, gone, first_poll_done, failing_since,
+                                      last_new_item)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     ON CONFLICT (name) DO UPDATE SET
                         url = excluded.url, configured_url = excluded.configured_url, etag = excluded.etag,
                         last_modified = excluded.last_modified, last_poll = excluded.last_poll,
                         last_status = excluded.last_status, consecutive_errors = excluded.consecutive_errors,
                         next_due = excluded.next_due, gone = excluded.gone,
-                        first_poll_done = max(first_poll_done, excluded.first_poll_done)
+                        first_poll_done = max(first_poll_done, excluded.first_poll_done),
+                        failing_since = excluded.failing_since, last_new_item = excluded.last_new_item
                     """)
             for state in states {
                 try statement.execute(arguments: [
                     state.name, state.url, state.configuredURL, state.etag, state.lastModified,
                     state.lastPoll?.timeIntervalSince1970, state.lastStatus, state.consecutiveErrors,
                     state.nextDue?.timeIntervalSince1970, state.gone, state.firstPollDone,
+                    state.failingSince?.timeIntervalSince1970, state.lastNewItem?.timeIntervalSince1970,
                 ])
             }
         }

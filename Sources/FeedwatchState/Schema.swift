@@ -23,6 +23,9 @@ enum Schema {
         migrator.registerMigration("v6-alert-history") { db in
             try db.execute(sql: v6)
         }
+        migrator.registerMigration("v7-feed-health") { db in
+            try db.execute(sql: v7)
+        }
         return migrator
     }()
 
@@ -112,5 +115,11 @@ enum Schema {
     /// `feedwatch alerts` lists the outbox by the time alerts were raised.
     static let v6 = """
         CREATE INDEX outbox_by_created ON outbox(created_at);
+        """
+
+    /// Feed health (SPEC §7): since when a feed has been failing, and when it last brought news.
+    static let v7 = """
+        ALTER TABLE feed ADD COLUMN failing_since REAL;
+        ALTER TABLE feed ADD COLUMN last_new_item REAL;
         """
 }

@@ -216,7 +216,7 @@ final class ConfigLoaderTests: XCTestCase {
                 "feedwatch.yaml:26:13: webhooks[0].format: \"xml\" is not a format (json, slack, discord, ntfy, mattermost, teams, googlechat)",
                 "feedwatch.yaml:27:11: webhooks[1].name: duplicate destination name \"ops\" (first at line 24)",
                 "feedwatch.yaml:28:10: webhooks[1].url: not an http:// or https:// URL",
-                "feedwatch.yaml:29:5: webhooks[1].alert_on_first_poll: unknown key (known keys: name, url, format, secret, headers, timeout, retry_for, template)",
+                "feedwatch.yaml:29:5: webhooks[1].alert_on_first_poll: unknown key (known keys: name, url, format, secret, headers, timeout, retry_for, template, group_wait, digest, quiet, rate)",
             ])
     }
 

@@ -90,7 +90,7 @@ final class DestinationConfigTests: XCTestCase {
                 "feedwatch.yaml:6:44: destinations[2].homeserver: \"matrix.example.org\" is not an http:// or https:// URL",
                 "feedwatch.yaml:6:72: destinations[2].room: \"abc\" is not a room id (!abc:example.org) or alias (#room:example.org)",
                 "feedwatch.yaml:7:63: destinations[3].severity: \"urgent\" is not a severity (critical, error, warning, info)",
-                "feedwatch.yaml:7:71: destinations[3].smtp: unknown key (known keys: name, type, timeout, retry_for, routing_key, severity, api_url)",
+                "feedwatch.yaml:7:71: destinations[3].smtp: unknown key (known keys: name, type, timeout, retry_for, group_wait, digest, quiet, rate, routing_key, severity, api_url)",
                 "feedwatch.yaml:8:37: destinations[4].smtp: not an SMTP URL (smtps://host:465, smtp://host:587 with STARTTLS, or smtp+insecure://host)",
                 "feedwatch.yaml:8:70: destinations[4].from: \"not an address\" is not an e-mail address",
                 "feedwatch.yaml:9:27: destinations[4].to[1]: \"bad@\" is not an e-mail address",

@@ -133,7 +133,7 @@ final class StoreOpeningTests: StateTestCase {
             applied,
             [
                 "v1-initial", "v2-outbox-delivery-record", "v3-feed-configured-url", "v4-outbox-retry-window",
-                "v5-outbox-shaping", "v6-alert-history",
+                "v5-outbox-shaping", "v6-alert-history", "v7-feed-health",
             ])
         XCTAssertEqual(try store.feedState(named: "news")?.etag, "e1")
         XCTAssertEqual(
