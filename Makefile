@@ -22,13 +22,12 @@ DEB_MAINTAINER ?= feedwatch maintainers <feedwatch@users.noreply.github.com>
 STATIC_SCRATCH := .build-static
 STATIC_BIN     := $(STATIC_SCRATCH)/release/feedwatch
 DEB_BUILD      := .build-deb
-DEB_ROOT       := $(DEB_BUILD)/root
 # Timestamps inside the package (files, changelog, man page date) come from the last commit.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
 export SOURCE_DATE_EPOCH
 
 .PHONY: deps bench-deps deb-deps system-deps apt-install build release static run test bench install uninstall \
-        deb man completions test-system clean
+        deb test-system clean
 
 # Installs only what is missing; quiet and quick when everything is there.
 deps:
@@ -90,7 +89,7 @@ deb: deb-deps static $(MANUAL_TOOL)
 
 # The package installed and run under a real systemd (PID 1 of a Debian 12 container): see Tests/system/run.sh.
 test-system: system-deps deb
-	Tests/system/run.sh $(DEB)
+	$(SUDO) Tests/system/run.sh $(DEB)
 
 install: release
 	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/feedwatch

@@ -21,7 +21,13 @@ started=$(date +%s)
 [ "$(id -u)" = 0 ] || { echo "run.sh: needs root (debootstrap, systemd-nspawn, nsenter)" >&2; exit 1; }
 
 work=$(mktemp -d /tmp/feedwatch-system.XXXXXX)
-nspawn_pid='' leader='' server_pid='' failures=0 passes=0
+nspawn_pid='' leader='' server_pid='' failures=0 passes=0 summarised=''
+
+summary() {
+    summarised=yes
+    echo "elapsed: $(($(date +%s) - started)) s"
+    echo "$passes passed, $failures failed"
+}
 
 cleanup() {
     local status=$?
@@ -38,7 +44,10 @@ cleanup() {
         echo "--- container console (last 30 lines) ---"; tail -n 30 "$work/console.log"
     fi
     rm -rf "$work"
-    echo "elapsed: $(($(date +%s) - started)) s"
+    if [ -z "$summarised" ]; then
+        [ "$status" = 0 ] || [ "$failures" != 0 ] || fail "the test stopped early (exit status $status)"
+        summary
+    fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -300,5 +309,5 @@ inside journalctl --no-pager -b -p warning -o cat _COMM=feedwatch >"$work/warnin
 check "no feedwatch line at warning or worse" \
     sh -c "! grep -v 'Failed to set thread priority.*errno=13' '$work/warnings.txt'"
 
-echo "$passes passed, $failures failed"
+summary
 [ "$failures" = 0 ]
