@@ -295,15 +295,18 @@ EOF
 # libdispatch logs "Failed to set thread priority for worker thread … errno=N" when setpriority(2)
 # fails: errno=1 is the system call filter (every new worker thread), errno=13 a nice value below
 # what RLIMIT_NICE allows (its manager thread asks for -4; the unit's LimitNICE=-4 allows it).
-inside journalctl --no-pager -b -o cat >"$work/journal.txt"
+inside journalctl --no-pager -b -o short >"$work/journal.txt"
 check "no 'Failed to set thread priority … errno=1' (setpriority allowed by the system call filter)" \
     sh -c "! grep 'Failed to set thread priority.*errno=1\$' '$work/journal.txt'"
 if [ "$nice_limit" = 24 ]; then
     check "no 'Failed to set thread priority' at all (RLIMIT_NICE is $nice_limit)" \
         sh -c "! grep 'Failed to set thread priority' '$work/journal.txt'"
 else
-    echo "NOTE: the container's systemd could not raise RLIMIT_NICE (here $nice_limit; LimitNICE=-4 asks for 24): the" \
-        "manager thread's nice -4 was refused $(grep -c 'Failed to set thread priority.*errno=13' "$work/journal.txt") time(s)"
+    refused=$(grep 'Failed to set thread priority.*errno=13' "$work/journal.txt" || true)
+    echo "NOTE: the container's systemd could not raise RLIMIT_NICE (here $nice_limit; LimitNICE=-4 asks for 24):" \
+        "a nice value below 0 was refused $(echo -n "$refused" | grep -c .) time(s), in" \
+        "$(echo -n "$refused" | sed -n 's/.*feedwatch\[\([0-9]*\)\].*/\1/p' | sort -u | grep -c .) process(es)"
+    echo "$refused" | head -n 20
 fi
 inside journalctl --no-pager -b -p warning -o cat _COMM=feedwatch >"$work/warnings.txt"
 check "no feedwatch line at warning or worse" \
