@@ -21,7 +21,7 @@ struct Feedwatch: AsyncParsableCommand {
         version: FeedSettings.version,
         subcommands: [
             RunCommand.self, CheckCommand.self, OnceCommand.self, ParseCommand.self, StateCommand.self,
-            OutboxCommand.self, TestCommand.self, WebhookCommand.self, ImportOPMLCommand.self,
+            OutboxCommand.self, TestCommand.self, WebhookCommand.self, ImportOPMLCommand.self, ExplainCommand.self,
         ])
 }
 
