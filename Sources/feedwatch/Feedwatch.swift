@@ -22,6 +22,7 @@ struct Feedwatch: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, CheckCommand.self, OnceCommand.self, ParseCommand.self, StateCommand.self,
             OutboxCommand.self, TestCommand.self, WebhookCommand.self, ImportOPMLCommand.self, ExplainCommand.self,
+            DiscoverCommand.self,
         ])
 }
 
