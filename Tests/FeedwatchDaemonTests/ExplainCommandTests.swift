@@ -48,7 +48,8 @@ final class ExplainCommandTests: DaemonTestCase {
             result.stdout)
         XCTAssertTrue(
             output.contains(
-                "  growth: FIRES — \"Telegram\", \"/\\d+ millions/\" in title: «Telegram gagne 12 millions d’utilisateurs»"),
+                "  growth: FIRES — \"Telegram\", \"/\\d+ millions/\" in title: "
+                    + "«Telegram gagne 12 millions d’utilisateurs»"),
             result.stdout)
     }
 
