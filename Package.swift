@@ -95,7 +95,8 @@ let package = Package(
                 "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchState", "FeedwatchAlert", "FeedwatchHTTP", "FeedwatchDeliver",
                 "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "FeedwatchHTTPTests", dependencies: ["FeedwatchHTTP", "TestSupport"]),
         .testTarget(
             name: "FeedwatchDeliverTests",

@@ -1,5 +1,6 @@
 // libFuzzer entry for the feed parser: every input is parsed as a feed (with and without an HTTP
-// charset), and its bytes also go through the date reader and the HTML text stripper directly.
+// charset) and read as a web page announcing feeds, and its bytes also go through the date reader
+// and the HTML text stripper directly.
 // Built by Fuzz/parse-fuzz.sh together with the FeedwatchParse sources.
 import Foundation
 
@@ -13,5 +14,6 @@ public func fuzzOneInput(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let text = String(decoding: bytes.prefix(256), as: UTF8.self)
     _ = Dates.parse(text)
     _ = HTMLText.plainText(html: Array(bytes.prefix(4096)))
+    _ = HTMLFeedLinks.find(in: bytes, pageURL: "https://fuzz.example.org/dir/page.html")
     return 0
 }

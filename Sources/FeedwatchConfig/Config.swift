@@ -52,6 +52,9 @@ public enum FeedSource: Sendable, Equatable {
         case .file(let path): return URL(fileURLWithPath: path).absoluteString
         }
     }
+
+    /// The name a feed gets without `name:`: `lemonde.fr/rss/une.xml` for a URL, the file name for a file.
+    public var derivedName: String { ConfigBuilder.derivedName(self) }
 }
 
 /// The per-feed settings that `defaults:` provides and each feed may override.

@@ -72,15 +72,7 @@ public enum OPMLImporter {
 
     /// The `feeds:` YAML, ready to paste into the configuration file.
     public static func yaml(for entries: [Entry]) -> String {
-        var lines = ["feeds:"]
-        for entry in entries {
-            lines.append("  - url: \(quoted(entry.url))")
-            lines.append("    name: \(quoted(entry.name))")
-            if !entry.tags.isEmpty {
-                lines.append("    tags: [\(entry.tags.map(quoted).joined(separator: ", "))]")
-            }
-        }
-        return lines.joined(separator: "\n") + "\n"
+        FeedsYAML.render(entries.map { FeedsYAML.Entry(url: $0.url, name: $0.name, tags: $0.tags) })
     }
 
     /// A folder title as a tag: lower case, words joined by `-` (`Tech News` → `tech-news`).
@@ -88,12 +80,7 @@ public enum OPMLImporter {
         title.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: "-")
     }
 
-    /// JSON string quoting is valid YAML and escapes everything that needs it.
-    fileprivate static func quoted(_ text: String) -> String {
-        let data = (try? JSONSerialization.data(withJSONObject: [text], options: [.withoutEscapingSlashes])) ?? Data()
-        let array = String(data: data, encoding: .utf8) ?? "[\"\"]"
-        return String(array.dropFirst().dropLast())
-    }
+    fileprivate static func quoted(_ text: String) -> String { FeedsYAML.quoted(text) }
 
     /// A URL is listed once, at its first place. Feed names must be unique in a configuration:
     /// a repeated title gets ` (2)`, ` (3)`…
@@ -106,9 +93,7 @@ public enum OPMLImporter {
                 result.duplicates.append(Duplicate(url: entry.url, listedAs: name))
                 continue
             }
-            let count = (counts[entry.name] ?? 0) + 1
-            counts[entry.name] = count
-            if count > 1 { entry.name += " (\(count))" }
+            entry.name = FeedsYAML.uniqueName(entry.name, counts: &counts)
             listedAs[entry.url] = entry.name
             result.entries.append(entry)
         }

@@ -67,7 +67,8 @@ public final class RuleMatcher: Sendable {
                 none: try entries(spec.none), fieldMask: mask,
                 everyFeed: spec.feeds.isEmpty,
                 feedNames: Set(spec.feeds.filter { !$0.hasPrefix("tag:") }),
-                feedTags: Set(spec.feeds.filter { $0.hasPrefix("tag:") }.map { String($0.dropFirst(4)) }))
+                feedTags: Set(spec.feeds.filter { $0.hasPrefix("tag:") }.map { String($0.dropFirst(4)) }),
+                feedSelectors: spec.feeds)
             rule.positive = rule.any + rule.all
             if rule.hasWordPattern { scanned |= mask }
             compiled.append(rule)
@@ -99,18 +100,7 @@ public final class RuleMatcher: Sendable {
 
     /// Rules in config order that fire for this item of feed `feed` with tags `tags`.
     public func matches(_ input: MatchInput, feed: String, tags: Set<String>) -> [RuleMatch] {
-        var sink = MatchSink(automaton: automaton, scratch: pool.take())
-        sink.scratch.begin()
-        for field in scannedFields {
-            for index in 0..<input.segmentCount(of: field) {
-                let segment = input.segment(field, index)
-                if segment.isEmpty { continue }
-                sink.beginSegment(field: field.bit, segment: Int32(index))
-                WordScanner.scan(segment, into: &sink)
-            }
-        }
-        var scratch = withExtendedLifetime(automaton) { sink.scratch }
-        sink.scratch = Scratch(patternCount: 0, ruleCount: 0)  // so that `scratch` is not copied on write
+        var scratch = scan(input)
         defer { pool.give(back: scratch) }
 
         if scratch.touched.isEmpty && alwaysCandidates.isEmpty { return [] }
@@ -135,6 +125,74 @@ public final class RuleMatcher: Sendable {
         }
         scratch.candidates = candidates
         return results
+    }
+
+    /// Every rule in config order, whether it fires for this item and why (`feedwatch explain`).
+    ///
+    /// The same scan and the same evaluation as `matches`: a rule's `match` is what `matches` returns
+    /// for it, and each keyword's place is where that scan (or, for a regular expression, the same
+    /// search over the original text) found it in the rule's fields. `feed` nil stands for a document
+    /// of no configured feed: rules with `feeds:` selectors do not apply to it.
+    public func explain(_ input: MatchInput, feed: String?, tags: Set<String>) -> [RuleExplanation] {
+        let scratch = scan(input)
+        defer { pool.give(back: scratch) }
+        return rules.map { rule in
+            var regexLocations: [Int32: Location?] = [:]
+            func explained(_ entries: [CompiledRule.Entry]) -> [KeywordExplanation] {
+                entries.map { entry in
+                    let location: Location?
+                    switch entry.ref {
+                    case .pattern(let p):
+                        // As in `evaluate`: a keyword's hits are only valid when it matched in this item.
+                        location =
+                            scratch.matched(p, in: rule.fieldMask)
+                            ? wordLocation(p, fields: rule.fieldMask, scratch: scratch) : nil
+                    case .regex(let r):
+                        if let known = regexLocations[r] {
+                            location = known
+                        } else {
+                            location = firstMatch(of: regexes[Int(r)].regex, in: input, fields: rule.fieldMask)
+                            regexLocations[r] = location
+                        }
+                    }
+                    return KeywordExplanation(keyword: entry.written, place: location.flatMap { place($0, in: input) })
+                }
+            }
+            let applies = feed.map { rule.applies(toFeed: $0, tags: tags) } ?? rule.everyFeed
+            return RuleExplanation(
+                rule: rule.name, feeds: rule.feedSelectors,
+                fields: MatchField.ordered.filter { rule.fieldMask & $0.bit != 0 }, appliesToFeed: applies,
+                any: explained(rule.any), all: explained(rule.all), none: explained(rule.none),
+                match: applies ? evaluate(rule, input: input, scratch: scratch) : nil)
+        }
+    }
+
+    /// Runs every word keyword over the fields some rule searches: one pass of the automaton per text.
+    /// The caller gives the scratch back to the pool.
+    private func scan(_ input: MatchInput) -> Scratch {
+        var sink = MatchSink(automaton: automaton, scratch: pool.take())
+        sink.scratch.begin()
+        for field in scannedFields {
+            for index in 0..<input.segmentCount(of: field) {
+                let segment = input.segment(field, index)
+                if segment.isEmpty { continue }
+                sink.beginSegment(field: field.bit, segment: Int32(index))
+                WordScanner.scan(segment, into: &sink)
+            }
+        }
+        let scratch = withExtendedLifetime(automaton) { sink.scratch }
+        sink.scratch = Scratch(patternCount: 0, ruleCount: 0)  // so that `scratch` is not copied on write
+        return scratch
+    }
+
+    /// The field and snippet of a match location, as an alert's snippet is cut.
+    private func place(_ location: Location, in input: MatchInput) -> KeywordPlace? {
+        guard location.field < MatchField.ordered.count, case let field = MatchField.ordered[location.field],
+            location.segment < input.segmentCount(of: field)
+        else { return nil }
+        return KeywordPlace(
+            field: field,
+            snippet: Snippet.around(input.segment(field, location.segment), start: location.start, end: location.end))
     }
 
     /// Where a keyword matched, for choosing the snippet: field order, then segment, then offset.
@@ -258,6 +316,8 @@ struct CompiledRule: Sendable {
     var everyFeed: Bool
     var feedNames: Set<String>
     var feedTags: Set<String>
+    /// `feeds:` as written, for explanations.
+    var feedSelectors: [String]
 
     var hasWordPattern: Bool {
         (any + all + none).contains { if case .pattern = $0.ref { true } else { false } }

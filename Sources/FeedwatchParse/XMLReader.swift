@@ -1,6 +1,7 @@
-// The one file that calls libxml2. libxml2's SAX2 push parser streams the document to a Swift
-// handler: no tree is built, and recover mode really goes on after an error (xmlTextReader gives
-// up at the first one). Everything above this file sees Swift strings and byte buffers.
+// The file that calls libxml2's XML parser (HTMLReader.swift holds its HTML parser, for web pages).
+// libxml2's SAX2 push parser streams the document to a Swift handler: no tree is built, and recover
+// mode really goes on after an error (xmlTextReader gives up at the first one). Everything above
+// these two files sees Swift strings and byte buffers.
 import CLibXML2
 import Foundation
 

@@ -21,7 +21,8 @@ struct Feedwatch: AsyncParsableCommand {
         version: FeedSettings.version,
         subcommands: [
             RunCommand.self, CheckCommand.self, OnceCommand.self, ParseCommand.self, StateCommand.self,
-            OutboxCommand.self, AlertsCommand.self, TestCommand.self, WebhookCommand.self, ImportOPMLCommand.self,
+            OutboxCommand.self, AlertsCommand.self, ExplainCommand.self, DiscoverCommand.self, TestCommand.self,
+            WebhookCommand.self, ImportOPMLCommand.self,
         ])
 }
 
