@@ -161,7 +161,9 @@ final class ShapingStageTests: XCTestCase {
         await stage.attemptDue(now: t0.addingTimeInterval(60))
         XCTAssertEqual(try received().count, 4)
         await stage.attemptDue(now: t0.addingTimeInterval(120))
-        XCTAssertEqual(try received().flatMap { $0 }, ["a", "b", "c", "d", "e"])
+        // Two messages of a minute go at once and may arrive in either order; none is lost.
+        XCTAssertEqual(try received().flatMap { $0 }.sorted(), ["a", "b", "c", "d", "e"])
+        XCTAssertEqual(receiver.requests.count, 5)
         XCTAssertTrue(try store.pending().isEmpty)
     }
 
