@@ -2,20 +2,20 @@
 ///
 /// Feed text is escaped for each markup so a title cannot forge a link, a mention or formatting that
 /// misleads the reader: Slack's `&`, `<`, `>`, Markdown's punctuation, and `@` for Mattermost's mentions.
-enum ChatText {
+public enum ChatText {
     /// Characters of the title shown in chat lines.
-    static let titleLimit = 250
+    public static let titleLimit = 250
     /// Characters of the excerpt (snippet, else summary) shown in chat messages.
-    static let excerptLimit = 500
+    public static let excerptLimit = 500
 
     /// The title on one line, cut; "(untitled)" when the item has none.
-    static func title(_ alert: Alert) -> String {
+    public static func title(_ alert: Alert) -> String {
         let line = SafeText.cut(SafeText.oneLine(alert.item.title), to: titleLimit)
         return line.isEmpty ? "(untitled)" : line
     }
 
     /// The snippet around the match, else the summary, on one line and cut to `limit` (by `measure`).
-    static func excerpt(_ alert: Alert, limit: Int = excerptLimit, by measure: SafeText.Measure = .characters)
+    public static func excerpt(_ alert: Alert, limit: Int = excerptLimit, by measure: SafeText.Measure = .characters)
         -> String
     {
         let source = alert.snippet.isEmpty ? alert.item.summary : alert.snippet
@@ -23,14 +23,14 @@ enum ChatText {
     }
 
     /// "feed: NAME" and, when known, " · published 2019-03-14T09:05:00Z".
-    static func feedLine(_ alert: Alert) -> String {
+    public static func feedLine(_ alert: Alert) -> String {
         var line = "feed: " + SafeText.oneLine(alert.feed.name)
         if let published = alert.item.published { line += " · published " + RFC3339.string(from: published) }
         return line
     }
 
     /// The keywords as a comma-separated list, on one line.
-    static func keywords(_ alert: Alert) -> String {
+    public static func keywords(_ alert: Alert) -> String {
         alert.keywords.map(SafeText.oneLine).joined(separator: ", ")
     }
 

@@ -7,9 +7,9 @@ import Foundation
 #endif
 
 /// RFC 3339 timestamps in UTC with a `Z`, whole seconds: the form SPEC §3 and §5 use everywhere.
-enum RFC3339 {
+public enum RFC3339 {
     /// `date` as `2019-03-14T09:05:00Z`.
-    static func string(from date: Date) -> String {
+    public static func string(from date: Date) -> String {
         // gmtime_r rather than a DateFormatter: no shared mutable formatter, no locale surprises.
         var seconds = time_t(floor(date.timeIntervalSince1970))
         var parts = tm()

@@ -4,9 +4,9 @@ import Foundation
 ///
 /// Feed text is attacker-controlled: a title may hold CR/LF (header injection), megabytes (a 100 KB title
 /// is still an item to report, so it is cut, never rejected) or non-ASCII (invalid in an HTTP header).
-enum SafeText {
+public enum SafeText {
     /// How a length limit is counted: services count differently.
-    enum Measure {
+    public enum Measure: Sendable {
         /// Extended grapheme clusters, what a person calls characters.
         case characters
         /// UTF-16 code units, which is how JavaScript-based services (Discord) count.
@@ -23,10 +23,10 @@ enum SafeText {
         }
     }
 
-    static let ellipsis: Character = "…"
+    public static let ellipsis: Character = "…"
 
     /// `text` cut to at most `limit` (counted by `measure`), at a character boundary, ending in "…" when cut.
-    static func cut(_ text: String, to limit: Int, by measure: Measure = .characters) -> String {
+    public static func cut(_ text: String, to limit: Int, by measure: Measure = .characters) -> String {
         let room = limit - measure.length(of: ellipsis)
         guard room >= 0 else { return "" }
         var used = 0
@@ -44,13 +44,13 @@ enum SafeText {
     }
 
     /// True for characters that end or break a line or a header: C0 and C1 controls, DEL, U+2028, U+2029.
-    static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.value == 0x2028
             || scalar.value == 0x2029
     }
 
     /// `text` on one line: each run of controls and white space becomes one space; trimmed.
-    static func oneLine(_ text: String) -> String {
+    public static func oneLine(_ text: String) -> String {
         var result = String.UnicodeScalarView()
         var pendingSpace = false
         for scalar in text.unicodeScalars {
@@ -67,7 +67,7 @@ enum SafeText {
 
     /// A value safe to put in an HTTP header: one line, cut to `limit` characters, and, when it is not plain
     /// ASCII, RFC 2047 encoded-words (`=?UTF-8?B?…?=`), which ntfy decodes.
-    static func headerValue(_ text: String, limit: Int = 250) -> String {
+    public static func headerValue(_ text: String, limit: Int = 250) -> String {
         let line = cut(oneLine(text), to: limit)
         if line.unicodeScalars.allSatisfy({ $0.isASCII }) { return line }
         return rfc2047(line)
@@ -75,7 +75,7 @@ enum SafeText {
 
     /// RFC 2047 "B" encoded-words, each at most 75 characters, split between whole characters so each
     /// word decodes to valid UTF-8 on its own; adjacent words are joined by a space, which decoders drop.
-    static func rfc2047(_ text: String) -> String {
+    public static func rfc2047(_ text: String) -> String {
         var words: [String] = []
         var chunk: [UInt8] = []
         // 45 bytes → 60 base64 characters + 12 of "=?UTF-8?B?" and "?=" = 72, under the 75 limit.
@@ -97,7 +97,7 @@ enum SafeText {
 
     /// A URL safe in a header or in chat markup: every byte outside printable ASCII, and the characters in
     /// `alsoEscaping`, percent-encoded. Existing `%XX` escapes are left as they are.
-    static func urlValue(_ url: String, alsoEscaping: Set<UInt8> = []) -> String {
+    public static func urlValue(_ url: String, alsoEscaping: Set<UInt8> = []) -> String {
         var result = ""
         for byte in url.utf8 {
             if byte > 0x20 && byte < 0x7F && !alsoEscaping.contains(byte) {
@@ -110,8 +110,25 @@ enum SafeText {
     }
 
     /// True when `url` is an absolute http(s) URL, which is what chat services accept as a link target.
-    static func isWebURL(_ url: String) -> Bool {
+    public static func isWebURL(_ url: String) -> Bool {
         let lower = url.lowercased()
         return lower.hasPrefix("https://") || lower.hasPrefix("http://")
+    }
+
+    /// `text` with `&`, `<`, `>` and `"` escaped: safe in HTML text and in a double-quoted attribute
+    /// (Telegram's, Matrix's and e-mail's HTML).
+    public static func htmlEscaped(_ text: String) -> String {
+        var result = ""
+        result.reserveCapacity(text.utf8.count)
+        for character in text {
+            switch character {
+            case "&": result += "&amp;"
+            case "<": result += "&lt;"
+            case ">": result += "&gt;"
+            case "\"": result += "&quot;"
+            default: result.append(character)
+            }
+        }
+        return result
     }
 }
