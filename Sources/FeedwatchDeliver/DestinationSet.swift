@@ -17,7 +17,15 @@ public enum DestinationSet {
             switch destination.kind {
             case .webhook(let webhook):
                 destinations[destination.name] = try WebhookDestination(config: webhook, http: http)
-            case .email, .telegram, .matrix, .pagerduty:
+            case .email(let email):
+                do {
+                    destinations[destination.name] = try EmailDestination(
+                        name: destination.name, config: email, timeout: destination.timeout,
+                        retryFor: destination.retryFor, unsetVariables: destination.unsetVariables)
+                } catch {
+                    throw WebhookDestination.ConfigurationError(description: error.description)
+                }
+            case .telegram, .matrix, .pagerduty:
                 throw WebhookDestination.ConfigurationError(
                     description: "\(destination.name): type \(destination.typeName) is not built into this binary")
             }
