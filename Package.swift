@@ -72,7 +72,7 @@ let package = Package(
         // Shared by the tests: loopback HTTP server, journald helper, child-process helpers.
         .target(
             name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
-            path: "Tests/TestSupport"),
+            path: "Tests/TestSupport", exclude: ["smtp_server.py"]),
 
         .testTarget(
             name: "FeedwatchConfigTests", dependencies: ["FeedwatchConfig", "TestSupport"],
