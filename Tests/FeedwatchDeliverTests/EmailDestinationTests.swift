@@ -1,6 +1,7 @@
 import FeedwatchAlert
 import FeedwatchConfig
 import FeedwatchDeliver
+import FeedwatchHTTP
 import Foundation
 import TestSupport
 import XCTest
@@ -24,6 +25,36 @@ final class EmailDestinationTests: XCTestCase {
         let server = try SMTPTestServer(tls: tls, user: user, password: password, authInClear: authInClear)
         addTeardownBlock { server.stop() }
         return server
+    }
+
+    // MARK: Configuration
+
+    func testConfiguredEmailDestinationIsBuiltAndSpeaksSMTP() throws {
+        let yaml = """
+            state_dir: \(directory.appendingPathComponent("state").path)
+            feeds: [{url: "file:feed.xml", name: news}]
+            rules: [{name: outages, any: [panne], notify: [desk]}]
+            destinations:
+              - {name: desk, type: email, smtp: "smtp://127.0.0.1:2525", from: "feedwatch <fw@example.org>",
+                 to: [desk@example.org], timeout: 3s}
+            """
+        let path = directory.appendingPathComponent("feedwatch.yaml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        let config = try ConfigLoader.load(path: path, environment: [:])
+        let http = try HTTPClient()
+        defer { http.shutdown() }
+        let destinations = try DestinationSet.make(
+            config: config, http: http, journal: JournalSink(destination: .standardError))
+        let desk = try XCTUnwrap(destinations["desk"] as? EmailDestination)
+        XCTAssertEqual(desk.statusProtocol, "SMTP")
+        XCTAssertEqual(desk.maxInFlight, 1)
+    }
+
+    func testInternationalisedAddressIsAConfigurationError() {
+        let config = EmailConfig(smtp: "smtp://127.0.0.1:2525", from: "fw@example.org", to: ["josé@example.org"])
+        XCTAssertThrowsError(try EmailDestination(name: "desk", config: config, timeout: 3, retryFor: 60)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("email desk: to[0]: not an e-mail address"), "\(error)")
+        }
     }
 
     // MARK: The message

@@ -26,6 +26,10 @@ public struct EmailDestination: Destination {
         public var description: String
     }
 
+    static let addressHint =
+        "not an e-mail address this destination can send to (\"Name <user@example.org>\" or \"user@example.org\"; "
+        + "internationalised addresses are not supported)"
+
     /// An e-mail destination sending through its own SMTP session.
     ///
     /// - Parameters:
@@ -36,12 +40,12 @@ public struct EmailDestination: Destination {
         unsetVariables: [String] = [], caFile: String? = nil, content: EmailContent = EmailContent()
     ) throws(ConfigurationError) {
         guard let sender = EmailAddress(config.from) else {
-            throw ConfigurationError(description: "email \(name): from: is not an e-mail address (ASCII)")
+            throw ConfigurationError(description: "email \(name): from: \(Self.addressHint)")
         }
         var recipients: [EmailAddress] = []
         for (index, text) in config.to.enumerated() {
             guard let recipient = EmailAddress(text) else {
-                throw ConfigurationError(description: "email \(name): to[\(index)] is not an e-mail address (ASCII)")
+                throw ConfigurationError(description: "email \(name): to[\(index)]: \(Self.addressHint)")
             }
             recipients.append(recipient)
         }
