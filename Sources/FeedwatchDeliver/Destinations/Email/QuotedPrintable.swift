@@ -9,39 +9,51 @@ enum QuotedPrintable {
 
     /// `text` encoded, lines ending in CRLF; its line breaks (CRLF, CR or LF) are kept as line breaks.
     static func encode(_ text: String) -> String {
-        var output = ""
-        output.reserveCapacity(text.utf8.count + text.utf8.count / 8)
-        let lines = text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n")
-            .split(separator: "\n", omittingEmptySubsequences: false)
-        for (index, line) in lines.enumerated() {
-            encodeLine(Array(line.utf8), into: &output)
-            if index < lines.count - 1 { output += "\r\n" }
+        let bytes = Array(text.utf8)
+        var output: [UInt8] = []
+        output.reserveCapacity(bytes.count + bytes.count / 4)
+        var lineStart = 0
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            guard byte == carriageReturn || byte == lineFeed else {
+                index += 1
+                continue
+            }
+            encodeLine(bytes[lineStart..<index], into: &output)
+            output += [carriageReturn, lineFeed]
+            if byte == carriageReturn && index + 1 < bytes.count && bytes[index + 1] == lineFeed { index += 1 }
+            index += 1
+            lineStart = index
         }
-        return output
+        encodeLine(bytes[lineStart..<bytes.count], into: &output)
+        return String(decoding: output, as: UTF8.self)
     }
 
-    private static func encodeLine(_ bytes: [UInt8], into output: inout String) {
+    private static let carriageReturn = UInt8(ascii: "\r")
+    private static let lineFeed = UInt8(ascii: "\n")
+    private static let hexDigits = Array("0123456789ABCDEF".utf8)
+
+    private static func encodeLine(_ bytes: ArraySlice<UInt8>, into output: inout [UInt8]) {
         var length = 0
-        for (index, byte) in bytes.enumerated() {
-            let isLast = index == bytes.count - 1
+        for index in bytes.indices {
+            let byte = bytes[index]
+            let isLast = index == bytes.endIndex - 1
             let literal =
                 (byte >= 33 && byte <= 126 && byte != UInt8(ascii: "="))
                 || ((byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\t")) && !isLast)
-            let token = literal ? String(UnicodeScalar(byte)) : hex(byte)
-            // The last token may take the 76th place: no soft break follows it.
-            let room = isLast ? lineLimit + 1 : lineLimit
-            if length + token.count > room {
-                output += "=\r\n"
+            let size = literal ? 1 : 3
+            // The last character may take the 76th place: no soft break follows it.
+            if length + size > (isLast ? lineLimit + 1 : lineLimit) {
+                output += [UInt8(ascii: "="), carriageReturn, lineFeed]
                 length = 0
             }
-            output += token
-            length += token.count
+            if literal {
+                output.append(byte)
+            } else {
+                output += [UInt8(ascii: "="), hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0x0F)]]
+            }
+            length += size
         }
-    }
-
-    private static let digits = Array("0123456789ABCDEF")
-
-    private static func hex(_ byte: UInt8) -> String {
-        "=" + String(digits[Int(byte >> 4)]) + String(digits[Int(byte & 0x0F)])
     }
 }
