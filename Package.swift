@@ -117,5 +117,10 @@ let package = Package(
             path: "Benchmarks/bench-state"),
         // Delivery: the real daemon posting to a loopback receiver.
         .executableTarget(name: "bench-deliver", dependencies: ["TestSupport"], path: "Benchmarks/bench-deliver"),
+        // E-mail: the email destination sending to a loopback SMTP server, with and without session reuse.
+        .executableTarget(
+            name: "bench-email",
+            dependencies: ["FeedwatchDeliver", "FeedwatchAlert", "FeedwatchConfig", "TestSupport"],
+            path: "Benchmarks/bench-email"),
     ]
 )
