@@ -76,7 +76,7 @@ let package = Package(
         // Shared by the tests: loopback HTTP server, journald helper, child-process helpers.
         .target(
             name: "TestSupport", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
-            path: "Tests/TestSupport"),
+            path: "Tests/TestSupport", exclude: ["smtp_server.py"]),
 
         .testTarget(
             name: "FeedwatchConfigTests", dependencies: ["FeedwatchConfig", "TestSupport"],
@@ -123,5 +123,10 @@ let package = Package(
             path: "Benchmarks/bench-state"),
         // Delivery: the real daemon posting to a loopback receiver.
         .executableTarget(name: "bench-deliver", dependencies: ["TestSupport"], path: "Benchmarks/bench-deliver"),
+        // E-mail: the email destination sending to a loopback SMTP server, with and without session reuse.
+        .executableTarget(
+            name: "bench-email",
+            dependencies: ["FeedwatchDeliver", "FeedwatchAlert", "FeedwatchConfig", "TestSupport"],
+            path: "Benchmarks/bench-email"),
     ]
 )

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Builds every benchmark in release mode and prints its figures. `make bench` runs this.
-# BENCH=name runs one (parse, match, fetch, state, deliver, idle).
+# BENCH=name runs one (parse, match, fetch, state, deliver, email, idle).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product feedwatch >/dev/null
-for b in bench-parse bench-match bench-fetch bench-state bench-deliver; do
+for b in bench-parse bench-match bench-fetch bench-state bench-deliver bench-email; do
     swift build -c release --product "$b" >/dev/null
 done
 only=${BENCH:-}
@@ -20,6 +20,7 @@ run match .build/release/bench-match
 run fetch .build/release/bench-fetch
 run state .build/release/bench-state
 run deliver .build/release/bench-deliver
+run email .build/release/bench-email
 # The idle measurement lasts IDLE_SECONDS (default 600): run it alone with BENCH=idle.
 [ "$only" = "idle" ] && run idle Benchmarks/bench-daemon-idle.sh
 exit 0

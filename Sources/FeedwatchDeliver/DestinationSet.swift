@@ -41,9 +41,28 @@ public enum DestinationSet {
                 destinations[destination.name] = PagerDutyDestination(
                     name: destination.name, config: pagerDuty, timeout: destination.timeout,
                     retryFor: destination.retryFor, http: http)
-            case .email:
-                throw WebhookDestination.ConfigurationError(
-                    description: "\(destination.name): type \(destination.typeName) is not built into this binary")
+            case .email(let email):
+                let text = try compile(destination, escaping: .plain)
+                let html = try compile(destination, escaping: .html)
+                var subject: CompiledTemplate?
+                do {
+                    subject = try CompiledTemplate(email.subject, escaping: .plain)
+                } catch {
+                    throw WebhookDestination.ConfigurationError(description: "\(destination.name): subject: \(error)")
+                }
+                // The template gives the text part, and the HTML part with its values HTML-escaped
+                // and its line breaks kept.
+                var content = EmailContent()
+                if let subject { content.subject = { subject.render($0) } }
+                if let text { content.text = { text.render($0) } }
+                if let html { content.html = { "<div style=\"white-space: pre-wrap\">" + html.render($0) + "</div>" } }
+                do {
+                    destinations[destination.name] = try EmailDestination(
+                        name: destination.name, config: email, timeout: destination.timeout,
+                        retryFor: destination.retryFor, unsetVariables: destination.unsetVariables, content: content)
+                } catch {
+                    throw WebhookDestination.ConfigurationError(description: "\(error)")
+                }
             }
         }
         return destinations
