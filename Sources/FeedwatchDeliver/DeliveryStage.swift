@@ -20,6 +20,10 @@ public actor DeliveryStage {
     private var load: [String: Int] = [:]
     /// When each rate-limited destination's recent messages went, oldest first.
     private var sent: [String: [Date]] = [:]
+    /// When rows of destinations no longer configured were last looked for: only a reload makes
+    /// them, so they are swept at start, after a reload, and once a minute, not on every look.
+    private var orphansSweptAt = Date.distantPast
+    static let orphanSweepInterval: TimeInterval = 60
 
     /// A stage delivering the outbox of `store` to `destinations` (by name), shaped by `policy`.
     public init(
@@ -39,6 +43,7 @@ public actor DeliveryStage {
     public func use(_ destinations: [String: any Destination], policy: ShapingPolicy) {
         self.destinations = destinations
         self.policy = policy
+        orphansSweptAt = .distantPast
     }
 
     /// Each destination's `retry_for`, for expiring what waited too long.
@@ -97,8 +102,11 @@ public actor DeliveryStage {
         var claimed: [Claim] = []
         do {
             try shapeNewDeliveries()
-            for entry in try store.dueDeliveries(now: now, limit: 100, excludingTargets: Set(destinations.keys)) {
-                record(entry, .failed(reason: "no destination named \(entry.target) in the configuration any more"))
+            if now.timeIntervalSince(orphansSweptAt) >= Self.orphanSweepInterval || limit != nil {
+                orphansSweptAt = now
+                for entry in try store.dueDeliveries(now: now, limit: 100, excludingTargets: Set(destinations.keys)) {
+                    record(entry, .failed(reason: "no destination named \(entry.target) in the configuration any more"))
+                }
             }
             for name in destinations.keys.sorted() {
                 guard let destination = destinations[name] else { continue }

@@ -282,9 +282,10 @@ enum HotQueries {
     static let seen = BatchedStatements.selectSeen(keys: 2)
     static let refreshSeen = BatchedStatements.refreshSeen(keys: 2)
     static let due = "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt <= ? ORDER BY next_attempt LIMIT ?"
+    static let unshaped = "SELECT * FROM outbox WHERE shaped = 0 ORDER BY id LIMIT ?"
     /// Due rows the delivery stage has shaped: a row it has not looked at yet is not claimable.
     static let dueShaped = """
-        SELECT * FROM outbox WHERE status = 'pending' AND next_attempt <= ? AND target = ? AND shaped = 1
+        SELECT * FROM outbox WHERE status = 'pending' AND shaped = 1 AND next_attempt <= ? AND target = ?
         ORDER BY next_attempt LIMIT ?
         """
     static let staleSeen = "SELECT feed_id, key_hash FROM seen_item WHERE last_seen < ? LIMIT ?"

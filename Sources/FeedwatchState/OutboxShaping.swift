@@ -27,7 +27,8 @@ extension StateStore {
     public func unshapedDeliveries(limit: Int) throws -> [OutboxEntry] {
         try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM outbox WHERE shaped = 0 AND status = 'pending' ORDER BY id LIMIT ?",
+                // Through the partial index of unshaped rows alone: they are all new, pending rows.
+                db.cachedStatement(sql: HotQueries.unshaped),
                 arguments: [limit]
             ).map(OutboxEntry.init(row:))
         }
@@ -77,11 +78,10 @@ extension StateStore {
         return try write { db in
             var messages: [[OutboxEntry]] = []
             var seenGroups: Set<String> = []
-            // A group's rows are all due together; a few extra rows are read so that `limit` counts messages.
+            // A group's rows are all due together: its other rows are read with it below, so `limit`
+            // rows give at least `limit` messages' worth.
             let rows = try Row.fetchAll(
-                db,
-                sql: HotQueries.dueShaped,
-                arguments: [now.timeIntervalSince1970, target, limit * 4]
+                db.cachedStatement(sql: HotQueries.dueShaped), arguments: [now.timeIntervalSince1970, target, limit]
             ).map(OutboxEntry.init(row:))
             for entry in rows where messages.count < limit {
                 guard let key = entry.groupKey else {
@@ -90,17 +90,16 @@ extension StateStore {
                 }
                 guard seenGroups.insert(key).inserted else { continue }
                 let members = try Row.fetchAll(
-                    db,
-                    sql: "SELECT * FROM outbox WHERE group_key = ? AND target = ? AND status = 'pending' ORDER BY id",
+                    db.cachedStatement(
+                        sql:
+                            "SELECT * FROM outbox WHERE group_key = ? AND target = ? AND status = 'pending' ORDER BY id"
+                    ),
                     arguments: [key, target]
                 ).map(OutboxEntry.init(row:))
                 messages.append(members)
             }
-            for chunk in messages.flatMap({ $0 }).map(\.id).chunked(by: 500) {
-                try db.execute(
-                    sql: "UPDATE outbox SET status = 'inflight' WHERE id IN (\(placeholders(chunk.count)))",
-                    arguments: StatementArguments(Array(chunk)))
-            }
+            let claim = try db.cachedStatement(sql: "UPDATE outbox SET status = 'inflight' WHERE id = ?")
+            for entry in messages.joined() { try claim.execute(arguments: [entry.id]) }
             return messages.map { message in
                 message.map { entry in
                     var entry = entry

@@ -26,6 +26,9 @@ enum Schema {
         migrator.registerMigration("v7-feed-health") { db in
             try db.execute(sql: v7)
         }
+        migrator.registerMigration("v8-outbox-due-by-target") { db in
+            try db.execute(sql: v8)
+        }
         return migrator
     }()
 
@@ -121,5 +124,11 @@ enum Schema {
     static let v7 = """
         ALTER TABLE feed ADD COLUMN failing_since REAL;
         ALTER TABLE feed ADD COLUMN last_new_item REAL;
+        """
+
+    /// The delivery stage claims each destination's due rows in turn: an index per destination keeps
+    /// that a lookup, however many rows other destinations have waiting.
+    static let v8 = """
+        CREATE INDEX outbox_due_by_target ON outbox(target, next_attempt) WHERE status = 'pending' AND shaped = 1;
         """
 }
