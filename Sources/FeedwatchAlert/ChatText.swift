@@ -34,6 +34,25 @@ public enum ChatText {
         alert.keywords.map(SafeText.oneLine).joined(separator: ", ")
     }
 
+    // MARK: HTML (Telegram, Matrix)
+
+    /// `<b>[RULE]</b> <a href="LINK">TITLE</a>`, the keywords, the feed line and the excerpt in
+    /// italics, a line each; every feed value escaped, so a title cannot forge a link or markup.
+    public static func htmlLines(_ alert: Alert) -> [String] {
+        let title = SafeText.htmlEscaped(title(alert))
+        let headline =
+            SafeText.isWebURL(alert.item.link)
+            ? "<a href=\"\(SafeText.htmlEscaped(SafeText.urlValue(alert.item.link)))\">\(title)</a>" : title
+        var lines = [
+            "<b>[\(SafeText.htmlEscaped(alert.rule))]</b> \(headline)",
+            "matched: " + SafeText.htmlEscaped(keywords(alert)),
+            SafeText.htmlEscaped(feedLine(alert)),
+        ]
+        let excerpt = excerpt(alert)
+        if !excerpt.isEmpty { lines.append("<i>\(SafeText.htmlEscaped(excerpt))</i>") }
+        return lines
+    }
+
     // MARK: Slack
 
     /// Slack mrkdwn: `*[RULE]* <LINK|TITLE> (matched: K1, K2)`, the feed line, and a quoted excerpt.

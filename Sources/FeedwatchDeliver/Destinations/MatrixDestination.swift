@@ -83,21 +83,8 @@ public struct MatrixDestination: Destination {
         }.joined(separator: "\n\n")
     }
 
-    /// The same facts as HTML, every feed value escaped.
+    /// The same facts as HTML (`ChatText.htmlLines`), lines broken with `<br/>`.
     static func html(_ alerts: [Alert]) -> String {
-        alerts.map { alert in
-            let title = SafeText.htmlEscaped(ChatText.title(alert))
-            let headline =
-                SafeText.isWebURL(alert.item.link)
-                ? "<a href=\"\(SafeText.htmlEscaped(SafeText.urlValue(alert.item.link)))\">\(title)</a>" : title
-            var lines = [
-                "<b>[\(SafeText.htmlEscaped(alert.rule))]</b> \(headline)",
-                "matched: " + SafeText.htmlEscaped(ChatText.keywords(alert)),
-                SafeText.htmlEscaped(ChatText.feedLine(alert)),
-            ]
-            let excerpt = ChatText.excerpt(alert)
-            if !excerpt.isEmpty { lines.append("<i>\(SafeText.htmlEscaped(excerpt))</i>") }
-            return lines.joined(separator: "<br/>")
-        }.joined(separator: "<br/><br/>")
+        alerts.map { ChatText.htmlLines($0).joined(separator: "<br/>") }.joined(separator: "<br/><br/>")
     }
 }

@@ -62,22 +62,8 @@ public struct TelegramDestination: Destination {
         }
     }
 
-    /// `<b>[RULE]</b> <a href="LINK">TITLE</a>`, the keywords, the feed line and the excerpt; every
-    /// feed value escaped, so a title cannot forge a link or markup. A group lists its alerts.
+    /// Telegram's HTML: the lines of `ChatText.htmlLines`, a blank line between the alerts of a group.
     static func html(_ alerts: [Alert]) -> String {
-        alerts.map { alert in
-            let title = SafeText.htmlEscaped(ChatText.title(alert))
-            let headline =
-                SafeText.isWebURL(alert.item.link)
-                ? "<a href=\"\(SafeText.htmlEscaped(SafeText.urlValue(alert.item.link)))\">\(title)</a>" : title
-            var lines = [
-                "<b>[\(SafeText.htmlEscaped(alert.rule))]</b> \(headline)",
-                "matched: " + SafeText.htmlEscaped(ChatText.keywords(alert)),
-                SafeText.htmlEscaped(ChatText.feedLine(alert)),
-            ]
-            let excerpt = ChatText.excerpt(alert)
-            if !excerpt.isEmpty { lines.append("<i>\(SafeText.htmlEscaped(excerpt))</i>") }
-            return lines.joined(separator: "\n")
-        }.joined(separator: "\n\n")
+        alerts.map { ChatText.htmlLines($0).joined(separator: "\n") }.joined(separator: "\n\n")
     }
 }
