@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
     ],
     targets: [
         // Thin system-library shims over the C libraries.
@@ -39,7 +40,9 @@ let package = Package(
         .target(name: "FeedwatchParse", dependencies: ["CLibXML2", "CUchardet"]),
         .target(name: "FeedwatchMatch"),
         .target(name: "FeedwatchTemplate", dependencies: [.product(name: "Mustache", package: "swift-mustache")]),
-        .target(name: "FeedwatchFetch", dependencies: ["FeedwatchHTTP"]),
+        .target(
+            name: "FeedwatchFetch",
+            dependencies: ["FeedwatchHTTP", .product(name: "HeapModule", package: "swift-collections")]),
         .target(
             name: "FeedwatchState",
             dependencies: [
