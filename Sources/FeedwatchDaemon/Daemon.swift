@@ -118,16 +118,13 @@ public actor Daemon {
         // At most `concurrency` polls between fetch and record: after a long stop, thousands of
         // overdue feeds are fetched no faster than they can be recorded, and memory stays flat.
         let room = max(0, runtime.config.concurrency - pollsInFlight.count)
-        let due = scheduler.dueFeeds(now: now.addingTimeInterval(Self.pollCoalescing))
-        let starting = due.prefix(room)
-        backlogged = due.count > room
-        for name in starting {
-            guard var entry = scheduler.feed(named: name) else { continue }
-            entry.nextDue = nil  // in flight until its poll is recorded
-            scheduler.restore(entry)
-        }
+        let horizon = now.addingTimeInterval(Self.pollCoalescing)
+        // Taken from the due-time queue: a wake-up costs what is due, not a look at every feed.
+        let starting = scheduler.takeDueFeeds(now: horizon, limit: room)
+        let nextDue = scheduler.earliestDue()
+        backlogged = nextDue.map { $0 <= horizon } ?? false
         // With a backlog, finished polls call for the next look; otherwise the earliest due feed does.
-        nextPollCheck = backlogged ? .distantFuture : (scheduler.earliestDue ?? .distantFuture)
+        nextPollCheck = backlogged ? .distantFuture : (nextDue ?? .distantFuture)
         for name in starting {
             guard let feed = runtime.feeds[name], !pollsInFlight.contains(name) else { continue }
             pollsInFlight.insert(name)
@@ -268,9 +265,8 @@ public actor Daemon {
 
     /// "6 feeds, 2 alerts today, 1 failing, next poll in 25s".
     func statusText(now: Date) -> String {
-        let failing = scheduler.allFeeds.filter { $0.consecutiveErrors > 0 || $0.gone }.count
-        var text = "\(runtime.config.feeds.count) feeds, \(alertsToday) alerts today, \(failing) failing"
-        if let due = scheduler.earliestDue {
+        var text = "\(runtime.config.feeds.count) feeds, \(alertsToday) alerts today, \(scheduler.failingCount) failing"
+        if let due = scheduler.earliestDue() {
             text += ", next poll in \(max(0, Int(due.timeIntervalSince(now).rounded(.up))))s"
         }
         return text

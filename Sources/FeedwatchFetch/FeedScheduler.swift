@@ -19,6 +19,10 @@ public struct FeedScheduler: Sendable {
     public static let firstPollRandomness = 0.05
 
     private var feeds: [String: ScheduledFeed] = [:]
+    /// The waiting feeds by due time: what runs on every wake-up looks only at what is due.
+    private var queue = DueQueue()
+    /// Feeds failing or gone, kept as entries change so the status line never counts them all.
+    public private(set) var failingCount = 0
     private var random: SplitMix64
 
     /// Creates an empty schedule; `seed` fixes the random part of the jitter (for tests).
@@ -35,14 +39,25 @@ public struct FeedScheduler: Sendable {
     /// Adds a new feed, first due at `now` plus its spread offset. Replaces an entry of the same name.
     public mutating func add(feed name: String, interval: TimeInterval, now: Date) {
         let offset = firstPollOffset(feed: name, interval: interval)
-        feeds[name] = ScheduledFeed(name: name, interval: interval, nextDue: now.addingTimeInterval(offset))
+        restore(ScheduledFeed(name: name, interval: interval, nextDue: now.addingTimeInterval(offset)))
     }
 
-    /// Adds an entry as it is (restored from the state store).
-    public mutating func restore(_ feed: ScheduledFeed) { feeds[feed.name] = feed }
+    /// Adds an entry as it is (restored from the state store), or replaces the one of that name.
+    public mutating func restore(_ feed: ScheduledFeed) {
+        if let old = feeds[feed.name], Self.isFailing(old) { failingCount -= 1 }
+        if Self.isFailing(feed) { failingCount += 1 }
+        feeds[feed.name] = feed
+        queue.schedule(feed.name, at: feed.gone ? nil : feed.nextDue)
+    }
 
     /// Removes a feed (dropped from the configuration).
-    public mutating func remove(feed name: String) { feeds[name] = nil }
+    public mutating func remove(feed name: String) {
+        if let old = feeds[name], Self.isFailing(old) { failingCount -= 1 }
+        feeds[name] = nil
+        queue.remove(name)
+    }
+
+    private static func isFailing(_ feed: ScheduledFeed) -> Bool { feed.consecutiveErrors > 0 || feed.gone }
 
     /// Where in `[0, interval)` a feed's first poll falls: the name's hash, moved by up to ±5 %.
     public mutating func firstPollOffset(feed name: String, interval: TimeInterval) -> TimeInterval {
@@ -53,31 +68,31 @@ public struct FeedScheduler: Sendable {
         return fraction * interval
     }
 
-    /// The names of the feeds due at `now` (not in flight, not gone), earliest first.
+    /// The names of the feeds due at `now` (not in flight, not gone), earliest first. It looks at
+    /// every feed: for `state` and tests, never on the poll path (`takeDueFeeds` is).
     public func dueFeeds(now: Date) -> [String] {
         feeds.values.filter { !$0.gone && ($0.nextDue.map { $0 <= now } ?? false) }
             .sorted { ($0.nextDue ?? now, $0.name) < ($1.nextDue ?? now, $1.name) }
             .map(\.name)
     }
 
-    /// Like `dueFeeds`, and marks them in flight (not due again until `record` is called).
-    public mutating func takeDueFeeds(now: Date) -> [String] {
-        let due = dueFeeds(now: now)
+    /// The feeds due at `now`, earliest first, at most `limit`, marked in flight (not due again until
+    /// `record` is called): O(log n) per feed taken.
+    public mutating func takeDueFeeds(now: Date, limit: Int = .max) -> [String] {
+        let due = queue.takeDue(now: now, limit: limit)
         for name in due { feeds[name]?.nextDue = nil }
         return due
     }
 
     /// When the next feed falls due (to sleep until then), or nil when none is waiting.
-    public var earliestDue: Date? {
-        feeds.values.lazy.filter { !$0.gone }.compactMap(\.nextDue).min()
-    }
+    public mutating func earliestDue() -> Date? { queue.earliestDue() }
 
     /// Records a finished poll and returns when the feed is next due (nil once gone or unknown).
     @discardableResult
     public mutating func record(_ outcome: PollOutcome, feed name: String, now: Date) -> Date? {
         guard let feed = feeds[name] else { return nil }
         let updated = FeedScheduler.next(after: outcome, feed: feed, now: now)
-        feeds[name] = updated
+        restore(updated)
         return updated.nextDue
     }
 

@@ -91,9 +91,27 @@ final class FeedSchedulerTests: XCTestCase {
         let later = start + tenMinutes
         XCTAssertEqual(scheduler.takeDueFeeds(now: later), ["a"])
         XCTAssertEqual(scheduler.dueFeeds(now: later + 1), [])
-        XCTAssertNil(scheduler.earliestDue)
+        XCTAssertNil(scheduler.earliestDue())
         scheduler.record(.success(minimumInterval: nil), feed: "a", now: later)
-        XCTAssertEqual(scheduler.earliestDue, later + tenMinutes)
+        XCTAssertEqual(scheduler.earliestDue(), later + tenMinutes)
+    }
+
+    func testTakingDueFeedsRespectsTheLimitAndFailingFeedsAreCountedAsTheyChange() {
+        var scheduler = FeedScheduler(seed: 1)
+        for name in ["a", "b", "c"] {
+            scheduler.restore(ScheduledFeed(name: name, interval: tenMinutes, nextDue: start))
+        }
+        XCTAssertEqual(scheduler.takeDueFeeds(now: start, limit: 2), ["a", "b"])
+        scheduler.record(.failure(retryAfter: nil), feed: "a", now: start)
+        scheduler.record(.gone, feed: "b", now: start)
+        XCTAssertEqual(scheduler.failingCount, 2)
+        XCTAssertEqual(scheduler.earliestDue(), start, "c is still waiting")
+        XCTAssertEqual(scheduler.takeDueFeeds(now: start + 365 * 86400), ["c", "a"], "a gone feed is never due")
+        scheduler.record(.success(minimumInterval: nil), feed: "a", now: start + 3600)
+        XCTAssertEqual(scheduler.failingCount, 1)
+        scheduler.remove(feed: "b")
+        XCTAssertEqual(scheduler.failingCount, 0)
+        XCTAssertEqual(scheduler.earliestDue(), start + 3600 + tenMinutes)
     }
 
     func testPollOutcomeTakesTheLongerOfTTLAndMaxAge() {
