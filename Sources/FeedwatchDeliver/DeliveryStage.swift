@@ -153,7 +153,9 @@ public actor DeliveryStage {
         // Groups opened in this batch, by key prefix: the store does not hold them yet.
         var opened: [String: (key: String, releaseAt: Date)] = [:]
         for entry in fresh {
-            guard destinations[entry.target] != nil, let alert = OutboxCodec.alert(fromPayload: entry.payload) else {
+            guard destinations[entry.target] != nil, policy.mayHold(entry.target),
+                let alert = OutboxCodec.alert(fromPayload: entry.payload)
+            else {
                 decisions.append(ShapingDecision(id: entry.id))
                 continue
             }

@@ -36,9 +36,9 @@ public struct ShapingPolicy: Sendable {
     /// The destination's rate, if it has one.
     func rate(of destination: String) -> Shaping.Rate? { destinations[destination]?.rate }
 
-    /// Whether any alert for `destination` can be held (a rule may hold one for a destination that
-    /// holds nothing itself).
-    var shapesAnything: Bool {
-        destinations.values.contains { !$0.isEmpty } || rules.values.contains { $0.shaping != nil }
+    /// Whether an alert for `destination` can be held at all: when neither the destination nor
+    /// any rule shapes anything, its new rows go as they are, without reading their alerts.
+    func mayHold(_ destination: String) -> Bool {
+        !(destinations[destination]?.isEmpty ?? true) || rules.values.contains { $0.shaping != nil }
     }
 }
