@@ -16,6 +16,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // Thin system-library shims over the C libraries.
@@ -61,12 +64,16 @@ let package = Package(
             dependencies: [
                 "FeedwatchAlert", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchState", "FeedwatchTemplate",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]),
         .target(
             name: "FeedwatchDaemon",
             dependencies: [
                 "CSystemd", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchFetch", "FeedwatchParse", "FeedwatchMatch",
                 "FeedwatchState", "FeedwatchAlert", "FeedwatchDeliver", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ]),
         .executableTarget(
             name: "feedwatch",

@@ -14,6 +14,8 @@ struct ProcessedDocument: Sendable {
     /// The parser's warnings (a few at most are logged).
     var warnings: [String]
     var record: RecordOutcome
+    /// Items the document held (new or not).
+    var itemsParsed: Int
     /// The alerts that fired (were recorded and queued), in item order.
     var alerts: [Alert]
 }
@@ -95,7 +97,8 @@ struct DocumentProcessor: Sendable {
             feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
         let fired = record.firedAlertIDs.compactMap { prepared.alertsByID[$0] }
         return ProcessedDocument(
-            ttlMinutes: prepared.ttlMinutes, warnings: prepared.warnings, record: record, alerts: fired)
+            ttlMinutes: prepared.ttlMinutes, warnings: prepared.warnings, record: record,
+            itemsParsed: prepared.items.count, alerts: fired)
     }
 
     static func matchInput(_ item: FeedItem) -> MatchInput {

@@ -14,6 +14,7 @@ import Logging
 public actor DeliveryStage {
     let store: StateStore
     let logger: Logger
+    let metrics: DeliveryMetrics
     private var destinations: [String: any Destination]
     private var policy: ShapingPolicy
     private var inFlight: Set<Int64> = []
@@ -27,9 +28,11 @@ public actor DeliveryStage {
 
     /// A stage delivering the outbox of `store` to `destinations` (by name), shaped by `policy`.
     public init(
-        store: StateStore, destinations: [String: any Destination], policy: ShapingPolicy = .none, logger: Logger
+        store: StateStore, destinations: [String: any Destination], policy: ShapingPolicy = .none, logger: Logger,
+        metrics: DeliveryMetrics = DeliveryMetrics()
     ) {
         self.store = store
+        self.metrics = metrics
         self.destinations = destinations
         self.policy = policy
         self.logger = logger
@@ -219,6 +222,32 @@ public actor DeliveryStage {
             inFlight.remove(entry.id)
             record(entry, outcome, retryFor: claim.destination.retryFor, now: now)
         }
+        count(claim, outcome, now: now)
+    }
+
+    /// One message counts once, a group included; its latency runs from its oldest alert.
+    private func count(_ claim: Claim, _ outcome: DeliveryOutcome, now: Date) {
+        let name = claim.destination.name
+        switch outcome {
+        case .delivered:
+            let detected = claim.entries.map(\.createdAt).min() ?? now
+            metrics.delivered(to: name, detected: detected, now: now)
+        case .retry(_, let after):
+            let next = claim.entries.first.flatMap {
+                RetryPolicy.nextAttempt(
+                    failedAttempts: $0.attempts + 1, retryAfter: after, createdAt: $0.retryFrom,
+                    retryFor: claim.destination.retryFor, now: now)
+            }
+            if next == nil { metrics.dead(to: name) } else { metrics.retried(to: name) }
+        case .failed:
+            metrics.dead(to: name)
+        }
+    }
+
+    /// Sets the outbox gauges from the store (called before a scrape, not on every delivery).
+    public func refreshOutboxGauges() {
+        guard let counts = try? store.outboxCounts() else { return }
+        metrics.outbox(counts, destinations: Array(destinations.keys))
     }
 
     /// Records an outcome in the outbox and logs what the user needs to know.

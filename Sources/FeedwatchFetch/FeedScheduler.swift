@@ -23,6 +23,10 @@ public struct FeedScheduler: Sendable {
     private var queue = DueQueue()
     /// Feeds failing or gone, kept as entries change so the status line never counts them all.
     public private(set) var failingCount = 0
+    /// Feeds that answered 410 Gone (counted among the failing too).
+    public private(set) var goneCount = 0
+    /// How many feeds the schedule holds.
+    public var count: Int { feeds.count }
     private var random: SplitMix64
 
     /// Creates an empty schedule; `seed` fixes the random part of the jitter (for tests).
@@ -44,17 +48,23 @@ public struct FeedScheduler: Sendable {
 
     /// Adds an entry as it is (restored from the state store), or replaces the one of that name.
     public mutating func restore(_ feed: ScheduledFeed) {
-        if let old = feeds[feed.name], Self.isFailing(old) { failingCount -= 1 }
+        if let old = feeds[feed.name] { uncount(old) }
         if Self.isFailing(feed) { failingCount += 1 }
+        if feed.gone { goneCount += 1 }
         feeds[feed.name] = feed
         queue.schedule(feed.name, at: feed.gone ? nil : feed.nextDue)
     }
 
     /// Removes a feed (dropped from the configuration).
     public mutating func remove(feed name: String) {
-        if let old = feeds[name], Self.isFailing(old) { failingCount -= 1 }
+        if let old = feeds[name] { uncount(old) }
         feeds[name] = nil
         queue.remove(name)
+    }
+
+    private mutating func uncount(_ feed: ScheduledFeed) {
+        if Self.isFailing(feed) { failingCount -= 1 }
+        if feed.gone { goneCount -= 1 }
     }
 
     private static func isFailing(_ feed: ScheduledFeed) -> Bool { feed.consecutiveErrors > 0 || feed.gone }

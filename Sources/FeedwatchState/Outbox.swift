@@ -143,6 +143,28 @@ extension StateStore {
         }
     }
 
+    /// Rows waiting (pending, held or in flight) and dead, per destination: the metrics' outbox
+    /// gauges. Reads only those rows, through the status index.
+    public func outboxCounts() throws -> [String: (pending: Int, dead: Int)] {
+        try read { db in
+            var counts: [String: (pending: Int, dead: Int)] = [:]
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT target, status = 'dead' AS dead, COUNT(*) AS n FROM outbox
+                    WHERE status IN ('pending', 'inflight', 'dead') GROUP BY target, status = 'dead'
+                    """)
+            for row in rows {
+                let target: String = row["target"]
+                let n: Int = row["n"]
+                if row["dead"] as Bool { counts[target, default: (0, 0)].dead += n } else {
+                    counts[target, default: (0, 0)].pending += n
+                }
+            }
+            return counts
+        }
+    }
+
     /// When the next pending delivery is due, so the delivery loop can sleep until then.
     public func earliestNextAttempt() throws -> Date? {
         try read { db in

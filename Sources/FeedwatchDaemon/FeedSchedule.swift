@@ -1,0 +1,76 @@
+import FeedwatchConfig
+import FeedwatchFetch
+import FeedwatchState
+import Foundation
+
+/// Builds the schedule from the configuration and the stored poll state, and applies a reload to
+/// it as a diff.
+enum FeedSchedule {
+    /// First polls of never-polled feeds are spread over this window (at most a minute, less for
+    /// a short list), so that thousands of feeds do not all start in the same second.
+    static func firstPollWindow(feedCount: Int) -> TimeInterval {
+        min(60, max(1, Double(feedCount) / 50))
+    }
+
+    /// The schedule at start: a feed's stored next poll when its state matches its URL; a feed
+    /// never polled is due soon, spread over the first-poll window. One read of every state.
+    static func initial(_ feeds: [FeedConfig], store: StateStore, now: Date) throws -> FeedScheduler {
+        var states: [String: FeedState] = [:]
+        states.reserveCapacity(feeds.count)
+        for state in try store.allFeedStates() { states[state.name] = state }
+        var scheduler = FeedScheduler()
+        let window = firstPollWindow(feedCount: feeds.count)
+        for feed in feeds {
+            schedule(feed, stored: states[feed.name], in: &scheduler, window: window, now: now)
+        }
+        return scheduler
+    }
+
+    /// Applies a reload: only feeds added, removed, moved to another URL or given another interval
+    /// change the schedule.
+    static func apply(
+        from old: [String: FeedConfig], to feeds: [FeedConfig], schedule scheduler: inout FeedScheduler,
+        store: StateStore, now: Date
+    ) throws {
+        var kept = Set<String>()
+        kept.reserveCapacity(feeds.count)
+        let window = firstPollWindow(feedCount: feeds.count)
+        for feed in feeds {
+            kept.insert(feed.name)
+            let before = old[feed.name]
+            if let before, before.source == feed.source, let entry = scheduler.feed(named: feed.name) {
+                if before.settings.interval != feed.settings.interval {
+                    scheduler.restore(
+                        ScheduledFeed(
+                            name: feed.name, interval: feed.settings.interval,
+                            // A shorter interval brings the next poll closer; a longer one waits for it.
+                            nextDue: entry.nextDue.map { min($0, now.addingTimeInterval(feed.settings.interval)) },
+                            consecutiveErrors: entry.consecutiveErrors, gone: entry.gone))
+                }
+                continue
+            }
+            scheduler.remove(feed: feed.name)
+            schedule(feed, stored: try store.feedState(named: feed.name), in: &scheduler, window: window, now: now)
+        }
+        for name in old.keys where !kept.contains(name) {
+            scheduler.remove(feed: name)
+        }
+    }
+
+    private static func schedule(
+        _ feed: FeedConfig, stored: FeedState?, in scheduler: inout FeedScheduler, window: TimeInterval, now: Date
+    ) {
+        // State recorded for another URL is not this feed's: a changed URL starts afresh.
+        if let stored, stored.configuredURL == feed.source.url, stored.lastPoll != nil {
+            scheduler.restore(
+                ScheduledFeed(
+                    name: feed.name, interval: feed.settings.interval,
+                    nextDue: stored.gone ? nil : max(stored.nextDue ?? now, now),
+                    consecutiveErrors: stored.consecutiveErrors, gone: stored.gone))
+        } else {
+            let offset = scheduler.firstPollOffset(feed: feed.name, interval: window)
+            scheduler.restore(
+                ScheduledFeed(name: feed.name, interval: feed.settings.interval, nextDue: now.addingTimeInterval(offset)))
+        }
+    }
+}

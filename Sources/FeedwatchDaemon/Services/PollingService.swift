@@ -1,0 +1,207 @@
+import FeedwatchConfig
+import FeedwatchFetch
+import FeedwatchState
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Polling: owns the schedule, starts the feeds that fall due (at most `concurrency` between fetch
+/// and record), records what each poll found, keeps the feeds' poll state and raises feed-health
+/// alerts. A reload hands it the new configuration as a diff of feeds.
+actor PollingService: Service {
+    private var runtime: Runtime
+    private let store: StateStore
+    private let fetcher: FeedFetcher
+    private let logger: Logger
+    private let metrics: PollMetrics
+    private let liveness: Liveness
+    /// Told when alerts were queued, so deliveries start without waiting for their next look.
+    private let alertsQueued: @Sendable () -> Void
+    private var scheduler: FeedScheduler
+    private let wakeup = Wakeup()
+
+    private var pollsInFlight: Set<String> = []
+    /// When the schedule next needs looking at (its earliest due feed, or now when room frees up).
+    private var nextPollCheck = Date.distantPast
+    /// True while due feeds wait for room under `concurrency`.
+    private var backlogged = false
+    /// Feed states (validators, last poll, next poll) not yet written: saved together every couple
+    /// of seconds, one transaction for many polls. Losing them in a crash costs at most a full
+    /// fetch instead of a 304; the items themselves are recorded with each document.
+    private var unsavedStates: [String: FeedState] = [:]
+    private var nextStateSave = Date.distantPast
+    static let stateSaveInterval: TimeInterval = 2
+    /// In-flight polls get this long to finish at shutdown; the rest are fetched again next start.
+    static let shutdownGrace: TimeInterval = 3
+
+    private var alertsToday = 0
+    private var today = Calendar(identifier: .gregorian).startOfDay(for: Date())
+
+    /// Feeds due within this much of each other are started together: one wake-up.
+    static let pollCoalescing: TimeInterval = 0.1
+
+    init(
+        runtime: Runtime, store: StateStore, fetcher: FeedFetcher, metrics: PollMetrics, liveness: Liveness,
+        logger: Logger, now: Date = Date(), alertsQueued: @escaping @Sendable () -> Void
+    ) throws {
+        self.runtime = runtime
+        self.store = store
+        self.fetcher = fetcher
+        self.metrics = metrics
+        self.liveness = liveness
+        self.logger = logger
+        self.alertsQueued = alertsQueued
+        scheduler = try FeedSchedule.initial(runtime.config.feeds, store: store, now: now)
+    }
+
+    func run() async {
+        await withGracefulShutdownHandler {
+            while !Task.isShuttingDownGracefully {
+                let now = Date()
+                startDuePolls(now: now)
+                saveStatesIfDue(now: now)
+                liveness.beat("polling", now: now)
+                await wakeup.wait(until: nextWake(now: now))
+            }
+            await drain()
+        } onGracefulShutdown: { [wakeup] in
+            wakeup.signal()
+        }
+    }
+
+    /// Lets in-flight polls finish (briefly) and writes every unsaved state.
+    private func drain() async {
+        let deadline = Date().addingTimeInterval(Self.shutdownGrace)
+        while !pollsInFlight.isEmpty, Date() < deadline {
+            await wakeup.wait(until: min(deadline, Date().addingTimeInterval(0.1)))
+        }
+        saveFeedStates()
+    }
+
+    // MARK: - Polls
+
+    private func startDuePolls(now: Date) {
+        guard now >= nextPollCheck else { return }
+        // At most `concurrency` polls between fetch and record: after a long stop, thousands of
+        // overdue feeds are fetched no faster than they can be recorded, and memory stays flat.
+        let room = max(0, runtime.config.concurrency - pollsInFlight.count)
+        let horizon = now.addingTimeInterval(Self.pollCoalescing)
+        // Taken from the due-time queue: a wake-up costs what is due, not a look at every feed.
+        let starting = scheduler.takeDueFeeds(now: horizon, limit: room)
+        let nextDue = scheduler.earliestDue()
+        backlogged = nextDue.map { $0 <= horizon } ?? false
+        // With a backlog, finished polls call for the next look; otherwise the earliest due feed does.
+        nextPollCheck = backlogged ? .distantFuture : (nextDue ?? .distantFuture)
+        guard !starting.isEmpty else { return }
+        let processor = DocumentProcessor(runtime: runtime, store: store)
+        let poller = FeedPoller(fetcher: fetcher, processor: processor, logger: logger)
+        for name in starting {
+            guard let feed = runtime.feeds[name], !pollsInFlight.contains(name) else { continue }
+            pollsInFlight.insert(name)
+            let state = currentState(of: name)
+            Task.detached { [weak self, metrics] in
+                let started = ContinuousClock.now
+                let report = await poller.poll(feed, state: state)
+                let elapsed = ContinuousClock.now - started
+                metrics.polled(report, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+                await self?.pollFinished(feed, report: report)
+            }
+        }
+    }
+
+    private func pollFinished(_ feed: FeedConfig, report: PollReport) {
+        pollsInFlight.remove(feed.name)
+        defer { wakeup.signal() }
+        let now = Date()
+        // A feed removed by a reload while its poll was in flight is forgotten.
+        guard runtime.feeds[feed.name] != nil else { return }
+        let nextDue = scheduler.record(report.outcome, feed: feed.name, now: now)
+        // Feeds left waiting for room are looked at again once half the room is free (one look
+        // at the queue per batch, not per poll).
+        let roomAgain = backlogged && pollsInFlight.count <= runtime.config.concurrency / 2
+        nextPollCheck = min(nextPollCheck, nextDue ?? .distantFuture, roomAgain ? now : .distantFuture)
+        let errors = scheduler.feed(named: feed.name)?.consecutiveErrors ?? 0
+        let previous = currentState(of: feed.name)
+        let updated = FeedPoller.updatedState(
+            previous, feed: feed, report: report, nextDue: nextDue, consecutiveErrors: errors, now: now)
+        unsavedStates[feed.name] = updated
+        var queued = FeedHealth(config: runtime.config.health).check(
+            updated, previous: previous, feed: feed, store: store, now: now, logger: logger)
+        if let fired = report.processed?.record.fired, fired > 0 {
+            countAlerts(fired, now: now)
+            queued += fired
+        }
+        if queued > 0 { alertsQueued() }
+    }
+
+    private func currentState(of feed: String) -> FeedState? {
+        unsavedStates[feed] ?? (try? store.feedState(named: feed)) ?? nil
+    }
+
+    private func saveStatesIfDue(now: Date) {
+        guard now >= nextStateSave, !unsavedStates.isEmpty else { return }
+        saveFeedStates()
+        nextStateSave = now.addingTimeInterval(Self.stateSaveInterval)
+    }
+
+    private func saveFeedStates() {
+        guard !unsavedStates.isEmpty else { return }
+        do {
+            try store.saveFeedStates(Array(unsavedStates.values))
+            unsavedStates.removeAll(keepingCapacity: true)
+        } catch {
+            logger.error("cannot save feed states (will retry): \(error)")
+        }
+    }
+
+    private func nextWake(now: Date) -> Date {
+        var wake = min(now.addingTimeInterval(Services.maxSleep), nextPollCheck)
+        if !unsavedStates.isEmpty { wake = min(wake, nextStateSave) }
+        return max(wake, now.addingTimeInterval(0.001))
+    }
+
+    // MARK: - Reload
+
+    /// Takes a reloaded configuration: feeds removed leave the schedule, feeds added or moved to
+    /// a new URL join it, a changed interval moves the next poll; every other entry (and its
+    /// place in the queue) is kept. Polls in flight finish under the configuration they began with.
+    func apply(_ new: Runtime, now: Date = Date()) {
+        let old = runtime
+        runtime = new
+        // A feed re-added or moved reads its state from the store: write what is pending first.
+        saveFeedStates()
+        do {
+            try FeedSchedule.apply(from: old.feeds, to: new.config.feeds, schedule: &scheduler, store: store, now: now)
+        } catch {
+            logger.error("reload: cannot read feed state: \(error)")
+        }
+        nextPollCheck = .distantPast
+        wakeup.signal()
+    }
+
+    // MARK: - Status
+
+    private func countAlerts(_ count: Int, now: Date) {
+        let day = Calendar(identifier: .gregorian).startOfDay(for: now)
+        if day != today {
+            today = day
+            alertsToday = 0
+        }
+        alertsToday += count
+    }
+
+    /// "6 feeds, 2 alerts today, 1 failing, next poll in 25s".
+    func statusText(now: Date = Date()) -> String {
+        countAlerts(0, now: now)
+        var text = "\(runtime.config.feeds.count) feeds, \(alertsToday) alerts today, \(scheduler.failingCount) failing"
+        if let due = scheduler.earliestDue() {
+            text += ", next poll in \(max(0, Int(due.timeIntervalSince(now).rounded(.up))))s"
+        }
+        return text
+    }
+
+    /// Sets the feeds gauge from the schedule's running counts.
+    func refreshFeedGauges() {
+        metrics.feeds(total: scheduler.count, failing: scheduler.failingCount, gone: scheduler.goneCount)
+    }
+}
