@@ -41,19 +41,22 @@ struct DocumentProcessor: Sendable {
     func process(
         feed: FeedConfig, documentURL: String, body: Data, charset: String?, now: Date
     ) throws -> ProcessedDocument {
-        try record(
-            prepare(feed: feed, documentURL: documentURL, body: body, charset: charset, now: now), feed: feed, now: now)
+        let state = try store.feedState(named: feed.name)
+        return try record(
+            prepare(feed: feed, state: state, documentURL: documentURL, body: body, charset: charset, now: now),
+            feed: feed, now: now)
     }
 
-    /// Parses the document and matches the items its feed has not seen; writes nothing.
+    /// Parses the document and matches the items its feed has not seen; writes nothing. `state` is
+    /// the feed's current state (its `firstPollDone` says whether this poll may alert at all).
     func prepare(
-        feed: FeedConfig, documentURL: String, body: Data, charset: String?, now: Date
+        feed: FeedConfig, state: FeedState?, documentURL: String, body: Data, charset: String?, now: Date
     ) throws -> PreparedDocument {
         let parsed = try FeedParser.parse(body, url: documentURL, httpCharset: charset)
         let keys = parsed.items.map(\.id)
         // Matching costs more than the look-up: only items never seen before are matched, and not
         // at all on a first poll that records silently.
-        let firstPoll = try store.feedState(named: feed.name)?.firstPollDone != true
+        let firstPoll = state?.firstPollDone != true
         let silent = firstPoll && !feed.settings.alertOnFirstPoll
         let unseen = silent ? [] : Set(try store.unseenKeys(feed: feed.name, keys: keys))
         let tags = Set(feed.tags)

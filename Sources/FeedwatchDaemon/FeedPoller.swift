@@ -80,7 +80,7 @@ struct FeedPoller: Sendable {
         report.result.outcome = .document(body: Data(), charset: charset, finalURL: finalURL)
         do {
             let prepared = try processor.prepare(
-                feed: feed, documentURL: finalURL.absoluteString, body: body, charset: charset, now: now())
+                feed: feed, state: state, documentURL: finalURL.absoluteString, body: body, charset: charset, now: now())
             return PreparedPoll(feed: feed, report: report, document: prepared)
         } catch let error as FeedParseError {
             report.processingError = error.description
@@ -151,7 +151,9 @@ struct FeedPoller: Sendable {
         var state =
             previous.flatMap { $0.configuredURL == feed.source.url ? $0 : nil }
             ?? FeedState(name: feed.name, url: nil, configuredURL: feed.source.url)
-        state.firstPollDone = previous?.firstPollDone ?? false
+        // Recording a document ends the first poll (the store turns it on in the same transaction):
+        // a state kept in memory must say so too, or the next poll would not match its items.
+        state.firstPollDone = (previous?.firstPollDone ?? false) || report.processed != nil
         state.configuredURL = feed.source.url
         state.lastPoll = now
         state.lastStatus = report.statusText

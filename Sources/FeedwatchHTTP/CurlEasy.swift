@@ -153,15 +153,30 @@ final class CurlEasy {
     }
 
     private func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
-        let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        if line.hasPrefix("HTTP/") {
+        // Bytes, not Foundation: this runs for every header line of every poll.
+        let line = Self.trimmed(bytes[...])
+        if line.starts(with: Self.statusLinePrefix) {
             responseHeaders = HTTPHeaders()  // a new response (after 100 Continue, or a proxy's CONNECT reply)
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].trimmingCharacters(in: .whitespaces)
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        responseHeaders.add(name: name, value: value)
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        let name = Self.trimmed(line[..<colon])
+        let value = Self.trimmed(line[(colon + 1)...])
+        responseHeaders.add(
+            name: String(decoding: UnsafeRawBufferPointer(rebasing: name), as: UTF8.self),
+            value: String(decoding: UnsafeRawBufferPointer(rebasing: value), as: UTF8.self))
+    }
+
+    private static let statusLinePrefix = Array("HTTP/".utf8)
+
+    /// Without leading and trailing spaces, tabs, CR and LF (HTTP's optional whitespace and line end).
+    private static func trimmed(_ bytes: Slice<UnsafeRawBufferPointer>) -> Slice<UnsafeRawBufferPointer> {
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, isSpace(bytes[start]) { start += 1 }
+        while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+        return bytes[start..<end]
     }
 
     /// The status of the finished transfer; 0 for a file: read.

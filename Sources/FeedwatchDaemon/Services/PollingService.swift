@@ -104,12 +104,13 @@ actor PollingService: Service {
                 let report = await poller.poll(feed, state: state)
                 let elapsed = ContinuousClock.now - started
                 metrics.polled(report, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-                await self?.pollFinished(feed, report: report)
+                await self?.pollFinished(feed, report: report, previous: state)
             }
         }
     }
 
-    private func pollFinished(_ feed: FeedConfig, report: PollReport) {
+    /// `previous` is the state the poll started from: nothing else writes a feed's state meanwhile.
+    private func pollFinished(_ feed: FeedConfig, report: PollReport, previous: FeedState?) {
         pollsInFlight.remove(feed.name)
         defer { wakeup.signal() }
         let now = Date()
@@ -121,7 +122,6 @@ actor PollingService: Service {
         let roomAgain = backlogged && pollsInFlight.count <= runtime.config.concurrency / 2
         nextPollCheck = min(nextPollCheck, nextDue ?? .distantFuture, roomAgain ? now : .distantFuture)
         let errors = scheduler.feed(named: feed.name)?.consecutiveErrors ?? 0
-        let previous = currentState(of: feed.name)
         let updated = FeedPoller.updatedState(
             previous, feed: feed, report: report, nextDue: nextDue, consecutiveErrors: errors, now: now)
         unsavedStates[feed.name] = updated

@@ -1,0 +1,103 @@
+import FeedwatchFetch
+import FeedwatchState
+import Foundation
+import TestSupport
+import XCTest
+
+@testable import FeedwatchConfig
+@testable import FeedwatchDaemon
+
+/// The schedule at start and after a reload: a reload is a diff, so every feed it does not touch
+/// keeps its entry (and its place in the due-time queue) exactly.
+final class FeedScheduleTests: XCTestCase {
+    private var directory: URL!
+    private var store: StateStore!
+    private let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    override func setUpWithError() throws {
+        directory = try makeTemporaryDirectory()
+        store = try StateStore(directory: directory.path)
+    }
+
+    override func tearDownWithError() throws {
+        store.close()
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    private func feed(_ name: String, url: String? = nil, interval: TimeInterval = 600) -> FeedConfig {
+        var settings = FeedSettings()
+        settings.interval = interval
+        return FeedConfig(
+            name: name, source: .remote(url ?? "https://example.org/\(name).xml"), tags: [], headers: [:],
+            settings: settings)
+    }
+
+    func testStartUsesStoredNextPollsAndSpreadsNewFeedsOverTheWindow() throws {
+        let polled = feed("polled")
+        var state = FeedState(name: "polled", url: nil, configuredURL: polled.source.url)
+        state.lastPoll = now.addingTimeInterval(-100)
+        state.nextDue = now.addingTimeInterval(500)
+        try store.saveFeedStates([state])
+        let fresh = (0..<499).map { feed("f\($0)") }
+        var scheduler = try FeedSchedule.initial([polled] + fresh, store: store, now: now)
+        XCTAssertEqual(scheduler.feed(named: "polled")?.nextDue, now.addingTimeInterval(500))
+        let window = FeedSchedule.firstPollWindow(feedCount: 500)
+        XCTAssertEqual(window, 10)
+        let dues = fresh.compactMap { scheduler.feed(named: $0.name)?.nextDue?.timeIntervalSince(now) }
+        XCTAssertEqual(dues.count, 499)
+        XCTAssertTrue(dues.allSatisfy { $0 >= 0 && $0 < window }, "first polls fall inside the window")
+        XCTAssertGreaterThan(Set(dues.map { Int($0) }).count, 5, "and are spread over it")
+        XCTAssertEqual(scheduler.takeDueFeeds(now: now.addingTimeInterval(window)).count, 499)
+    }
+
+    func testReloadKeepsUntouchedEntriesAndAppliesOnlyTheDifference() throws {
+        let old = [feed("same"), feed("slower"), feed("faster", interval: 3600), feed("moved"), feed("dropped")]
+        var scheduler = try FeedSchedule.initial(old, store: store, now: now)
+        // Give every feed a known next poll, as after a first cycle.
+        for (index, config) in old.enumerated() {
+            scheduler.restore(
+                ScheduledFeed(
+                    name: config.name, interval: config.settings.interval,
+                    nextDue: now.addingTimeInterval(Double(100 * (index + 1))), consecutiveErrors: index == 0 ? 2 : 0))
+        }
+        let before = scheduler.feed(named: "same")
+        let new = [
+            feed("same"), feed("slower", interval: 7200), feed("faster", interval: 60),
+            feed("moved", url: "https://example.org/elsewhere.xml"), feed("added"),
+        ]
+        try FeedSchedule.apply(
+            from: Dictionary(uniqueKeysWithValues: old.map { ($0.name, $0) }), to: new, schedule: &scheduler,
+            store: store, now: now)
+
+        XCTAssertEqual(scheduler.feed(named: "same"), before, "an untouched feed keeps its entry, errors included")
+        XCTAssertEqual(scheduler.feed(named: "slower")?.nextDue, now.addingTimeInterval(200), "a longer interval waits")
+        XCTAssertEqual(scheduler.feed(named: "slower")?.interval, 7200)
+        XCTAssertEqual(
+            scheduler.feed(named: "faster")?.nextDue, now.addingTimeInterval(60), "a shorter one comes closer")
+        XCTAssertNil(scheduler.feed(named: "dropped"))
+        let moved = try XCTUnwrap(scheduler.feed(named: "moved")?.nextDue)
+        XCTAssertLessThan(moved.timeIntervalSince(now), FeedSchedule.firstPollWindow(feedCount: 5), "a new URL starts afresh")
+        XCTAssertNotNil(scheduler.feed(named: "added")?.nextDue)
+        XCTAssertEqual(scheduler.count, 5)
+        XCTAssertEqual(scheduler.failingCount, 1, "the running counts follow the diff")
+        // The queue agrees with the entries: dropped is never handed out, everything else is.
+        let due = scheduler.takeDueFeeds(now: now.addingTimeInterval(10_000))
+        XCTAssertEqual(Set(due), ["same", "slower", "faster", "moved", "added"])
+    }
+
+    func testAFeedThatAnsweredGoneStaysStoppedUntilItsURLChanges() throws {
+        let gone = feed("gone")
+        var state = FeedState(name: "gone", url: nil, configuredURL: gone.source.url)
+        state.lastPoll = now
+        state.gone = true
+        try store.saveFeedStates([state])
+        var scheduler = try FeedSchedule.initial([gone], store: store, now: now)
+        XCTAssertEqual(scheduler.goneCount, 1)
+        XCTAssertTrue(scheduler.takeDueFeeds(now: now.addingTimeInterval(1e6)).isEmpty)
+        try FeedSchedule.apply(
+            from: ["gone": gone], to: [feed("gone", url: "https://example.org/new.xml")], schedule: &scheduler,
+            store: store, now: now)
+        XCTAssertEqual(scheduler.goneCount, 0)
+        XCTAssertEqual(scheduler.takeDueFeeds(now: now.addingTimeInterval(60)), ["gone"])
+    }
+}
