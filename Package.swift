@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-collections", from: "1.6.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Thin system-library shims over the C libraries.
@@ -67,6 +68,14 @@ let package = Package(
             dependencies: [
                 "CSystemd", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchFetch", "FeedwatchParse", "FeedwatchMatch",
                 "FeedwatchState", "FeedwatchAlert", "FeedwatchDeliver", .product(name: "Logging", package: "swift-log"),
+            ]),
+        // The operator's HTTP listener: /metrics, /healthz, /readyz, the JSON API and the status page.
+        .target(
+            name: "FeedwatchServe",
+            dependencies: [
+                "FeedwatchMatch", "FeedwatchTemplate",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "feedwatch",
