@@ -67,7 +67,8 @@ let package = Package(
             name: "FeedwatchDaemon",
             dependencies: [
                 "CSystemd", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchFetch", "FeedwatchParse", "FeedwatchMatch",
-                "FeedwatchState", "FeedwatchAlert", "FeedwatchDeliver", .product(name: "Logging", package: "swift-log"),
+                "FeedwatchState", "FeedwatchAlert", "FeedwatchDeliver", "FeedwatchServe",
+                .product(name: "Logging", package: "swift-log"),
             ]),
         // The operator's HTTP listener: /metrics, /healthz, /readyz, the JSON API and the status page.
         .target(
