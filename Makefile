@@ -3,7 +3,7 @@ SWIFT        ?= swift
 PREFIX       ?= /usr/local
 CONFIG       ?= config/feedwatch.yaml
 APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libsystemd-dev libsqlite3-dev libuchardet-dev pkg-config \
-                systemd curl python3-aiosmtpd
+                systemd curl python3-aiosmtpd chromium fonts-dejavu-core
 # The benchmarks also serve 10,000 feeds with nginx.
 BENCH_PACKAGES := nginx-light
 # `make deb`: dpkg-shlibdeps (dpkg-dev) computes Depends:, lintian checks the package.

@@ -110,6 +110,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "FeedwatchServeTests",
+            dependencies: [
+                "FeedwatchServe", "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchState", "FeedwatchHTTP", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "FeedwatchHTTPTests", dependencies: ["FeedwatchHTTP", "TestSupport"]),
         .testTarget(
             name: "FeedwatchDeliverTests",
