@@ -91,6 +91,11 @@ deb: deb-deps static $(MANUAL_TOOL)
 test-system: system-deps deb
 	$(SUDO) Tests/system/run.sh $(DEB)
 
+# docs/status-page.png: the status page of a demo daemon, taken by headless chromium (contrib/screenshot.sh).
+.PHONY: screenshot
+screenshot: build
+	contrib/screenshot.sh .build/debug/feedwatch docs/status-page.png
+
 install: release
 	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/feedwatch
 	sed 's|@BINDIR@|$(PREFIX)/bin|g' systemd/feedwatch.service > feedwatch.service.tmp

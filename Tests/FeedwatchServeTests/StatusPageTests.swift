@@ -84,3 +84,30 @@ final class StatusPageTests: XCTestCase {
         return String(dom[start.lowerBound..<end.upperBound])
     }
 }
+
+/// The screenshot step of `make screenshot` (contrib/screenshot.sh) over the same demo, contrib/demo,
+/// polled in-process by `OnceRunner` and served by a listener the test starts: chromium, headless, at
+/// the script's window size. With `FEEDWATCH_SCREENSHOT=PATH` the picture is kept there
+/// (`docs/status-page.png` was made so, before `feedwatch run` could serve `http:`).
+final class StatusPageScreenshotTests: XCTestCase {
+    func testChromiumTakesAScreenshotOfTheDemosStatusPage() async throws {
+        let demo = try await DemoFixture()
+        defer { demo.remove() }
+        XCTAssertEqual(demo.summary.alerts, 3, "two outages and one advisory")
+        XCTAssertEqual(demo.summary.failedFeeds, 2, "a missing file and an unreachable host")
+        let (source, store) = try demo.source()
+        defer { store.close() }
+        let liveness = Liveness()
+        liveness.setReady(true)
+        let listener = try await RunningListener.start(source: source, liveness: liveness)
+        let path =
+            ProcessInfo.processInfo.environment["FEEDWATCH_SCREENSHOT"]
+            ?? demo.directory.appendingPathComponent("status-page.png").path
+        let taken = Result { try HeadlessChromium.screenshot(listener.url("/"), to: path, width: 1200, height: 1400) }
+        try await listener.stop()
+        try taken.get()
+        let png = try Data(contentsOf: URL(fileURLWithPath: path))
+        XCTAssertEqual(Array(png.prefix(8)), [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A], "a PNG")
+        XCTAssertGreaterThan(png.count, 20_000, "more than a blank page")
+    }
+}
