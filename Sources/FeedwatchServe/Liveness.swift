@@ -44,3 +44,21 @@ public final class Liveness: @unchecked Sendable {
         }.sorted { $0.silentFor > $1.silentFor }
     }
 }
+
+extension Liveness {
+    /// "stuck: the main loop has not turned for 42s (more than 30s)", naming the others stuck too;
+    /// nil while every loop beats in time.
+    func stuckText(now: Date = Date()) -> String? {
+        let stuck = stuckLoops(now: now)
+        guard let worst = stuck.first else { return nil }
+        var text = "stuck: the \(worst.loop) loop has not turned for \(Self.seconds(worst.silentFor))"
+        text += " (more than \(Self.seconds(staleAfter)))"
+        if stuck.count > 1 { text += "; also stuck: " + stuck.dropFirst().map(\.loop).joined(separator: ", ") }
+        return text
+    }
+
+    /// Whole seconds, or tenths under ten seconds (a test's `staleAfter: 0.2`).
+    private static func seconds(_ interval: TimeInterval) -> String {
+        interval >= 10 ? "\(Int(interval))s" : String(format: "%.1fs", interval)
+    }
+}

@@ -29,13 +29,8 @@ enum StatusRoutes {
             text(.ok, await source.metricsText(), contentType: metricsContentType)
         }
         router.get("/healthz") { _, _ in
-            let stuck = liveness.stuckLoops()
-            guard let worst = stuck.first else { return text(.ok, "ok\n") }
-            let names = stuck.map(\.loop).joined(separator: ", ")
-            return text(
-                .serviceUnavailable,
-                "stuck: the \(worst.loop) loop has not turned for \(Int(worst.silentFor))s"
-                    + " (more than \(Int(liveness.staleAfter))s; stuck: \(names))\n")
+            guard let stuck = liveness.stuckText() else { return text(.ok, "ok\n") }
+            return text(.serviceUnavailable, stuck + "\n")
         }
         router.get("/readyz") { _, _ in
             liveness.isReady ? text(.ok, "ready\n") : text(.serviceUnavailable, "not ready: still starting\n")

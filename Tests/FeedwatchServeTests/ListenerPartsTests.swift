@@ -45,6 +45,10 @@ final class ListenerPartsTests: XCTestCase {
         XCTAssertTrue(liveness.isLive(now: start.addingTimeInterval(30)))
         XCTAssertFalse(liveness.isLive(now: start.addingTimeInterval(31)))
         XCTAssertEqual(liveness.stuckLoops(now: start.addingTimeInterval(51)).map(\.loop), ["main", "delivery"])
+        XCTAssertEqual(
+            liveness.stuckText(now: start.addingTimeInterval(51)),
+            "stuck: the main loop has not turned for 51s (more than 30s); also stuck: delivery")
+        XCTAssertNil(liveness.stuckText(now: start.addingTimeInterval(30)))
         liveness.beat("main", now: start.addingTimeInterval(40))
         XCTAssertTrue(liveness.isLive(now: start.addingTimeInterval(45)))
         XCTAssertFalse(liveness.isReady)

@@ -25,7 +25,7 @@ enum StatusPage {
         liveness: Liveness, now: Date
     ) -> StatusPageView {
         let counts = problems.counts
-        let stuck = liveness.stuckLoops(now: now)
+        let stuck = liveness.stuckText(now: now)
         let queued = outbox.destinations.reduce(into: (pending: 0, held: 0, dead: 0)) { sum, queue in
             sum.pending += queue.pending + queue.inFlight
             sum.held += queue.held
@@ -33,9 +33,8 @@ enum StatusPage {
         }
         return StatusPageView(
             generated: PageTime(now, now: now),
-            live: stuck.isEmpty,
-            liveText: stuck.first.map { "stuck: the \($0.loop) loop has not turned for \(Int($0.silentFor))s" }
-                ?? "running",
+            live: stuck == nil,
+            liveText: stuck ?? "running",
             ready: liveness.isReady,
             feedCards: [
                 SummaryCard(label: "feeds", value: counts.total, tone: "quiet"),
