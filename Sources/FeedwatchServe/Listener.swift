@@ -51,8 +51,11 @@ struct StatusListener<App: ApplicationProtocol>: Service, CustomStringConvertibl
     func run() async throws {
         do {
             try await application.run()
-        } catch  where !bound.isSet {
-            throw ListenerError(host: settings.host, port: settings.port, reason: Self.reason(error))
+        } catch {
+            guard bound.isSet else {
+                throw ListenerError(host: settings.host, port: settings.port, reason: Self.reason(error))
+            }
+            throw error
         }
     }
 
