@@ -3,7 +3,7 @@ SWIFT        ?= swift
 PREFIX       ?= /usr/local
 CONFIG       ?= config/feedwatch.yaml
 APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libsystemd-dev libsqlite3-dev libuchardet-dev pkg-config \
-                systemd curl python3-aiosmtpd
+                systemd curl python3-aiosmtpd python3-prometheus-client chromium fonts-dejavu-core
 # The benchmarks also serve 10,000 feeds with nginx.
 BENCH_PACKAGES := nginx-light
 # `make deb`: dpkg-shlibdeps (dpkg-dev) computes Depends:, lintian checks the package.
@@ -90,6 +90,11 @@ deb: deb-deps static $(MANUAL_TOOL)
 # The package installed and run under a real systemd (PID 1 of a Debian 12 container): see Tests/system/run.sh.
 test-system: system-deps deb
 	$(SUDO) Tests/system/run.sh $(DEB)
+
+# docs/status-page.png: the status page of a demo daemon, taken by headless chromium (contrib/screenshot.sh).
+.PHONY: screenshot
+screenshot: build
+	contrib/screenshot.sh .build/debug/feedwatch docs/status-page.png
 
 install: release
 	install -D -m 0755 $(RELEASE_BIN) $(DESTDIR)$(PREFIX)/bin/feedwatch

@@ -19,6 +19,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
     ],
     targets: [
         // Thin system-library shims over the C libraries.
@@ -70,10 +71,20 @@ let package = Package(
             name: "FeedwatchDaemon",
             dependencies: [
                 "CSystemd", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchFetch", "FeedwatchParse", "FeedwatchMatch",
-                "FeedwatchState", "FeedwatchAlert", "FeedwatchDeliver", .product(name: "Logging", package: "swift-log"),
+                "FeedwatchState", "FeedwatchAlert", "FeedwatchDeliver", "FeedwatchServe",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
+            ]),
+        // The operator's HTTP listener: /metrics, /healthz, /readyz, the JSON API and the status page.
+        .target(
+            name: "FeedwatchServe",
+            dependencies: [
+                "FeedwatchMatch", "FeedwatchTemplate",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),
         .executableTarget(
             name: "feedwatch",
@@ -107,6 +118,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]),
+        .testTarget(
+            name: "FeedwatchServeTests",
+            dependencies: [
+                "FeedwatchServe", "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchState", "FeedwatchHTTP", "TestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .testTarget(name: "FeedwatchHTTPTests", dependencies: ["FeedwatchHTTP", "TestSupport"]),
         .testTarget(
             name: "FeedwatchDeliverTests",

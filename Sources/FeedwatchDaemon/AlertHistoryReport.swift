@@ -1,107 +1,112 @@
 import FeedwatchAlert
 import FeedwatchConfig
 import FeedwatchDeliver
+import FeedwatchServe
 import FeedwatchState
 import Foundation
 
-/// `feedwatch alerts` (SPEC §7): the alerts fired, newest first, each with every destination's
-/// status — delivered at, pending with its next attempt, held until, dead with the reason.
+/// `feedwatch alerts` and `/api/v1/alerts` (SPEC §7): the alerts fired, newest first, each with
+/// every destination's status — delivered at, pending with its next attempt, held until, dead with
+/// the reason. One mapping from the outbox for both, so the command's JSON is the API's.
 public enum AlertHistoryReport {
-    /// One alert and where it went.
-    struct Entry {
-        var alert: Alert
-        var deliveries: [OutboxEntry]
-    }
-
-    static func entries(config: Config, since: Date, rule: String?) throws -> [Entry] {
-        let store = try StateStore(directory: config.stateDirectory, mode: .readOnly)
-        defer { store.close() }
-        var entries: [Entry] = []
+    /// The alerts raised since `since` (of `rule` only, if given; the `limit` newest only, if
+    /// given), as the API shows them. `types` gives each destination's type, by name.
+    static func snapshots(
+        store: StateStore, since: Date, rule: String?, limit: Int? = nil, types: [String: String]
+    ) throws -> [AlertSnapshot] {
+        var snapshots: [AlertSnapshot] = []
         var index: [String: Int] = [:]
-        for row in try store.alertHistory(since: since, rule: rule) {
+        for row in try store.alertHistory(since: since, rule: rule, limit: limit) {
+            let delivery = deliveryStatus(row, type: types[row.target])
             if let at = index[row.alertID] {
-                entries[at].deliveries.append(row)
+                snapshots[at].destinations.append(delivery)
             } else if let alert = OutboxCodec.alert(fromPayload: row.payload) {
-                index[row.alertID] = entries.count
-                entries.append(Entry(alert: alert, deliveries: [row]))
+                index[row.alertID] = snapshots.count
+                snapshots.append(
+                    AlertSnapshot(
+                        alertID: alert.alertID, rule: alert.rule, keywords: alert.keywords,
+                        feed: .init(name: alert.feed.name, url: DisplayURL.redacted(alert.feed.url)),
+                        item: .init(title: ChatText.title(alert), link: alert.item.link),
+                        detectedAt: alert.detectedAt, destinations: [delivery]))
             }
         }
-        return entries
+        return snapshots
+    }
+
+    /// One outbox row as a destination's status. A row never tried that waits with a hold reason
+    /// is held (shaping); tried and waiting, it is pending.
+    static func deliveryStatus(_ row: OutboxEntry, type: String?) -> DeliveryStatus {
+        var status = DeliveryStatus(name: row.target, type: type, status: .pending, attempts: row.attempts)
+        switch (row.status, row.hold) {
+        case (.delivered, _):
+            status.status = .delivered
+            status.deliveredAt = row.deliveredAt
+            status.httpStatus = row.httpStatus
+        case (.dead, _):
+            status.status = .dead
+            status.error = row.lastError ?? ""
+        case (.pending, let hold?) where row.attempts == 0:
+            status.status = .held
+            status.hold = hold
+            status.until = row.nextAttempt
+        case (.pending, _), (.inFlight, _):
+            status.status = row.status == .inFlight ? .inFlight : .pending
+            status.nextAttempt = row.nextAttempt
+            status.error = row.lastError
+        }
+        return status
+    }
+
+    /// Each destination's type by name, `journal` included.
+    static func destinationTypes(_ config: Config) -> [String: String] {
+        var types = ["journal": "journal"]
+        for destination in config.destinations { types[destination.name] = destination.typeName }
+        return types
+    }
+
+    private static func snapshots(config: Config, since: Date, rule: String?) throws -> [AlertSnapshot] {
+        let store = try StateStore(directory: config.stateDirectory, mode: .readOnly)
+        defer { store.close() }
+        return try snapshots(store: store, since: since, rule: rule, types: destinationTypes(config))
     }
 
     /// Readable lines: the alert, its feed and link, then a line per destination.
     public static func lines(config: Config, since: Date, rule: String?) throws -> [String] {
-        let entries = try entries(config: config, since: since, rule: rule)
-        if entries.isEmpty { return ["no alerts fired since \(time(since))" + (rule.map { " for rule \($0)" } ?? "")] }
-        let width = max(8, entries.flatMap { $0.deliveries.map(\.target.count) }.max() ?? 0)
+        let alerts = try snapshots(config: config, since: since, rule: rule)
+        if alerts.isEmpty { return ["no alerts fired since \(time(since))" + (rule.map { " for rule \($0)" } ?? "")] }
+        let width = max(8, alerts.flatMap { $0.destinations.map(\.name.count) }.max() ?? 0)
         var lines: [String] = []
-        for entry in entries {
-            let alert = entry.alert
-            lines.append(
-                "\(time(alert.detectedAt))  [\(alert.rule)] \(ChatText.title(alert)) (matched: \(ChatText.keywords(alert)))"
-            )
+        for alert in alerts {
+            let keywords = alert.keywords.map(SafeText.oneLine).joined(separator: ", ")
+            lines.append("\(time(alert.detectedAt))  [\(alert.rule)] \(alert.item.title) (matched: \(keywords))")
             lines.append(
                 "  feed \(alert.feed.name)" + (alert.item.link.isEmpty ? "" : " · \(SafeText.oneLine(alert.item.link))")
             )
-            for row in entry.deliveries {
+            for delivery in alert.destinations {
                 lines.append(
-                    "  " + row.target.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + status(row))
+                    "  " + delivery.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + text(delivery))
             }
         }
         return lines
     }
 
-    /// The same as one JSON document: an array, newest alert first.
+    /// The same as one JSON document, `/api/v1/alerts`'s: an array, newest alert first.
     public static func json(config: Config, since: Date, rule: String?) throws -> String {
-        let alerts: [JSONWriter.Value] = try entries(config: config, since: since, rule: rule).map { entry in
-            let alert = entry.alert
-            return .object([
-                ("alert_id", .string(alert.alertID)),
-                ("rule", .string(alert.rule)),
-                ("keywords", .array(alert.keywords.map { .string($0) })),
-                ("feed", .object([("name", .string(alert.feed.name)), ("url", .string(alert.feed.url))])),
-                ("item", .object([("title", .string(alert.item.title)), ("link", .string(alert.item.link))])),
-                ("detected_at", .string(time(alert.detectedAt))),
-                ("destinations", .array(entry.deliveries.map(destinationJSON))),
-            ])
-        }
-        return JSONWriter.render(.array(alerts))
+        String(decoding: try APIJSON.encode(snapshots(config: config, since: since, rule: rule)), as: UTF8.self)
     }
 
-    private static func destinationJSON(_ row: OutboxEntry) -> JSONWriter.Value {
-        var members: [(String, JSONWriter.Value)] = [("name", .string(row.target))]
-        switch (row.status, row.hold) {
-        case (.delivered, _):
-            members.append(("status", .string("delivered")))
-            if let at = row.deliveredAt { members.append(("delivered_at", .string(time(at)))) }
-            if let code = row.httpStatus { members.append(("http_status", .number(code))) }
-        case (.dead, _):
-            members.append(("status", .string("dead")))
-            members.append(("error", .string(row.lastError ?? "")))
-        case (.pending, let hold?) where row.attempts == 0:
-            members.append(("status", .string("held")))
-            members.append(("hold", .string(hold)))
-            members.append(("until", .string(time(row.nextAttempt))))
-        case (.pending, _), (.inFlight, _):
-            members.append(("status", .string(row.status == .inFlight ? "in_flight" : "pending")))
-            members.append(("next_attempt", .string(time(row.nextAttempt))))
-            if let error = row.lastError { members.append(("error", .string(error))) }
-        }
-        return .object(members)
-    }
-
-    private static func status(_ row: OutboxEntry) -> String {
-        switch (row.status, row.hold) {
-        case (.delivered, _):
-            let code = row.httpStatus.map { " (\($0))" } ?? ""
-            return "delivered \(row.deliveredAt.map(time) ?? "")\(code)"
-        case (.dead, _):
-            return "dead: \(row.lastError ?? "unknown reason")"
-        case (.pending, let hold?) where row.attempts == 0:
-            return "held (\(hold)) until \(time(row.nextAttempt))"
-        case (.pending, _), (.inFlight, _):
-            let error = row.lastError.map { " after \($0)" } ?? ""
-            return "pending, next attempt \(time(row.nextAttempt))\(error)"
+    private static func text(_ delivery: DeliveryStatus) -> String {
+        switch delivery.status {
+        case .delivered:
+            let code = delivery.httpStatus.map { " (\($0))" } ?? ""
+            return "delivered \(delivery.deliveredAt.map(time) ?? "")\(code)"
+        case .dead:
+            return "dead: \(delivery.error.flatMap { $0.isEmpty ? nil : $0 } ?? "unknown reason")"
+        case .held:
+            return "held (\(delivery.hold ?? "")) until \(delivery.until.map(time) ?? "")"
+        case .pending, .inFlight:
+            let error = delivery.error.map { " after \($0)" } ?? ""
+            return "pending, next attempt \(delivery.nextAttempt.map(time) ?? "")\(error)"
         }
     }
 

@@ -4,6 +4,7 @@ import FeedwatchDeliver
 import FeedwatchFetch
 import FeedwatchHTTP
 import FeedwatchState
+import FeedwatchServe
 import Foundation
 import Logging
 import ServiceLifecycle

@@ -29,6 +29,9 @@ enum Schema {
         migrator.registerMigration("v8-outbox-due-by-target") { db in
             try db.execute(sql: v8)
         }
+        migrator.registerMigration("v9-status-queries") { db in
+            try db.execute(sql: v9)
+        }
         return migrator
     }()
 
@@ -130,5 +133,15 @@ enum Schema {
     /// that a lookup, however many rows other destinations have waiting.
     static let v8 = """
         CREATE INDEX outbox_due_by_target ON outbox(target, next_attempt) WHERE status = 'pending' AND shaped = 1;
+        """
+
+    /// The HTTP listener's questions (SPEC §8), answered without reading every row: the feeds in
+    /// trouble (failing, gone, silent — a few among 100,000) and one rule's latest alerts. The
+    /// failing and gone indexes are partial: they hold only the feeds in trouble.
+    static let v9 = """
+        CREATE INDEX feed_failing ON feed(failing_since) WHERE failing_since IS NOT NULL;
+        CREATE INDEX feed_gone ON feed(name) WHERE gone = 1;
+        CREATE INDEX feed_by_last_new_item ON feed(last_new_item);
+        CREATE INDEX fired_by_rule_at ON fired(rule, at);
         """
 }

@@ -134,7 +134,7 @@ final class StoreOpeningTests: StateTestCase {
             [
                 "v1-initial", "v2-outbox-delivery-record", "v3-feed-configured-url", "v4-outbox-retry-window",
                 "v5-outbox-shaping", "v6-alert-history", "v7-feed-health",
-                "v8-outbox-due-by-target",
+                "v8-outbox-due-by-target", "v9-status-queries",
             ])
         XCTAssertEqual(try store.feedState(named: "news")?.etag, "e1")
         XCTAssertEqual(

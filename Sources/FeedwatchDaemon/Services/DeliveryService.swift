@@ -1,5 +1,6 @@
 import FeedwatchDeliver
 import FeedwatchState
+import FeedwatchServe
 import Foundation
 import Logging
 import ServiceLifecycle

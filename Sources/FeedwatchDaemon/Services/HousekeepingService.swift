@@ -1,4 +1,5 @@
 import FeedwatchState
+import FeedwatchServe
 import Foundation
 import Logging
 import ServiceLifecycle

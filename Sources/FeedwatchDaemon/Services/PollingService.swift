@@ -1,6 +1,7 @@
 import FeedwatchConfig
 import FeedwatchFetch
 import FeedwatchState
+import FeedwatchServe
 import Foundation
 import Logging
 import ServiceLifecycle

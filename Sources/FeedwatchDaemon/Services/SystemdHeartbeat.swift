@@ -1,3 +1,4 @@
+import FeedwatchServe
 import Foundation
 import ServiceLifecycle
 
