@@ -20,6 +20,8 @@ public struct Config: Sendable {
     public var timeZone: TimeZone = .current
     /// Feed-health alerts (SPEC §7).
     public var health = HealthConfig()
+    /// The file `feeds_from:` names, and how many of `feeds` it gave (they come after those of `feeds:`).
+    public var feedsFrom: FeedsFromSummary? = nil
     /// Valid but probably unintended settings (`feeds: []`), each at its place in the file:
     /// `check` prints them, the daemon logs them at start and after a reload.
     public var warnings: [ConfigDiagnostic]

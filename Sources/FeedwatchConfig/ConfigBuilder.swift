@@ -11,8 +11,8 @@ struct ConfigBuilder {
     var sourceText: String = ""
 
     static let topKeys = [
-        "state_dir", "defaults", "concurrency", "per_host", "feeds", "rules", "webhooks", "destinations", "timezone",
-        "health",
+        "state_dir", "defaults", "concurrency", "per_host", "feeds", "feeds_from", "rules", "webhooks",
+        "destinations", "timezone", "health",
     ]
     static let ruleKeys = ["name", "any", "all", "none", "in", "feeds", "notify"] + ruleShapingKeys
     // The smallest values accepted; every check states its minimum, so every message can name it.
@@ -64,12 +64,14 @@ struct ConfigBuilder {
         } else {
             readFeeds(top["feeds"], with: entryReader, into: &feeds)
         }
+        let feedsFrom = readFeedsFrom(top["feeds_from"], configPath: path, defaults: defaults, into: &feeds)
         let rules = list(top["rules"], "rules") { builder, node, path in builder.rule(node, path) }
-        if top["feeds"] == nil {
+        if top["feeds"] == nil && top["feeds_from"] == nil {
             reader.report(root, "feeds", "missing: list the feeds to watch")
         }
-        if let entry = top["feeds"], feeds.count == 0 {
-            reader.warn(entry.key, "feeds", "no feeds: the daemon will watch nothing")
+        if let entry = top["feeds"] ?? top["feeds_from"], feeds.count == 0 {
+            reader.warn(
+                entry.key, top["feeds"] != nil ? "feeds" : "feeds_from", "no feeds: the daemon will watch nothing")
         }
         if top["rules"] == nil { reader.report(root, "rules", "missing: at least one rule is needed to raise alerts") }
 
@@ -81,7 +83,8 @@ struct ConfigBuilder {
             path: path, stateDirectory: stateDirectory, concurrency: concurrency, perHost: perHost,
             feeds: feeds.feeds, rules: rules.map(\.value.rule),
             destinations: destinations.map(\.value), timeZone: timeZone(top["timezone"]),
-            health: health(top["health"], destinations: destinations.map(\.value.name)), warnings: reader.warnings)
+            health: health(top["health"], destinations: destinations.map(\.value.name)), feedsFrom: feedsFrom,
+            warnings: reader.warnings)
     }
 
     /// Line `number` (1-based) of the file; only an error inside a template needs one.
@@ -223,7 +226,7 @@ struct ConfigBuilder {
                 let node = entry.feedNodes.indices.contains(index) ? entry.feedNodes[index] : nil
                 if selector.hasPrefix("tag:") {
                     let tag = String(selector.dropFirst(4))
-                    if !tags.contains(tag) {
+                    if !tags.contains(tag) && feeds.everyTagIsKnown {
                         reader.report(node, "\(path).feeds[\(index)]", "no feed has the tag \"\(tag)\"")
                     }
                 } else if !feeds.hasFeed(named: selector) && feeds.everyNameIsKnown {

@@ -93,7 +93,8 @@ public enum ConfigLoader {
         return .failure(ConfigError(diagnostics: diagnostics))
     }
 
-    private static func readFailureReason(_ path: String) -> String {
+    /// Why `path` cannot be read, in a few words.
+    static func readFailureReason(_ path: String) -> String {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
         if isDirectory.boolValue { return "it is a directory" }

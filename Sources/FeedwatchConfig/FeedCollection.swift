@@ -2,8 +2,11 @@
 /// before is reported at its second place with its first.
 struct FeedCollection {
     private(set) var feeds: [FeedConfig] = []
-    /// False when a feed has no name (its URL is unusable): it may be the one a selector means.
+    /// False when a feed has no name (its URL is unusable), or when a file of feeds could not be
+    /// read: a selector that matches no name may mean one of those, so it is not reported.
     private(set) var everyNameIsKnown = true
+    /// False when a file of feeds could not be read: a tag selector may mean one of its feeds.
+    private(set) var everyTagIsKnown = true
     /// The files feeds come from, by `FeedPlace.file`: the configuration, then `feeds_from:`'s.
     var files: [String]
     /// Where each name was first given.
@@ -18,6 +21,12 @@ struct FeedCollection {
     }
 
     var count: Int { feeds.count }
+
+    /// Some feeds could not be read at all (`feeds_from:` names a file that cannot be read).
+    mutating func markIncomplete() {
+        everyNameIsKnown = false
+        everyTagIsKnown = false
+    }
 
     mutating func reserve(_ count: Int) {
         feeds.reserveCapacity(feeds.count + count)

@@ -7,7 +7,7 @@ import Foundation
 enum FeedURL {
     /// Whether `text` is an `http:` or `https:` URL with a host.
     static func isHTTP(_ text: String) -> Bool {
-        if let simple = SimpleHTTPURL(text) { return !simple.host.isEmpty }
+        if let simple = SimpleHTTPURL.hostIsEmpty(text) { return !simple }
         guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
             scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
         else { return false }
@@ -45,6 +45,12 @@ struct SimpleHTTPURL {
         func index(_ offset: Int) -> String.Index { utf8.index(utf8.startIndex, offsetBy: offset) }
         host = text[index(parts.host.lowerBound)..<index(parts.host.upperBound)]
         path = text[index(parts.path.lowerBound)..<index(parts.path.upperBound)]
+    }
+
+    /// Whether the host is empty, for a URL the fast path answers for; nil otherwise.
+    static func hostIsEmpty(_ text: String) -> Bool? {
+        var text = text
+        return text.withUTF8 { bytes in split(bytes).map { $0.host.isEmpty } }
     }
 
     private static let slash = UInt8(ascii: "/"), colon = UInt8(ascii: ":")

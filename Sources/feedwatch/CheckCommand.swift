@@ -15,5 +15,10 @@ struct CheckCommand: ParsableCommand {
         print(
             "OK: \(config.feeds.count) feeds, \(config.rules.count) rules, \(config.webhooks.count) webhooks"
                 + (others > 0 ? ", \(others) other destinations" : ""))
+        // One line per optional part, after SPEC's line.
+        if let feedsFrom = config.feedsFrom {
+            let format = feedsFrom.format == .opml ? "OPML file" : "list"
+            print("feeds_from: \(feedsFrom.feedCount) feeds from \(feedsFrom.path) (\(format))")
+        }
     }
 }

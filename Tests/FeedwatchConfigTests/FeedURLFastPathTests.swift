@@ -8,12 +8,16 @@ final class FeedURLFastPathTests: XCTestCase {
     private let urls = [
         "https://www.lemonde.fr/rss/une.xml", "http://example.org", "http://example.org/", "HTTPS://Example.ORG/Feed",
         "https://news.example.org:8443/feed?a=1&b=2#top", "http://127.0.0.1:9797/x", "http://a:/x", "http://a:123456/",
-        "https://example.org/a/b;c=d/(e)/*f*/~g/'h'/!i/$j/+k/,l/@m/:n", "https://example.org/?q=a/b?c", "http://a_b.c-d.e~f/",
-        "https://example.org/a#b#c", "https://example.org/a b", "https://example.org/%20", "https://user:pw@example.org/",
-        "https://[::1]:80/", "https://exämple.org/", "https:///path", "https://", "http:/example.org", "ftp://example.org/",
+        "https://example.org/a/b;c=d/(e)/*f*/~g/'h'/!i/$j/+k/,l/@m/:n", "https://example.org/?q=a/b?c",
+        "http://a_b.c-d.e~f/",
+        "https://example.org/a#b#c", "https://example.org/a b", "https://example.org/%20",
+        "https://user:pw@example.org/",
+        "https://[::1]:80/", "https://exämple.org/", "https:///path", "https://", "http:/example.org",
+        "ftp://example.org/",
         "https://example.org/a\"b", "https://example.org/a<b>", "https://example.org/a{b}", "https://example.org/a|b",
         "https://example.org/a\\b", "https://example.org/a^b", "https://example.org/a`b", "https://example.org/a[b]",
-        "https://example.org:/x", "https://example.org:x/", "https://ex ample.org/", "https://example.org?x", "https://example.org#x",
+        "https://example.org:/x", "https://example.org:x/", "https://ex ample.org/", "https://example.org?x",
+        "https://example.org#x",
         "https://www./", "https://www.example.org", "https://example.org/www.", "http://.../", "https://-a-.org/",
     ]
 
