@@ -22,6 +22,11 @@ public struct Config: Sendable {
     public var health = HealthConfig()
     /// The file `feeds_from:` names, and how many of `feeds` it gave (they come after those of `feeds:`).
     public var feedsFrom: FeedsFromSummary? = nil
+    /// The HTTP listener (SPEC §8); nil without `http:`.
+    public var http: HTTPListenerConfig? = nil
+    /// Where the state lives when several instances share it (SPEC §9); nil without `database:`
+    /// (SQLite in `stateDirectory`).
+    public var database: DatabaseConfig? = nil
     /// Valid but probably unintended settings (`feeds: []`), each at its place in the file:
     /// `check` prints them, the daemon logs them at start and after a reload.
     public var warnings: [ConfigDiagnostic]

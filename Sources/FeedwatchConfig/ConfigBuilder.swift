@@ -12,7 +12,7 @@ struct ConfigBuilder {
 
     static let topKeys = [
         "state_dir", "defaults", "concurrency", "per_host", "feeds", "feeds_from", "rules", "webhooks",
-        "destinations", "timezone", "health",
+        "destinations", "timezone", "health", "http", "database",
     ]
     static let ruleKeys = ["name", "any", "all", "none", "in", "feeds", "notify"] + ruleShapingKeys
     // The smallest values accepted; every check states its minimum, so every message can name it.
@@ -84,7 +84,7 @@ struct ConfigBuilder {
             feeds: feeds.feeds, rules: rules.map(\.value.rule),
             destinations: destinations.map(\.value), timeZone: timeZone(top["timezone"]),
             health: health(top["health"], destinations: destinations.map(\.value.name)), feedsFrom: feedsFrom,
-            warnings: reader.warnings)
+            http: httpListener(top["http"]), database: database(top["database"]), warnings: reader.warnings)
     }
 
     /// Line `number` (1-based) of the file; only an error inside a template needs one.
