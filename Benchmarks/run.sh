@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds every benchmark in release mode and prints its figures. `make bench` runs this.
-# BENCH=name runs one (parse, match, fetch, state, deliver, email, idle).
+# BENCH=name runs one (parse, match, fetch, state, deliver, email, config, idle).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 swift build -c release --product feedwatch >/dev/null
@@ -21,6 +21,7 @@ run fetch .build/release/bench-fetch
 run state .build/release/bench-state
 run deliver .build/release/bench-deliver
 run email .build/release/bench-email
+run config Benchmarks/bench-config.sh
 # The idle measurement lasts IDLE_SECONDS (default 600): run it alone with BENCH=idle.
 [ "$only" = "idle" ] && run idle Benchmarks/bench-daemon-idle.sh
 exit 0

@@ -20,6 +20,13 @@ public struct Config: Sendable {
     public var timeZone: TimeZone = .current
     /// Feed-health alerts (SPEC §7).
     public var health = HealthConfig()
+    /// The file `feeds_from:` names, and how many of `feeds` it gave (they come after those of `feeds:`).
+    public var feedsFrom: FeedsFromSummary? = nil
+    /// The HTTP listener (SPEC §8); nil without `http:`.
+    public var http: HTTPListenerConfig? = nil
+    /// Where the state lives when several instances share it (SPEC §9); nil without `database:`
+    /// (SQLite in `stateDirectory`).
+    public var database: DatabaseConfig? = nil
     /// Valid but probably unintended settings (`feeds: []`), each at its place in the file:
     /// `check` prints them, the daemon logs them at start and after a reload.
     public var warnings: [ConfigDiagnostic]
@@ -58,7 +65,7 @@ public enum FeedSource: Sendable, Equatable {
 }
 
 /// The per-feed settings that `defaults:` provides and each feed may override.
-public struct FeedSettings: Sendable, Equatable {
+public struct FeedSettings: Sendable, Hashable {
     /// Seconds between polls (at least 30).
     public var interval: TimeInterval = 600
     /// Seconds allowed for a whole transfer.
@@ -79,10 +86,25 @@ public struct FeedSettings: Sendable, Equatable {
 public struct FeedConfig: Sendable, Equatable {
     public var name: String
     public var source: FeedSource
+    /// One array shared by every feed with the same tags (`FeedValueInterner`).
     public var tags: [String]
     /// Extra request headers (values may hold secrets: never print them).
     public var headers: [String: String]
-    public var settings: FeedSettings
+    public var settings: FeedSettings {
+        get { sharedSettings.value }
+        set { sharedSettings = SharedFeedSettings(newValue) }
+    }
+    /// The settings, held once for every feed that has the same (usually all of them: `defaults:`)
+    /// rather than copied into each of a million feeds.
+    var sharedSettings: SharedFeedSettings
+
+    init(name: String, source: FeedSource, tags: [String], headers: [String: String], settings: SharedFeedSettings) {
+        self.name = name
+        self.source = source
+        self.tags = tags
+        self.headers = headers
+        self.sharedSettings = settings
+    }
 }
 
 /// One keyword rule (SPEC §4).

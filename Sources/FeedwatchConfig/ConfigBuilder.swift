@@ -7,24 +7,25 @@ struct ConfigBuilder {
     var reader: ConfigNodeReader
     let configDirectory: String
     let environment: [String: String]
-    /// The file's lines, to place an error inside a template at its line and column in the file.
-    var sourceLines: [Substring] = []
+    /// The file's text, to place an error inside a template at its line and column in the file.
+    var sourceText: String = ""
 
     static let topKeys = [
-        "state_dir", "defaults", "concurrency", "per_host", "feeds", "rules", "webhooks", "destinations", "timezone",
-        "health",
+        "state_dir", "defaults", "concurrency", "per_host", "feeds", "feeds_from", "rules", "webhooks",
+        "destinations", "timezone", "health", "http", "database",
     ]
-    static let settingKeys = ["interval", "timeout", "max_size", "user_agent", "alert_on_first_poll"]
-    static let feedKeys = ["url", "name", "tags", "headers"] + settingKeys
     static let ruleKeys = ["name", "any", "all", "none", "in", "feeds", "notify"] + ruleShapingKeys
     // The smallest values accepted; every check states its minimum, so every message can name it.
-    static let minimumInterval: TimeInterval = 30
-    static let minimumTimeout: TimeInterval = 1
+    static let minimumTimeout = FeedEntryReader.minimumTimeout
     static let minimumRetryFor: TimeInterval = 1
-    static let minimumMaxSize = 1
     static let minimumConcurrency = 1
 
-    mutating func build(_ root: Node, path: String) -> Config? {
+    /// The configuration, or nil when it has errors (they are in `reader.diagnostics`). With
+    /// `feedsBlock`, `root` is the file without its `feeds:` entries and they are read piece by piece;
+    /// `FeedsBlock.Unusable` means the file must be composed whole instead.
+    mutating func build(_ root: Node, path: String, feedsBlock: FeedsBlock? = nil) throws(FeedsBlock.Unusable)
+        -> Config?
+    {
         guard let top = reader.mapping(root, "", known: Self.topKeys) else { return nil }
 
         var stateDirectory =
@@ -33,14 +34,15 @@ struct ConfigBuilder {
         if let node = top["state_dir"]?.value, !ConfigNodeReader.isNull(node),
             let value = reader.string(node, "state_dir")
         {
-            stateDirectory = resolve(value)
+            stateDirectory = FeedSourceParser.resolve(value, against: configDirectory)
         }
-        var defaults = FeedSettings()
+        var defaultSettings = FeedSettings()
         if let node = top["defaults"]?.value, !ConfigNodeReader.isNull(node),
-            let entries = reader.mapping(node, "defaults", known: Self.settingKeys)
+            let entries = reader.mapping(node, "defaults", known: FeedEntryReader.settingKeys)
         {
-            readSettings(entries, into: &defaults, path: "defaults")
+            FeedEntryReader.readSettings(entries, into: &defaultSettings, path: "defaults", reader: &reader)
         }
+        let defaults = SharedFeedSettings(defaultSettings)
         let concurrency =
             top["concurrency"].flatMap { reader.integer($0.value, "concurrency", minimum: Self.minimumConcurrency) }
             ?? 64
@@ -50,94 +52,66 @@ struct ConfigBuilder {
         let destinations =
             list(top["webhooks"], "webhooks") { builder, node, path in builder.webhookEntry(node, path) }
             + list(top["destinations"], "destinations") { builder, node, path in builder.destinationEntry(node, path) }
-        let feeds = list(top["feeds"], "feeds") { builder, node, path in builder.feed(node, path, defaults: defaults) }
+        var feeds = FeedCollection(configFile: path, defaults: defaults)
+        let entryReader = FeedEntryReader(
+            reader: reader.emptyCopy(), configDirectory: configDirectory, defaults: defaults)
+        if let feedsBlock {
+            // The remainder must show `feeds:` where the scan found it, with its entries taken out.
+            guard let entry = top["feeds"], ConfigNodeReader.isNull(entry.value),
+                reader.line(of: entry.key) == feedsBlock.keyLine
+            else { throw FeedsBlock.Unusable() }
+            try feedsBlock.readFeeds(of: sourceText, with: entryReader, into: &feeds, reader: &reader)
+        } else {
+            readFeeds(top["feeds"], with: entryReader, into: &feeds)
+        }
+        let feedsFrom = readFeedsFrom(top["feeds_from"], configPath: path, defaults: defaults, into: &feeds)
         let rules = list(top["rules"], "rules") { builder, node, path in builder.rule(node, path) }
-        if top["feeds"] == nil { reader.report(root, "feeds", "missing: list the feeds to watch") }
-        if let entry = top["feeds"], ConfigNodeReader.isNull(entry.value) || Self.elements(entry.value).isEmpty {
-            reader.warn(entry.key, "feeds", "no feeds: the daemon will watch nothing")
+        if top["feeds"] == nil && top["feeds_from"] == nil {
+            reader.report(root, "feeds", "missing: list the feeds to watch")
+        }
+        if let entry = top["feeds"] ?? top["feeds_from"], feeds.count == 0 {
+            reader.warn(
+                entry.key, top["feeds"] != nil ? "feeds" : "feeds_from", "no feeds: the daemon will watch nothing")
         }
         if top["rules"] == nil { reader.report(root, "rules", "missing: at least one rule is needed to raise alerts") }
 
         checkUnique(destinations.map { ($0.value.name, $0.node, $0.path) }, what: "destination")
-        checkUnique(feeds.filter(\.value.nameIsKnown).map { ($0.value.feed.name, $0.node, $0.path) }, what: "feed")
         checkUnique(rules.map { ($0.value.rule.name, $0.node, $0.path) }, what: "rule")
-        checkRuleReferences(rules, feeds: feeds.map(\.value), destinations: destinations.map(\.value.name))
+        checkRuleReferences(rules, feeds: feeds, destinations: destinations.map(\.value.name))
 
         return Config(
             path: path, stateDirectory: stateDirectory, concurrency: concurrency, perHost: perHost,
-            feeds: feeds.map(\.value.feed), rules: rules.map(\.value.rule),
+            feeds: feeds.feeds, rules: rules.map(\.value.rule),
             destinations: destinations.map(\.value), timeZone: timeZone(top["timezone"]),
-            health: health(top["health"], destinations: destinations.map(\.value.name)), warnings: reader.warnings)
+            health: health(top["health"], destinations: destinations.map(\.value.name)), feedsFrom: feedsFrom,
+            http: httpListener(top["http"]), database: database(top["database"]), warnings: reader.warnings)
+    }
+
+    /// Line `number` (1-based) of the file; only an error inside a template needs one.
+    func sourceLine(_ number: Int) -> Substring? {
+        let lines = sourceText.split(separator: "\n", maxSplits: number, omittingEmptySubsequences: false)
+        return lines.indices.contains(number - 1) ? lines[number - 1] : nil
     }
 
     // MARK: - Sections
 
-    private mutating func readSettings(
-        _ entries: [String: (key: Node, value: Node)], into settings: inout FeedSettings, path: String
+    /// The entries of `feeds:` when the file was composed whole.
+    private mutating func readFeeds(
+        _ entry: (key: Node, value: Node)?, with entryReader: FeedEntryReader, into feeds: inout FeedCollection
     ) {
-        let p = { (key: String) in ConfigNodeReader.join(path, key) }
-        if let node = entries["interval"]?.value,
-            let value = reader.duration(node, p("interval"), minimum: Self.minimumInterval)
-        {
-            settings.interval = value
+        guard let entry, !ConfigNodeReader.isNull(entry.value) else { return }
+        guard case .sequence(let sequence) = entry.value else {
+            reader.report(
+                entry.value, "feeds",
+                "expected a list (items starting with -), found \(ConfigNodeReader.describe(entry.value))")
+            return
         }
-        if let node = entries["timeout"]?.value,
-            let value = reader.duration(node, p("timeout"), minimum: Self.minimumTimeout)
-        {
-            settings.timeout = value
+        var entryReader = entryReader
+        feeds.reserve(sequence.count)
+        for (index, node) in sequence.enumerated() {
+            if let read = entryReader.feed(node, index: index) { feeds.add(read, reader: &reader) }
         }
-        if let node = entries["max_size"]?.value,
-            let value = reader.size(node, p("max_size"), minimum: Self.minimumMaxSize)
-        {
-            settings.maxSize = value
-        }
-        if let node = entries["user_agent"]?.value, let value = reader.string(node, p("user_agent")) {
-            if value.isEmpty || value.contains(where: { $0 == "\r" || $0 == "\n" }) {
-                reader.report(node, p("user_agent"), "must be one non-empty line")
-            } else {
-                settings.userAgent = value.replacingOccurrences(of: "VERSION", with: FeedSettings.version)
-            }
-        }
-        if let node = entries["alert_on_first_poll"]?.value,
-            let value = reader.boolean(node, p("alert_on_first_poll"))
-        {
-            settings.alertOnFirstPoll = value
-        }
-    }
-
-    /// A feed, and whether its name is known: a feed without a usable URL nor a `name:` has none.
-    struct FeedEntry {
-        var feed: FeedConfig
-        var nameIsKnown: Bool
-    }
-
-    private mutating func feed(_ node: Node, _ path: String, defaults: FeedSettings) -> FeedEntry? {
-        guard let entries = reader.mapping(node, path, known: Self.feedKeys) else { return nil }
-        guard let urlNode = entries["url"]?.value else {
-            reader.report(node, path, "missing url:")
-            return nil
-        }
-        // An unusable URL is reported; the feed is still returned so that checks across
-        // sections (duplicate names, rule selectors) report their errors in the same run.
-        let source = reader.string(urlNode, "\(path).url").flatMap {
-            feedSource($0, node: urlNode, path: "\(path).url")
-        }
-        var settings = defaults
-        readSettings(entries, into: &settings, path: path)
-        let givenName = entries["name"].flatMap { reader.string($0.value, "\(path).name") }
-        // Without a usable URL there is no name to derive: the URL's error is the only one
-        // reported, not an empty or duplicate name that follows from it.
-        let name = givenName ?? source.map(Self.derivedName) ?? ""
-        let nameIsKnown = givenName != nil || source != nil
-        if nameIsKnown && name.isEmpty {
-            reader.report(entries["name"]?.value ?? urlNode, "\(path).name", "must not be empty")
-        }
-        let tags = entries["tags"].flatMap { reader.stringList($0.value, "\(path).tags") } ?? []
-        let headers = entries["headers"].flatMap { reader.headerMap($0.value, "\(path).headers") } ?? [:]
-        return FeedEntry(
-            feed: FeedConfig(
-                name: name, source: source ?? .remote(""), tags: tags, headers: headers, settings: settings),
-            nameIsKnown: nameIsKnown)
+        reader.absorb(entryReader.reader)
     }
 
     /// A rule with the nodes its cross-references were read from, for precise messages.
@@ -243,23 +217,22 @@ struct ConfigBuilder {
     }
 
     private mutating func checkRuleReferences(
-        _ rules: [(value: RuleEntry, node: Node, path: String)], feeds: [FeedEntry], destinations: [String]
+        _ rules: [(value: RuleEntry, node: Node, path: String)], feeds: FeedCollection, destinations: [String]
     ) {
-        let feedNames = feeds.filter(\.nameIsKnown).map(\.feed.name)
-        // A feed whose name is unknown (its URL is in error) may be the one a selector means.
-        let everyNameIsKnown = feeds.allSatisfy(\.nameIsKnown)
-        let tags = Set(feeds.flatMap(\.feed.tags))
+        let tags = feeds.tags
         let targets = ["journal"] + destinations
         for (entry, _, path) in rules {
             for (index, selector) in entry.rule.feeds.enumerated() {
                 let node = entry.feedNodes.indices.contains(index) ? entry.feedNodes[index] : nil
                 if selector.hasPrefix("tag:") {
                     let tag = String(selector.dropFirst(4))
-                    if !tags.contains(tag) {
+                    if !tags.contains(tag) && feeds.everyTagIsKnown {
                         reader.report(node, "\(path).feeds[\(index)]", "no feed has the tag \"\(tag)\"")
                     }
-                } else if !feedNames.contains(selector) && everyNameIsKnown {
-                    let hint = KeySuggestion.nearest(to: selector, in: feedNames).map { " (did you mean \($0)?)" } ?? ""
+                } else if !feeds.hasFeed(named: selector) && feeds.everyNameIsKnown {
+                    // A feed whose name is unknown (its URL is in error) may be the one a selector means.
+                    let hint =
+                        KeySuggestion.nearest(to: selector, in: feeds.names).map { " (did you mean \($0)?)" } ?? ""
                     reader.report(node, "\(path).feeds[\(index)]", "no feed named \"\(selector)\"\(hint)")
                 }
             }
@@ -295,51 +268,13 @@ struct ConfigBuilder {
         return values
     }
 
-    private mutating func feedSource(_ raw: String, node: Node, path: String) -> FeedSource? {
-        if Self.isHTTPURL(raw) { return .remote(raw) }
-        if raw.hasPrefix("file:") {
-            var filePath = String(raw.dropFirst(5))
-            if filePath.hasPrefix("//") {
-                guard let url = URL(string: raw), url.host == nil || url.host == "" || url.host == "localhost" else {
-                    reader.report(node, path, "\"\(raw)\" is not a local file URL")
-                    return nil
-                }
-                filePath = url.path
-            }
-            guard !filePath.isEmpty else {
-                reader.report(node, path, "file: needs a path, e.g. file:sample-feed.xml")
-                return nil
-            }
-            return .file(resolve(filePath))
-        }
-        reader.report(node, path, "\"\(raw)\" is not a feed URL (http://, https:// or file:PATH)")
-        return nil
-    }
-
-    /// A relative path is relative to the configuration file's folder, not the working directory.
-    private func resolve(_ path: String) -> String {
-        if path.hasPrefix("/") { return path }
-        return URL(fileURLWithPath: path, relativeTo: URL(fileURLWithPath: configDirectory, isDirectory: true))
-            .standardizedFileURL.path
-    }
-
-    static func isHTTPURL(_ text: String) -> Bool {
-        guard let components = URLComponents(string: text), let scheme = components.scheme?.lowercased(),
-            scheme == "http" || scheme == "https", let host = components.host, !host.isEmpty
-        else { return false }
-        return true
-    }
+    static func isHTTPURL(_ text: String) -> Bool { FeedURL.isHTTP(text) }
 
     /// `lemonde.fr/rss/une.xml` for a URL, the file name for a local file.
     static func derivedName(_ source: FeedSource) -> String {
         switch source {
-        case .file(let path):
-            return (path as NSString).lastPathComponent
-        case .remote(let url):
-            guard let components = URLComponents(string: url), var host = components.host else { return url }
-            if host.hasPrefix("www.") { host.removeFirst(4) }
-            let path = components.path == "/" ? "" : components.path
-            return host + path
+        case .file(let path): return (path as NSString).lastPathComponent
+        case .remote(let url): return FeedURL.derivedName(url)
         }
     }
 

@@ -34,18 +34,24 @@ public enum ConfigLoader {
         _ text: String, path: String, environment: [String: String] = ProcessInfo.processInfo.environment,
         unsetDestinationSecrets: UnsetDestinationSecrets = .refused
     ) throws(ConfigError) -> Config {
+        // A long `feeds:` list is composed piece by piece, so that its YAML tree never exists whole;
+        // whatever the pieces cannot stand for, the whole file is composed as usual.
+        if let block = FeedsBlock.locate(in: text),
+            let remainder = try? Yams.compose(yaml: block.remainder, Resolver.basic),
+            let result = try? build(
+                remainder, text: text, path: path, environment: environment,
+                unsetDestinationSecrets: unsetDestinationSecrets, feedsBlock: block)
+        {
+            return try result.get()
+        }
         let root: Node?
         do {
-            root = try Yams.compose(yaml: text)
+            // No tag resolution: every value is read as the text written (ours to check), and
+            // Yams' resolver would run its regular expressions on every scalar.
+            root = try Yams.compose(yaml: text, Resolver.basic)
         } catch {
             throw ConfigError(diagnostics: [syntaxDiagnostic(error, file: path)])
         }
-        var builder = ConfigBuilder(
-            reader: ConfigNodeReader(
-                file: path, expansion: VariableExpansion(environment: environment),
-                unsetDestinationSecrets: unsetDestinationSecrets),
-            configDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
-            environment: environment, sourceLines: text.split(separator: "\n", omittingEmptySubsequences: false))
         guard let root, !ConfigNodeReader.isNull(root) else {
             throw ConfigError(diagnostics: [
                 .init(
@@ -53,13 +59,42 @@ public enum ConfigLoader {
                     message: "the file is empty: it needs at least feeds: and rules:")
             ])
         }
-        let config = builder.build(root, path: path)
-        if let config, builder.reader.diagnostics.isEmpty { return config }
-        throw ConfigError(
-            diagnostics: builder.reader.diagnostics.sorted { ($0.line, $0.column) < ($1.line, $1.column) })
+        do {
+            return try build(
+                root, text: text, path: path, environment: environment,
+                unsetDestinationSecrets: unsetDestinationSecrets, feedsBlock: nil
+            ).get()
+        } catch let error as ConfigError {
+            throw error
+        } catch {
+            // Unreachable: only reading the feeds in pieces can find the pieces unusable.
+            throw ConfigError(diagnostics: [
+                .init(file: path, line: 1, column: 1, keyPath: "", message: "cannot read the file: \(error)")
+            ])
+        }
     }
 
-    private static func readFailureReason(_ path: String) -> String {
+    private static func build(
+        _ root: Node, text: String, path: String, environment: [String: String],
+        unsetDestinationSecrets: UnsetDestinationSecrets, feedsBlock: FeedsBlock?
+    ) throws(FeedsBlock.Unusable) -> Result<Config, ConfigError> {
+        var builder = ConfigBuilder(
+            reader: ConfigNodeReader(
+                file: path, expansion: VariableExpansion(environment: environment),
+                unsetDestinationSecrets: unsetDestinationSecrets),
+            configDirectory: URL(fileURLWithPath: path).deletingLastPathComponent().path,
+            environment: environment, sourceText: text)
+        let config = try builder.build(root, path: path, feedsBlock: feedsBlock)
+        if let config, builder.reader.diagnostics.isEmpty { return .success(config) }
+        // The configuration file's errors first, then those of a file it names (`feeds_from:`).
+        let diagnostics = builder.reader.diagnostics.sorted {
+            ($0.file == path ? 0 : 1, $0.line, $0.column) < ($1.file == path ? 0 : 1, $1.line, $1.column)
+        }
+        return .failure(ConfigError(diagnostics: diagnostics))
+    }
+
+    /// Why `path` cannot be read, in a few words.
+    static func readFailureReason(_ path: String) -> String {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) { return "no such file" }
         if isDirectory.boolValue { return "it is a directory" }

@@ -21,7 +21,7 @@ extension ConfigBuilder {
     static let defaultTelegramAPI = "https://api.telegram.org"
     static let defaultPagerDutyAPI = "https://events.pagerduty.com"
 
-    typealias Entries = [String: (key: Node, value: Node)]
+    typealias Entries = MappingEntries
 
     /// A `webhooks:` entry: a destination of type webhook, without `type:`.
     mutating func webhookEntry(_ node: Node, _ path: String) -> DestinationConfig? {
@@ -309,8 +309,7 @@ extension ConfigBuilder {
         }
         let line = isBlock ? source.line + error.line : source.line + error.line - 1
         if !isBlock && error.line == 1 { return (line, source.column + (isQuoted ? 1 : 0) + error.column - 1) }
-        let indentation =
-            sourceLines.indices.contains(line - 1) ? sourceLines[line - 1].prefix(while: { $0 == " " }).count : 0
+        let indentation = sourceLine(line)?.prefix(while: { $0 == " " }).count ?? 0
         return (line, indentation + error.column)
     }
 

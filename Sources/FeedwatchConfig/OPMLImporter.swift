@@ -12,6 +12,9 @@ public enum OPMLImporter {
         public var name: String
         public var url: String
         public var tags: [String]
+        /// Where the parser was when it read the outline (the end of its start tag), for messages.
+        public var line = 0
+        public var column = 0
     }
 
     /// An outline left out because its feed URL was already listed.
@@ -19,6 +22,9 @@ public enum OPMLImporter {
         public var url: String
         /// The name the URL is listed under in the output.
         public var listedAs: String
+        /// Where the outline left out is (the end of its start tag).
+        public var line = 0
+        public var column = 0
 
         /// `skipped duplicate URL (already listed as "NAME")`, for stderr.
         public var description: String {
@@ -34,6 +40,23 @@ public enum OPMLImporter {
 
     public struct ImportError: Error, CustomStringConvertible {
         public var description: String
+        /// The problem without the file's name and place.
+        public var message: String
+        /// Where in the file, when the parser could tell (else 1:1).
+        public var line = 1
+        public var column = 1
+
+        init(file: String, message: String) {
+            description = "\(file): \(message)"
+            self.message = message
+        }
+
+        init(file: String, line: Int, column: Int, message: String) {
+            description = "\(file):\(line):\(column): \(message)"
+            self.message = message
+            self.line = line
+            self.column = column
+        }
     }
 
     /// The feeds of the OPML file at `path`.
@@ -49,7 +72,7 @@ public enum OPMLImporter {
     /// The feeds of the OPML file at `path`, and the duplicates left out.
     public static func read(fromFile path: String) throws(ImportError) -> Import {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw ImportError(description: "\(path): cannot read the file")
+            throw ImportError(file: path, message: "cannot read the file")
         }
         return try read(from: data, name: path)
     }
@@ -64,9 +87,10 @@ public enum OPMLImporter {
             let line = parser.lineNumber
             let column = parser.columnNumber
             let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "not well-formed XML"
-            throw ImportError(description: "\(name):\(line):\(column): not a readable OPML file (\(reason))")
+            throw ImportError(
+                file: name, line: line, column: column, message: "not a readable OPML file (\(reason))")
         }
-        guard collector.sawOPML else { throw ImportError(description: "\(name): not an OPML file (no <opml> root)") }
+        guard collector.sawOPML else { throw ImportError(file: name, message: "not an OPML file (no <opml> root)") }
         return unique(collector.entries)
     }
 
@@ -90,7 +114,8 @@ public enum OPMLImporter {
         var result = Import(entries: [], duplicates: [])
         for var entry in entries {
             if let name = listedAs[entry.url] {
-                result.duplicates.append(Duplicate(url: entry.url, listedAs: name))
+                result.duplicates.append(
+                    Duplicate(url: entry.url, listedAs: name, line: entry.line, column: entry.column))
                 continue
             }
             entry.name = FeedsYAML.uniqueName(entry.name, counts: &counts)
@@ -116,7 +141,10 @@ public enum OPMLImporter {
                 in: .whitespacesAndNewlines)
             if let url = attributes["xmlUrl"] ?? attributes["xmlurl"], !url.isEmpty {
                 let tags = folderStack.compactMap { $0 }
-                entries.append(Entry(name: title.isEmpty ? url : title, url: url, tags: tags))
+                entries.append(
+                    Entry(
+                        name: title.isEmpty ? url : title, url: url, tags: tags, line: parser.lineNumber,
+                        column: parser.columnNumber))
                 folderStack.append(nil)
             } else {
                 let tag = OPMLImporter.tag(from: title)

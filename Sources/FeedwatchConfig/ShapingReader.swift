@@ -15,7 +15,7 @@ extension ConfigBuilder {
     ]
 
     /// The shaping keys found in `entries` (`rate` only where `allowRate`).
-    mutating func shaping(_ entries: [String: (key: Node, value: Node)], _ path: String) -> Shaping {
+    mutating func shaping(_ entries: MappingEntries, _ path: String) -> Shaping {
         var shaping = Shaping()
         if let node = entries["group_wait"]?.value {
             shaping.groupWait = reader.duration(node, "\(path).group_wait", minimum: Self.minimumGroupWait)

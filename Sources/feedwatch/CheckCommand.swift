@@ -15,5 +15,17 @@ struct CheckCommand: ParsableCommand {
         print(
             "OK: \(config.feeds.count) feeds, \(config.rules.count) rules, \(config.webhooks.count) webhooks"
                 + (others > 0 ? ", \(others) other destinations" : ""))
+        // One line per optional part, after SPEC's line: never a secret (token, password).
+        if let feedsFrom = config.feedsFrom {
+            let format = feedsFrom.format == .opml ? "OPML file" : "list"
+            print("feeds_from: \(feedsFrom.feedCount) feeds from \(feedsFrom.path) (\(format))")
+        }
+        if let http = config.http {
+            print(
+                "http: listening on \(http.address), " + (http.token != nil ? "token required" : "no token (loopback)"))
+        }
+        if let database = config.database {
+            print("database: PostgreSQL at \(database)")
+        }
     }
 }

@@ -86,6 +86,65 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(output.contains(token))
     }
 
+    func testCheckPrintsFeedsFromTheListenerAndTheDatabaseWithoutSecrets() throws {
+        let token = "fw-http-7d1c0e9a"
+        let password = "fw-db-3b8f5a21"
+        try "https://b.example/f b\nhttps://c.example/f c tag:x\n".write(
+            toFile: directory.appendingPathComponent("more.txt").path, atomically: true, encoding: .utf8)
+        let path = try write(
+            """
+            feeds: [{url: 'https://a.example/f'}]
+            feeds_from: more.txt
+            rules: [{name: r, any: [x], feeds: ["tag:x"]}]
+            http: {listen: "0.0.0.0:9797", token: "${FW_TEST_HTTP_TOKEN}"}
+            database: "postgres://fw:${FW_TEST_DB_PASSWORD}@db.example.org/feedwatch?sslmode=require"
+            """)
+        let result = try FeedwatchProcess.run(
+            ["check", "-c", path], environment: ["FW_TEST_HTTP_TOKEN": token, "FW_TEST_DB_PASSWORD": password])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(
+            result.stdout,
+            """
+            OK: 3 feeds, 1 rules, 0 webhooks
+            feeds_from: 2 feeds from \(directory.appendingPathComponent("more.txt").path) (list)
+            http: listening on 0.0.0.0:9797, token required
+            database: PostgreSQL at db.example.org:5432/feedwatch
+
+            """)
+        let loopback = try FeedwatchProcess.run(
+            ["check", "-c", try write("feeds: []\nrules: [{name: r, any: [x]}]\nhttp: {listen: 9797}\n")])
+        XCTAssertEqual(
+            loopback.stdout,
+            "OK: 0 feeds, 1 rules, 0 webhooks\nhttp: listening on 127.0.0.1:9797, no token (loopback)\n")
+        XCTAssertFalse((result.stdout + result.stderr).contains(token))
+        XCTAssertFalse((result.stdout + result.stderr).contains(password))
+    }
+
+    func testAnOpenListenerAndErrorsInFeedsFromFailTheCheckTogether() throws {
+        let password = "fw-db-9e2d4c60"
+        try "https://b.example/f b\nhtp://x c\n".write(
+            toFile: directory.appendingPathComponent("more.txt").path, atomically: true, encoding: .utf8)
+        let path = try write(
+            """
+            feeds_from: more.txt
+            rules: [{name: r, any: [x]}]
+            http: {listen: "0.0.0.0:9797"}
+            database: "postgres://fw:${FW_TEST_DB_PASSWORD}@db.example.org"
+            """)
+        let result = try FeedwatchProcess.run(
+            ["check", "-c", path], environment: ["FW_TEST_DB_PASSWORD": password])
+        XCTAssertEqual(result.status, 78)
+        XCTAssertEqual(result.stdout, "")
+        XCTAssertEqual(
+            result.stderr,
+            """
+            \(path):3:16: http.listen: "0.0.0.0:9797" is reachable from other machines: set http.token too (requests then need Authorization: Bearer TOKEN), or listen on a loopback address (127.0.0.1, ::1, localhost)
+            \(path):4:11: database: the database name is missing: end the URI with /NAME, as in postgres://feedwatch@db.example.org/feedwatch
+            \(directory.appendingPathComponent("more.txt").path):2:1: "htp://x" is not a feed URL (http://, https:// or file:PATH)
+
+            """)
+    }
+
     /// SPEC §1: commands that only read the state never need a secret.
     func testReadOnlyCommandsWorkWithoutTheWebhookSecretsAndOthersRefuse() throws {
         XCTAssertNil(ProcessInfo.processInfo.environment["FW_TEST_UNSET"], "the test needs FW_TEST_UNSET unset")
