@@ -114,7 +114,7 @@ let package = Package(
             name: "FeedwatchDaemonTests",
             dependencies: [
                 "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchState", "FeedwatchAlert", "FeedwatchHTTP", "FeedwatchDeliver",
-                "TestSupport",
+                "FeedwatchServe", "TestSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")]),

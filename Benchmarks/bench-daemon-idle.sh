@@ -41,32 +41,55 @@ http {
 }
 NGINX
 /usr/sbin/nginx -p "$work" -c "$work/nginx.conf"
-{
-    echo "state_dir: $work/state"
-    echo "defaults: {interval: 10m}"
-    echo "feeds:"
-    for i in $(seq 1 "$FEEDS"); do echo "  - {url: 'http://127.0.0.1:$port/feed.xml?f=$i', name: feed-$i}"; done
-    echo "rules: [{name: outages, any: [panne, outage]}]"
-} > "$work/feedwatch.yaml"
+# Two daemons side by side over the same feeds and the same minutes: one without the HTTP
+# listener, one with it (and scraped once a minute, as Prometheus would, a little less often than
+# its default): the listener's cost is the difference.
+hport=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+for kind in plain listener; do
+    {
+        echo "state_dir: $work/state-$kind"
+        echo "defaults: {interval: 10m}"
+        [ "$kind" = listener ] && echo "http: {listen: \"127.0.0.1:$hport\"}"
+        echo "feeds:"
+        for i in $(seq 1 "$FEEDS"); do echo "  - {url: 'http://127.0.0.1:$port/feed.xml?f=$i', name: feed-$i}"; done
+        echo "rules: [{name: outages, any: [panne, outage]}]"
+    } > "$work/$kind.yaml"
+done
 clk=$(getconf CLK_TCK)
 cpu() { awk -v t="$clk" '{ printf "%.3f", ($14 + $15) / t }' "/proc/$1/stat"; }
-FEEDWATCH_LOG=stderr "$bin" run -c "$work/feedwatch.yaml" 2>"$work/log" &
+FEEDWATCH_LOG=stderr "$bin" run -c "$work/plain.yaml" 2>"$work/plain.log" &
 pid=$!
+FEEDWATCH_LOG=stderr "$bin" run -c "$work/listener.yaml" 2>"$work/listener.log" &
+pid2=$!
+trap 'kill $pid2 2>/dev/null || true; cleanup' EXIT
 # The first polls are spread over up to a minute; wait until every feed has been polled once.
-for _ in $(seq 1 180); do
-    sleep 1
-    never=$("$bin" state -c "$work/feedwatch.yaml" 2>/dev/null | grep -c ' never ' || true)
-    [ "$never" = 0 ] && break
+for kind in plain listener; do
+    for _ in $(seq 1 180); do
+        never=$("$bin" state -c "$work/$kind.yaml" 2>/dev/null | grep -c ' never ' || true)
+        [ "$never" = 0 ] && break
+        sleep 1
+    done
 done
 start_cpu=$(cpu $pid)
-rss_start=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
-sleep "$IDLE_SECONDS"
+start_cpu2=$(cpu $pid2)
+scrapes=0
+for _ in $(seq 1 $((IDLE_SECONDS / 60))); do
+    sleep 60
+    curl -fsS -o /dev/null "http://127.0.0.1:$hport/metrics" && scrapes=$((scrapes + 1))
+done
+sleep $((IDLE_SECONDS % 60))
 end_cpu=$(cpu $pid)
-rss_end=$(awk '/VmRSS/ {print $2}' /proc/$pid/status)
-hwm=$(awk '/VmHWM/ {print $2}' /proc/$pid/status)
-anon=$(awk '/RssAnon/ {print $2}' /proc/$pid/status)
-file=$(awk '/RssFile/ {print $2}' /proc/$pid/status)
-polled=$("$bin" state -c "$work/feedwatch.yaml" 2>/dev/null | grep -c ' 304 ' || true)
-echo "idle daemon, $FEEDS feeds at a 10m interval: CPU $(awk -v a="$start_cpu" -v b="$end_cpu" 'BEGIN { printf "%.2f", b - a }') s over ${IDLE_SECONDS} s (goal < 1 s per 600 s); $polled feeds answered 304 in that time"
-echo "  RSS $((rss_start / 1024)) MiB at the start of the idle period, $((rss_end / 1024)) MiB at its end, peak $((hwm / 1024)) MiB (goal < 30 MB)"
-echo "  of which private (RssAnon) $((anon / 1024)) MiB and shared library/file pages (RssFile) $((file / 1024)) MiB"
+end_cpu2=$(cpu $pid2)
+for kind in plain listener; do
+    p=$pid
+    [ "$kind" = listener ] && p=$pid2
+    rss=$(awk '/VmRSS/ {print $2}' /proc/$p/status)
+    hwm=$(awk '/VmHWM/ {print $2}' /proc/$p/status)
+    anon=$(awk '/RssAnon/ {print $2}' /proc/$p/status)
+    file=$(awk '/RssFile/ {print $2}' /proc/$p/status)
+    printf -v "rss_$kind" '%s' "RSS $((rss / 1024)) MiB (peak $((hwm / 1024)) MiB), private (RssAnon) $((anon / 1024)) MiB, shared library/file pages $((file / 1024)) MiB"
+done
+polled=$("$bin" state -c "$work/plain.yaml" 2>/dev/null | grep -c ' 304 ' || true)
+echo "idle daemon, $FEEDS feeds at a 10m interval, over ${IDLE_SECONDS} s ($polled feeds answered 304 in that time):"
+echo "  without the listener: CPU $(awk -v a="$start_cpu" -v b="$end_cpu" 'BEGIN { printf "%.2f", b - a }') s (goal < 1 s per 600 s); $rss_plain"
+echo "  with the listener, $scrapes scrapes of /metrics: CPU $(awk -v a="$start_cpu2" -v b="$end_cpu2" 'BEGIN { printf "%.2f", b - a }') s (goal <= 0.5 s per 600 s); $rss_listener"

@@ -39,9 +39,10 @@ enum ListenAddress {
                 return .failure(Problem(message: "\(quoted): \"\(host)\" is not an IP address or a host name"))
             }
         }
-        guard !port.isEmpty, port.allSatisfy(\.isASCIIDigit), let number = Int(port), (1...65535).contains(number)
+        guard !port.isEmpty, port.allSatisfy(\.isASCIIDigit), let number = Int(port), (0...65535).contains(number)
         else {
-            return .failure(Problem(message: "\(quoted): the port must be a number from 1 to 65535"))
+            // 0 asks the system for a free port; the daemon logs which one it got.
+            return .failure(Problem(message: "\(quoted): the port must be a number from 0 to 65535 (0: any free port)"))
         }
         return .success((String(host), number))
     }

@@ -17,7 +17,8 @@ import ServiceLifecycle
 /// - `DeliveryService`: the outbox through the delivery stage, and expiry;
 /// - `HousekeepingService`: pruning;
 /// - `SystemdHeartbeat`: READY, STATUS and the watchdog, gated on every loop's liveness;
-/// - `ControlService`: SIGHUP → `DaemonReloader`, SIGTERM → graceful shutdown of the group.
+/// - `ControlService`: SIGHUP → `DaemonReloader`, SIGTERM → graceful shutdown of the group;
+/// - the HTTP listener (`http.listen`): metrics, health, the JSON API and the status page.
 ///
 /// Shutdown runs through the group in reverse order: signals stop, polls finish or are dropped,
 /// deliveries finish or stay queued, then the parts are closed here.
@@ -33,14 +34,17 @@ public final class Daemon: Sendable {
     private let polling: PollingService
     private let delivery: DeliveryService
     private let reloader: DaemonReloader
+    private let hooks: DaemonHooks
 
     /// Longest graceful shutdown before the group cancels what is left (SPEC §6: stop within 10 s).
     static let maximumShutdown: Duration = .seconds(9)
 
     /// Opens the state and builds the schedule. Throws `ConfigError` (exit 78) or any other error (exit 1).
     public init(
-        configPath: String, logger: Logger = Logger(label: "feedwatch"), liveness: Liveness = Liveness()
+        configPath: String, logger: Logger = Logger(label: "feedwatch"), liveness: Liveness = Liveness(),
+        hooks: DaemonHooks = DaemonHooks()
     ) throws {
+        self.hooks = hooks
         let config = try ConfigLoader.load(path: configPath)
         self.config = config
         self.logger = logger
@@ -60,7 +64,7 @@ public final class Daemon: Sendable {
         let polling = try PollingService(
             runtime: runtime, store: store, fetcher: FeedFetcher(client: http),
             metrics: PollMetrics(factory: metrics.factory), liveness: liveness, logger: logger,
-            alertsQueued: { delivery.nudge() })
+            beforeTurn: hooks.beforePollingTurn, alertsQueued: { delivery.nudge() })
         self.delivery = delivery
         self.polling = polling
         reloader = DaemonReloader(
@@ -77,10 +81,18 @@ public final class Daemon: Sendable {
         )
         config.warnings.forEach { logger.warning("\($0)") }
         let polling = self.polling
-        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(
-                service: SystemdHeartbeat(notifier: notifier, liveness: liveness, status: { await polling.statusText() }),
-                serviceName: "systemd"),
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        var heartbeat = SystemdHeartbeat(notifier: notifier, liveness: liveness, status: { await polling.statusText() })
+        if let http = config.http {
+            let (listener, bound) = makeHTTPListener(http)
+            // First to start, last to stop: /healthz answers while the others drain.
+            services.append(.init(service: listener, serviceName: "http"))
+            heartbeat.beforeReady = {
+                for await _ in bound { break }
+            }
+        }
+        services += [
+            .init(service: heartbeat, serviceName: "systemd"),
             .init(service: HousekeepingService(store: store, liveness: liveness, logger: logger), serviceName: "housekeeping"),
             .init(service: delivery, serviceName: "delivery"),
             .init(service: polling, serviceName: "polling"),
@@ -105,5 +117,39 @@ public final class Daemon: Sendable {
         store.close()
         logger.info("stopped")
         return status
+    }
+
+    /// The listener over the shared store and metrics; the stream yields once its port is open.
+    private func makeHTTPListener(_ http: HTTPListenerConfig) -> (any Service, AsyncStream<Int>) {
+        let (bound, opened) = AsyncStream<Int>.makeStream()
+        let reloader = self.reloader
+        let metrics = self.metrics
+        let source = StoreStatusSource(
+            store: store, config: { await reloader.current }, metrics: { await metrics.text() })
+        let settings = ListenerSettings(host: http.host, port: http.port, token: http.token)
+        let logger = self.logger
+        let listening = hooks.listening
+        let listener = makeListener(settings: settings, source: source, liveness: liveness, logger: logger) { port in
+            logger.info("http: listening on \(http.host.contains(":") ? "[\(http.host)]" : http.host):\(port)")
+            listening?(port)
+            opened.yield(port)
+            opened.finish()
+        }
+        return (listener, bound)
+    }
+}
+
+/// Seams for tests of an in-process daemon.
+public struct DaemonHooks: Sendable {
+    /// Awaited before each turn of the polling loop (a test stalls the loop here).
+    public var beforePollingTurn: (@Sendable () async -> Void)?
+    /// Told the listener's port once it is open (a test listens on port 0).
+    public var listening: (@Sendable (Int) -> Void)?
+
+    public init(
+        beforePollingTurn: (@Sendable () async -> Void)? = nil, listening: (@Sendable (Int) -> Void)? = nil
+    ) {
+        self.beforePollingTurn = beforePollingTurn
+        self.listening = listening
     }
 }

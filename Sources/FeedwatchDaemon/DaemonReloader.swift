@@ -16,7 +16,8 @@ actor DaemonReloader {
     private let delivery: DeliveryService
     private let notifier: SystemdNotifier
     private let logger: Logger
-    private var current: Config
+    /// The configuration running now (the status page and API read it).
+    private(set) var current: Config
 
     init(
         configPath: String, config: Config, http: HTTPClient, journal: JournalSink, polling: PollingService,

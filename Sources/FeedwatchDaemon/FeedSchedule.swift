@@ -29,7 +29,7 @@ enum FeedSchedule {
     /// Applies a reload: only feeds added, removed, moved to another URL or given another interval
     /// change the schedule.
     static func apply(
-        from old: [String: FeedConfig], to feeds: [FeedConfig], schedule scheduler: inout FeedScheduler,
+        from old: Runtime, to feeds: [FeedConfig], schedule scheduler: inout FeedScheduler,
         store: StateStore, now: Date
     ) throws {
         var kept = Set<String>()
@@ -37,7 +37,7 @@ enum FeedSchedule {
         let window = firstPollWindow(feedCount: feeds.count)
         for feed in feeds {
             kept.insert(feed.name)
-            let before = old[feed.name]
+            let before = old.feed(named: feed.name)
             if let before, before.source == feed.source, let entry = scheduler.feed(named: feed.name) {
                 if before.settings.interval != feed.settings.interval {
                     scheduler.restore(
@@ -52,7 +52,7 @@ enum FeedSchedule {
             scheduler.remove(feed: feed.name)
             schedule(feed, stored: try store.feedState(named: feed.name), in: &scheduler, window: window, now: now)
         }
-        for name in old.keys where !kept.contains(name) {
+        for name in old.feedsByName.keys where !kept.contains(name) {
             scheduler.remove(feed: name)
         }
     }

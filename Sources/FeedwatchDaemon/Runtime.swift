@@ -7,7 +7,9 @@ import Foundation
 struct Runtime: Sendable {
     let config: Config
     let matcher: RuleMatcher
-    let feeds: [String: FeedConfig]
+    /// Each feed's place in `config.feeds`: an index, not a second copy of every feed (at a
+    /// million feeds a copy would cost over a hundred megabytes).
+    private let feedIndex: [String: Int]
     let rules: [String: RuleConfig]
 
     struct BuildError: Error, CustomStringConvertible {
@@ -26,7 +28,20 @@ struct Runtime: Sendable {
         } catch {
             throw BuildError(description: "\(config.path): rule \(error.rule): \(error.description)")
         }
-        feeds = Dictionary(config.feeds.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        var feedIndex: [String: Int] = [:]
+        feedIndex.reserveCapacity(config.feeds.count)
+        for (index, feed) in config.feeds.enumerated() where feedIndex[feed.name] == nil {
+            feedIndex[feed.name] = index
+        }
+        self.feedIndex = feedIndex
         rules = Dictionary(config.rules.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
+
+    /// The feed named `name` in this configuration.
+    func feed(named name: String) -> FeedConfig? {
+        feedIndex[name].map { config.feeds[$0] }
+    }
+
+    /// The feeds by name (a reload's diff reads the old configuration through it).
+    var feedsByName: [String: Int] { feedIndex }
 }

@@ -29,6 +29,14 @@ public final class SignalEvents: @unchecked Sendable {  // sources are only touc
         self.sources = sources
     }
 
+    /// Events sent by hand, no signal handler installed: an in-process daemon in a test.
+    public init(manual continuation: inout AsyncStream<DaemonSignal>.Continuation?) {
+        let (stream, made) = AsyncStream<DaemonSignal>.makeStream()
+        self.stream = stream
+        continuation = made
+        sources = []
+    }
+
     deinit {
         for source in sources { source.cancel() }
     }

@@ -35,8 +35,16 @@ final class Wakeup: @unchecked Sendable {
         }
     }
 
-    /// Returns at `deadline` or at the first `signal()`, whichever is first.
+    /// Returns at `deadline`, at the first `signal()` or when the task is cancelled, whichever is first.
     func wait(until deadline: Date) async {
+        await withTaskCancellationHandler {
+            await sleep(until: deadline)
+        } onCancel: {
+            signal()
+        }
+    }
+
+    private func sleep(until deadline: Date) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             lock.lock()
             if pending {

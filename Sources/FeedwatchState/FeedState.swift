@@ -78,7 +78,7 @@ public struct FeedState: Sendable, Equatable {
 extension StateStore {
     /// The state of the feed named `name`, or nil if it was never saved nor polled.
     public func feedState(named name: String) throws -> FeedState? {
-        try read { db in
+        try readStatement { db in
             try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT \(FeedState.columns) FROM feed WHERE name = ?"), arguments: [name]
             ).map(FeedState.init(row:))

@@ -57,10 +57,15 @@ public final class StateStore: @unchecked Sendable {
         var config = Configuration()
         config.busyMode = .timeout(10)
         let synchronous = durability == .full ? "FULL" : "NORMAL"
+        // Reads are single look-ups of microseconds: two readers beside the writer are enough on a
+        // small server, and every connection's page cache counts in the daemon's memory.
+        config.maximumReaderCount = 2
         config.prepareDatabase { db in
             // The million-row tables outgrow SQLite's default 2 MiB page cache: a bigger one spares a
-            // pread per page the seen checks touch. (A memory map was no faster and shows as RSS.)
-            try db.execute(sql: "PRAGMA cache_size = -8192; PRAGMA temp_store = MEMORY")
+            // pread per page the seen checks touch (the writer does those); readers look up one row
+            // at a time and keep the default. (A memory map was no faster and shows as RSS.)
+            let cacheKiB = db.configuration.readonly ? 2048 : 8192
+            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB); PRAGMA temp_store = MEMORY")
             if !db.configuration.readonly {
                 try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
             }
@@ -175,6 +180,18 @@ public final class StateStore: @unchecked Sendable {
         try checkOpen()
         do {
             return try writer.read(body)
+        } catch {
+            throw StateError.from(error, path: databasePath)
+        }
+    }
+
+    /// Runs one statement's read without opening a transaction around it: SQLite gives a single
+    /// statement a consistent view by itself, and the BEGIN/COMMIT pair a pooled read adds costs
+    /// more than the look-up (the per-poll read of a feed's state).
+    func readStatement<T>(_ body: (Database) throws -> T) throws -> T {
+        try checkOpen()
+        do {
+            return try writer.unsafeRead(body)
         } catch {
             throw StateError.from(error, path: databasePath)
         }

@@ -73,7 +73,7 @@ final class ServicesConfigTests: XCTestCase {
                 http: {listen: "127.0.0.1:99999", tokn: x}
                 """),
             [
-                "feedwatch.yaml:3:16: http.listen: \"127.0.0.1:99999\": the port must be a number from 1 to 65535",
+                "feedwatch.yaml:3:16: http.listen: \"127.0.0.1:99999\": the port must be a number from 0 to 65535 (0: any free port)",
                 "feedwatch.yaml:3:35: http.tokn: unknown key (did you mean token?)",
             ])
         XCTAssertEqual(

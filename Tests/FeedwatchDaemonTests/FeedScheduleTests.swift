@@ -29,7 +29,14 @@ final class FeedScheduleTests: XCTestCase {
         settings.interval = interval
         return FeedConfig(
             name: name, source: .remote(url ?? "https://example.org/\(name).xml"), tags: [], headers: [:],
-            settings: settings)
+            settings: SharedFeedSettings(settings))
+    }
+
+    private func runtime(_ feeds: [FeedConfig]) throws -> Runtime {
+        var config = try ConfigLoader.parse(
+            "state_dir: \(directory.path)\nfeeds: []\nrules: [{name: r, any: [x]}]", path: "test.yaml")
+        config.feeds = feeds
+        return try Runtime(config: config)
     }
 
     func testStartUsesStoredNextPollsAndSpreadsNewFeedsOverTheWindow() throws {
@@ -66,7 +73,7 @@ final class FeedScheduleTests: XCTestCase {
             feed("moved", url: "https://example.org/elsewhere.xml"), feed("added"),
         ]
         try FeedSchedule.apply(
-            from: Dictionary(uniqueKeysWithValues: old.map { ($0.name, $0) }), to: new, schedule: &scheduler,
+            from: try runtime(old), to: new, schedule: &scheduler,
             store: store, now: now)
 
         XCTAssertEqual(scheduler.feed(named: "same"), before, "an untouched feed keeps its entry, errors included")
@@ -95,7 +102,7 @@ final class FeedScheduleTests: XCTestCase {
         XCTAssertEqual(scheduler.goneCount, 1)
         XCTAssertTrue(scheduler.takeDueFeeds(now: now.addingTimeInterval(1e6)).isEmpty)
         try FeedSchedule.apply(
-            from: ["gone": gone], to: [feed("gone", url: "https://example.org/new.xml")], schedule: &scheduler,
+            from: try runtime([gone]), to: [feed("gone", url: "https://example.org/new.xml")], schedule: &scheduler,
             store: store, now: now)
         XCTAssertEqual(scheduler.goneCount, 0)
         XCTAssertEqual(scheduler.takeDueFeeds(now: now.addingTimeInterval(60)), ["gone"])

@@ -42,12 +42,12 @@ actor DeliveryService: Service {
 
     func run() async {
         await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let now = Date()
                 await startDue(now: now)
                 expireIfDue(now: now)
                 liveness.beat("delivery", now: now)
-                let wake = min(nextLook, nextExpiry, now.addingTimeInterval(Services.maxSleep))
+                let wake = min(nextLook, nextExpiry, now.addingTimeInterval(Services.maxSleep(liveness)))
                 await wakeup.wait(until: max(wake, now.addingTimeInterval(0.001)))
             }
             await drain()

@@ -18,7 +18,7 @@ struct HousekeepingService: Service {
         let wakeup = Wakeup()
         await withGracefulShutdownHandler {
             var nextPrune = Date().addingTimeInterval(firstPassDelay)
-            while !Task.isShuttingDownGracefully {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let now = Date()
                 if now >= nextPrune {
                     do {
@@ -30,7 +30,7 @@ struct HousekeepingService: Service {
                     }
                 }
                 liveness.beat("housekeeping", now: now)
-                await wakeup.wait(until: min(nextPrune, now.addingTimeInterval(Services.maxSleep)))
+                await wakeup.wait(until: min(nextPrune, now.addingTimeInterval(Services.maxSleep(liveness))))
             }
         } onGracefulShutdown: {
             wakeup.signal()

@@ -18,6 +18,8 @@ actor PollingService: Service {
     private let liveness: Liveness
     /// Told when alerts were queued, so deliveries start without waiting for their next look.
     private let alertsQueued: @Sendable () -> Void
+    /// Runs before each turn of the loop: a test stalls the loop here to see `/healthz` notice.
+    private let beforeTurn: (@Sendable () async -> Void)?
     private var scheduler: FeedScheduler
     private let wakeup = Wakeup()
 
@@ -43,8 +45,10 @@ actor PollingService: Service {
 
     init(
         runtime: Runtime, store: StateStore, fetcher: FeedFetcher, metrics: PollMetrics, liveness: Liveness,
-        logger: Logger, now: Date = Date(), alertsQueued: @escaping @Sendable () -> Void
+        logger: Logger, now: Date = Date(), beforeTurn: (@Sendable () async -> Void)? = nil,
+        alertsQueued: @escaping @Sendable () -> Void
     ) throws {
+        self.beforeTurn = beforeTurn
         self.runtime = runtime
         self.store = store
         self.fetcher = fetcher
@@ -57,7 +61,8 @@ actor PollingService: Service {
 
     func run() async {
         await withGracefulShutdownHandler {
-            while !Task.isShuttingDownGracefully {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                await beforeTurn?()
                 let now = Date()
                 startDuePolls(now: now)
                 saveStatesIfDue(now: now)
@@ -97,7 +102,7 @@ actor PollingService: Service {
         let processor = DocumentProcessor(runtime: runtime, store: store)
         let poller = FeedPoller(fetcher: fetcher, processor: processor, logger: logger)
         for name in starting {
-            guard let feed = runtime.feeds[name], !pollsInFlight.contains(name) else { continue }
+            guard let feed = runtime.feed(named: name), !pollsInFlight.contains(name) else { continue }
             pollsInFlight.insert(name)
             let state = currentState(of: name)
             Task.detached { [weak self, metrics] in
@@ -116,7 +121,7 @@ actor PollingService: Service {
         defer { wakeup.signal() }
         let now = Date()
         // A feed removed by a reload while its poll was in flight is forgotten.
-        guard runtime.feeds[feed.name] != nil else { return }
+        guard runtime.feed(named: feed.name) != nil else { return }
         let nextDue = scheduler.record(report.outcome, feed: feed.name, now: now)
         // Feeds left waiting for room are looked at again once half the room is free (one look
         // at the queue per batch, not per poll).
@@ -156,7 +161,7 @@ actor PollingService: Service {
     }
 
     private func nextWake(now: Date) -> Date {
-        var wake = min(now.addingTimeInterval(Services.maxSleep), nextPollCheck)
+        var wake = min(now.addingTimeInterval(Services.maxSleep(liveness)), nextPollCheck)
         if !unsavedStates.isEmpty { wake = min(wake, nextStateSave) }
         return max(wake, now.addingTimeInterval(0.001))
     }
@@ -172,7 +177,7 @@ actor PollingService: Service {
         // A feed re-added or moved reads its state from the store: write what is pending first.
         saveFeedStates()
         do {
-            try FeedSchedule.apply(from: old.feeds, to: new.config.feeds, schedule: &scheduler, store: store, now: now)
+            try FeedSchedule.apply(from: old, to: new.config.feeds, schedule: &scheduler, store: store, now: now)
         } catch {
             logger.error("reload: cannot read feed state: \(error)")
         }

@@ -8,17 +8,20 @@ struct SystemdHeartbeat: Service {
     let notifier: SystemdNotifier
     let liveness: Liveness
     let status: @Sendable () async -> String
+    /// Awaited before READY=1: the listener's port is open when `systemctl start` returns.
+    var beforeReady: (@Sendable () async -> Void)? = nil
     static let statusInterval: TimeInterval = 10
 
     func run() async {
         let wakeup = Wakeup()
         await withGracefulShutdownHandler {
+            await beforeReady?()
             var lastStatus = await status()
             notifier.ready(status: lastStatus)
             liveness.setReady(true)
             var nextStatus = Date().addingTimeInterval(Self.statusInterval)
             var nextWatchdog = Date()
-            while !Task.isShuttingDownGracefully {
+            while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let now = Date()
                 if let interval = notifier.watchdogInterval, now >= nextWatchdog {
                     // A stuck loop stops the keepalives: systemd restarts the service.
@@ -44,6 +47,9 @@ struct SystemdHeartbeat: Service {
 
 /// What the daemon's services share.
 enum Services {
-    /// Every loop turns (and beats) at least this often, idle or not.
-    static let maxSleep: TimeInterval = 10
+    /// Every loop turns (and beats) at least this often, idle or not: ten seconds, or a third of
+    /// the time after which a silent loop counts as stuck.
+    static func maxSleep(_ liveness: Liveness) -> TimeInterval {
+        min(10, liveness.staleAfter / 3)
+    }
 }
