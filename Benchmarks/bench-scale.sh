@@ -174,10 +174,11 @@ measure_size() {
             "first cycle (all 200)"
         stop_daemon
     else
-        # No first cycle: `once` over the first feed alone creates the state; check's time stands for the start's.
+        # No first cycle: `once` over the first feed alone creates the state. The start is guessed from
+        # check's time: the daemon reads its configuration twice and then each feed's stored state.
         python3 "$helpers/config.py" "$work/one.yaml" 1 "${interval}s" "$states/$name" "$HOSTS" "$port"
         FEEDWATCH_LOG=stderr "$bin" once -c "$work/one.yaml" >/dev/null 2>>"$log.first"
-        startup=$check_wall
+        startup=$(awk -v c="$check_wall" 'BEGIN { print c * 3 }')
     fi
     # Restarted on a state with the shape a long-running daemon's has (see scale/state.py), the
     # schedule due from LEAD seconds on: the start measured above, a fifth more, and 10 s.
