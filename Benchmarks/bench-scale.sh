@@ -156,6 +156,15 @@ stop_changer() {
     cat "$work/changer.out"
 }
 
+# /metrics timed while the daemon polls at full rate (the listener's port is in its log).
+scrape_times() {
+    local port
+    port=$(sed -n 's/.*http: listening on 127.0.0.1:\([0-9]*\).*/\1/p' "$1" | tail -1)
+    [ -n "$port" ] || { echo "(no listener in the daemon's log: /metrics not timed)"; return 0; }
+    for _ in $(seq 1 50); do curl -s -o /dev/null -w '%{time_total}\n' "http://127.0.0.1:$port/metrics"; done |
+        sort -n | awk '{ t[NR] = $1 * 1000 } END { printf "/metrics while polling (50 scrapes): median %.1f ms, 90th percentile %.1f ms, max %.1f ms (goal <= 10 ms)\n", t[int(NR / 2)], t[int(NR * 0.9)], t[NR] }'
+}
+
 # --- one size: FEEDS feeds at INTERVAL seconds --------------------------------------------------------
 # $1 name, $2 feeds, $3 interval (s), $4 window B (s), $5 how long the first cycle may take (s; 0: skip it)
 measure_size() {
@@ -193,6 +202,7 @@ measure_size() {
     step python3 "$helpers/window.py" measure "$daemon" "$work/access.log" "$log" "$work/results" "$rate" "$work/due-$name" \
         "$name A (changer off)@$T_A@$T_B" "$name B (changer on)@$T_B@$T_END"
     python3 "$helpers/window.py" solve "$work/results" "$name A (changer off)" "$name B (changer on)"
+    scrape_times "$log"
     stop_changer
     stop_daemon
     # Operational lines go to stderr (FEEDWATCH_LOG=stderr); alerts too when no journald answers.

@@ -20,6 +20,8 @@ def write_config(path, feeds, interval, state_dir, hosts, port, feeds_from=False
         out.write("defaults: {interval: %s}\n" % interval)
         # The defaults, written out: 64 transfers in flight, at most 4 to one host.
         out.write("concurrency: 64\nper_host: 4\n")
+        # The listener on, as an operator runs it: the benchmark times /metrics scrapes at this size.
+        out.write("http: {listen: \"127.0.0.1:0\"}\n")
         out.write("rules:\n")
         out.write("  - {name: outages, any: [outage*, panne], none: [maintenance], notify: [journal]}\n")
         out.write("  - {name: security, any: [ransomware, \"zero day\"], notify: [journal]}\n")

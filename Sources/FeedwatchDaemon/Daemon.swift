@@ -40,12 +40,21 @@ public final class Daemon: Sendable {
     static let maximumShutdown: Duration = .seconds(9)
 
     /// Opens the state and builds the schedule. Throws `ConfigError` (exit 78) or any other error (exit 1).
-    public init(
+    public convenience init(
         configPath: String, logger: Logger = Logger(label: "feedwatch"), liveness: Liveness = Liveness(),
         hooks: DaemonHooks = DaemonHooks()
     ) throws {
+        try self.init(
+            config: ConfigLoader.load(path: configPath), configPath: configPath, logger: logger, liveness: liveness,
+            hooks: hooks)
+    }
+
+    /// The same, from a configuration already loaded from `configPath` (SIGHUP reads that file again).
+    public init(
+        config: Config, configPath: String, logger: Logger = Logger(label: "feedwatch"),
+        liveness: Liveness = Liveness(), hooks: DaemonHooks = DaemonHooks()
+    ) throws {
         self.hooks = hooks
-        let config = try ConfigLoader.load(path: configPath)
         self.config = config
         self.logger = logger
         self.liveness = liveness

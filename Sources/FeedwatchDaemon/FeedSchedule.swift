@@ -6,10 +6,20 @@ import Foundation
 /// Builds the schedule from the configuration and the stored poll state, and applies a reload to
 /// it as a diff.
 enum FeedSchedule {
-    /// First polls of never-polled feeds are spread over this window (at most a minute, less for
-    /// a short list), so that thousands of feeds do not all start in the same second.
+    /// First polls of never-polled feeds are spread over this window, so that thousands of feeds
+    /// do not all start in the same second: a minute at most for a list of up to 60,000 feeds (less
+    /// for a short one), and beyond that about a thousand first polls a second — a first poll is a
+    /// whole document to parse and record, and a million feeds asked for at once would only queue.
+    /// Each feed's own interval caps it (`offsetWindow`).
     static func firstPollWindow(feedCount: Int) -> TimeInterval {
-        min(60, max(1, Double(feedCount) / 50))
+        max(min(60, max(1, Double(feedCount) / 50)), Double(feedCount) / firstPollsPerSecond)
+    }
+
+    static let firstPollsPerSecond: Double = 1000
+
+    /// The window a feed's first poll falls in: never later than one interval from now.
+    private static func offsetWindow(_ window: TimeInterval, feed: FeedConfig) -> TimeInterval {
+        min(window, feed.settings.interval)
     }
 
     /// The schedule at start: a feed's stored next poll when its state matches its URL; a feed
@@ -68,7 +78,7 @@ enum FeedSchedule {
                     nextDue: stored.gone ? nil : max(stored.nextDue ?? now, now),
                     consecutiveErrors: stored.consecutiveErrors, gone: stored.gone))
         } else {
-            let offset = scheduler.firstPollOffset(feed: feed.name, interval: window)
+            let offset = scheduler.firstPollOffset(feed: feed.name, interval: offsetWindow(window, feed: feed))
             scheduler.restore(
                 ScheduledFeed(name: feed.name, interval: feed.settings.interval, nextDue: now.addingTimeInterval(offset)))
         }

@@ -13,11 +13,12 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         // Signals first: a SIGTERM that arrives while the state is opening is acted on, not fatal.
         let signals = SignalEvents()
-        _ = try options.load()
+        // Read once: at a million feeds a second reading would cost seconds of the start.
+        let config = try options.load()
         bootstrapLogging()
         let daemon: Daemon
         do {
-            daemon = try Daemon(configPath: options.path)
+            daemon = try Daemon(config: config, configPath: options.path)
         } catch let error as ConfigError {
             printError(error.description)
             throw ExitCode(ConfigError.exitCode)
