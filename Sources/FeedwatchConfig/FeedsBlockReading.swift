@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import Yams
 
@@ -6,33 +5,34 @@ extension FeedsBlock {
     /// The pieces cannot stand for the whole list: compose the whole file instead.
     struct Unusable: Error {}
 
-    /// Composes and reads the pieces on every core, a few at a time so that no more trees are alive
-    /// than there are workers, and adds their feeds in the file's order: the outcome is the one
-    /// reading the whole list would give.
+    /// Composes and reads the pieces on every core while this thread adds their feeds in the file's
+    /// order, so the outcome is the one reading the whole list would give. Workers run at most a few
+    /// pieces ahead of the adding: no more trees and results are alive than that.
     func readFeeds(
         of text: String, with entryReader: FeedEntryReader, into feeds: inout FeedCollection,
         reader: inout ConfigNodeReader
     ) throws(Unusable) {
         let workers = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 8))
         feeds.reserve(pieces.reduce(0) { $0 + $1.entries })
-        var next = 0
-        while next < pieces.count {
-            let batch = Array(pieces[next..<min(next + workers, pieces.count)])
-            next += batch.count
-            let results = PieceResults(count: batch.count)
-            DispatchQueue.concurrentPerform(iterations: batch.count) { slot in
-                results.store(Self.read(batch[slot], of: text, with: entryReader), at: slot)
+        let queue = PieceQueue(count: pieces.count, ahead: 2 * workers)
+        for _ in 0..<workers {
+            let pieces = self.pieces
+            Thread.detachNewThread {
+                while let index = queue.take() {
+                    queue.deliver(Self.read(pieces[index], of: text, with: entryReader), for: index)
+                }
             }
-            for result in results.take() {
-                guard let result else { throw Unusable() }
-                reader.absorb(result.reader)
-                for read in result.feeds { feeds.add(read, reader: &reader) }
-            }
+        }
+        defer { queue.stop() }
+        for index in pieces.indices {
+            guard let result = queue.result(for: index) else { throw Unusable() }
+            reader.absorb(result.reader)
+            for read in result.feeds { feeds.add(read, reader: &reader) }
         }
     }
 
     /// What one piece gave: its feeds and the diagnostics found reading them.
-    struct PieceResult {
+    struct PieceResult: Sendable {
         var feeds: [ReadFeed]
         var reader: ConfigNodeReader
     }
@@ -56,19 +56,55 @@ extension FeedsBlock {
     }
 }
 
-/// The results of the pieces read at once, each in its slot; filled by the workers under a lock.
-private final class PieceResults: @unchecked Sendable {
-    private var slots: [FeedsBlock.PieceResult??]
-    private let lock = NSLock()
+/// Hands the pieces' indices to the workers in order, no further than `ahead` past the piece being
+/// added, and their results back to the adding thread in order.
+private final class PieceQueue: @unchecked Sendable {
+    private let condition = NSCondition()
+    private let count: Int
+    private let ahead: Int
+    private var next = 0
+    private var added = 0
+    private var stopped = false
+    /// Delivered results not yet taken; nil for a piece that could not be read alone.
+    private var results: [Int: FeedsBlock.PieceResult?] = [:]
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-    func store(_ result: FeedsBlock.PieceResult?, at slot: Int) {
-        lock.withLock { slots[slot] = .some(result) }
+    init(count: Int, ahead: Int) {
+        self.count = count
+        self.ahead = ahead
     }
 
-    /// Every slot's result (nil for a piece that could not be read alone).
-    func take() -> [FeedsBlock.PieceResult?] {
-        lock.withLock { slots.map { $0 ?? nil } }
+    /// The next piece to read, or nil when there is none left (or the reading stopped).
+    func take() -> Int? {
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopped && next < count && next >= added + ahead { condition.wait() }
+        guard !stopped && next < count else { return nil }
+        next += 1
+        return next - 1
+    }
+
+    func deliver(_ result: FeedsBlock.PieceResult?, for index: Int) {
+        condition.lock()
+        results[index] = .some(result)
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits for the result of piece `index` (taken in order).
+    func result(for index: Int) -> FeedsBlock.PieceResult? {
+        condition.lock()
+        defer { condition.unlock() }
+        while results[index] == nil { condition.wait() }
+        added = index + 1
+        condition.broadcast()
+        return results.removeValue(forKey: index) ?? nil
+    }
+
+    /// No more pieces are handed out (all were added, or one could not be read).
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
     }
 }
