@@ -35,7 +35,7 @@ struct FeedCollection {
 
     /// Adds a feed; a duplicate name is reported through `reader`. Values are interned again, as
     /// feeds read apart come with copies of their own.
-    mutating func add(_ read: ReadFeed, reader: inout ConfigNodeReader) {
+    mutating func add(_ read: consuming ReadFeed, reader: inout ConfigNodeReader) {
         feeds.append(interner.intern(read.feed, defaults: defaults))
         guard read.nameIsKnown else {
             everyNameIsKnown = false

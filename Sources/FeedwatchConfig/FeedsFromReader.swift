@@ -35,8 +35,8 @@ extension ConfigBuilder {
         case .list:
             let list = FeedListReader(
                 file: shown, fileIndex: fileIndex, directory: directory, expansion: reader.expansion,
-                defaults: defaults)
-            data.withUnsafeBytes { list.read($0, into: &feeds, reader: &reader) }
+                defaults: defaults, reporter: reader.emptyCopy())
+            list.read(data, into: &feeds, reader: &reader)
         case .opml:
             readOPML(data, file: shown, fileIndex: fileIndex, directory: directory, defaults: defaults, into: &feeds)
         }

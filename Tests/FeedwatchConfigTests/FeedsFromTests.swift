@@ -203,6 +203,25 @@ final class FeedsFromTests: XCTestCase {
             ["DIR/bad-url.opml:4:33: \"htp://x\" is not a feed URL (http://, https:// or file:PATH)"])
     }
 
+    func testErrorsLateInALongListNameTheirLine() throws {
+        // Several megabytes: the list is read in parts, each numbering its lines from the right one.
+        var lines = ""
+        for index in 1...60_000 {
+            switch index {
+            case 50_000: lines += "htp://x.example/f bad\n"
+            case 55_000: lines += "https://y.example/f tag:t feed-3\n"
+            default: lines += "https://news.example.org/feed/\(index).xml feed-\(index) tag:news\n"
+            }
+        }
+        try write("feeds.txt", lines)
+        XCTAssertEqual(
+            try errors("feeds_from: feeds.txt\nrules: [{name: r, any: [x]}]\n"),
+            [
+                "DIR/feeds.txt:50000:1: \"htp://x.example/f\" is not a feed URL (http://, https:// or file:PATH)",
+                "DIR/feeds.txt:55000:27: duplicate feed name \"feed-3\" (first at line 3)",
+            ])
+    }
+
     func testAGeneratedListOfAHundredThousandLinesLoads() throws {
         var lines = "# generated\n"
         for index in 0..<100_000 {
