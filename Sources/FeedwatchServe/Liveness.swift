@@ -2,9 +2,9 @@ import Foundation
 
 /// Whether the daemon's loops still turn (`/healthz`) and whether it is ready (`/readyz`).
 ///
-/// Shared with the daemon: every loop beats under its own name each time it turns; `/healthz` answers
-/// 200 while every loop that ever beat did so within `staleAfter`. A loop that never beat is not
-/// watched, so the listener is healthy from its first moment and a loop joins when it first turns.
+/// Shared with the daemon: every loop beats under its own name when a turn begins and says `idle`
+/// when it goes to sleep; `/healthz` answers 200 while no loop has been in one turn for longer than
+/// `staleAfter` (stuck on a lock, a disk, a call that never returns). A sleeping loop is not watched.
 /// Safe from any thread: one lock around a small dictionary.
 public final class Liveness: @unchecked Sendable {
     /// How long a loop may go without a beat before it counts as stuck.
@@ -17,9 +17,15 @@ public final class Liveness: @unchecked Sendable {
         self.staleAfter = staleAfter
     }
 
-    /// The loop named `loop` turned.
+    /// The loop named `loop` began a turn (or is still turning: a long turn may beat again).
     public func beat(_ loop: String, now: Date = Date()) {
         lock.withLock { lastBeats[loop] = now }
+    }
+
+    /// The loop named `loop` finished its turn and sleeps until its next deadline or event: a
+    /// sleeping loop is not stuck, and an idle daemon needs no wake-ups to prove it is alive.
+    public func idle(_ loop: String) {
+        lock.withLock { lastBeats[loop] = nil }
     }
 
     /// Sets what `/readyz` answers: true once the state is open and the schedule loaded.

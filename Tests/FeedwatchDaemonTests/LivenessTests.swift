@@ -28,7 +28,9 @@ final class LivenessTests: DaemonTestCase {
         let healthz = URL(string: "http://127.0.0.1:\(port.value ?? 0)/healthz")!
         XCTAssertTrue(waitUntil(timeout: 10) { (try? Self.get(healthz))?.status == 200 })
 
+        // A stuck turn: the gate closed, then a reload wakes the polling loop into it.
         gate.close()
+        control?.yield(.reload)
         var answer: (status: Int, body: String)?
         XCTAssertTrue(waitUntil(timeout: 10) {
             answer = try? Self.get(healthz)

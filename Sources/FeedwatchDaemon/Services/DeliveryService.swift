@@ -44,10 +44,11 @@ actor DeliveryService: Service {
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let now = Date()
+                liveness.beat("delivery", now: now)
                 await startDue(now: now)
                 expireIfDue(now: now)
-                liveness.beat("delivery", now: now)
-                let wake = min(nextLook, nextExpiry, now.addingTimeInterval(Services.maxSleep(liveness)))
+                liveness.idle("delivery")
+                let wake = min(nextLook, nextExpiry, now.addingTimeInterval(Services.maxSleep))
                 await wakeup.wait(until: max(wake, now.addingTimeInterval(0.001)))
             }
             await drain()

@@ -20,6 +20,7 @@ struct HousekeepingService: Service {
             var nextPrune = Date().addingTimeInterval(firstPassDelay)
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 let now = Date()
+                liveness.beat("housekeeping", now: now)
                 if now >= nextPrune {
                     do {
                         let removed = try store.prune(now: now, batchSize: Self.batchSize)
@@ -29,8 +30,8 @@ struct HousekeepingService: Service {
                         nextPrune = now.addingTimeInterval(600)
                     }
                 }
-                liveness.beat("housekeeping", now: now)
-                await wakeup.wait(until: min(nextPrune, now.addingTimeInterval(Services.maxSleep(liveness))))
+                liveness.idle("housekeeping")
+                await wakeup.wait(until: min(nextPrune, now.addingTimeInterval(Services.maxSleep)))
             }
         } onGracefulShutdown: {
             wakeup.signal()

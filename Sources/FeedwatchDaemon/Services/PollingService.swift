@@ -62,11 +62,12 @@ actor PollingService: Service {
     func run() async {
         await withGracefulShutdownHandler {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
+                liveness.beat("polling")
                 await beforeTurn?()
                 let now = Date()
                 startDuePolls(now: now)
                 saveStatesIfDue(now: now)
-                liveness.beat("polling", now: now)
+                liveness.idle("polling")
                 await wakeup.wait(until: nextWake(now: now))
             }
             await drain()
@@ -161,7 +162,7 @@ actor PollingService: Service {
     }
 
     private func nextWake(now: Date) -> Date {
-        var wake = min(now.addingTimeInterval(Services.maxSleep(liveness)), nextPollCheck)
+        var wake = min(now.addingTimeInterval(Services.maxSleep), nextPollCheck)
         if !unsavedStates.isEmpty { wake = min(wake, nextStateSave) }
         return max(wake, now.addingTimeInterval(0.001))
     }

@@ -10,7 +10,7 @@ struct SystemdHeartbeat: Service {
     let status: @Sendable () async -> String
     /// Awaited before READY=1: the listener's port is open when `systemctl start` returns.
     var beforeReady: (@Sendable () async -> Void)? = nil
-    static let statusInterval: TimeInterval = 10
+    static let statusInterval: TimeInterval = 30
 
     func run() async {
         let wakeup = Wakeup()
@@ -47,9 +47,7 @@ struct SystemdHeartbeat: Service {
 
 /// What the daemon's services share.
 enum Services {
-    /// Every loop turns (and beats) at least this often, idle or not: ten seconds, or a third of
-    /// the time after which a silent loop counts as stuck.
-    static func maxSleep(_ liveness: Liveness) -> TimeInterval {
-        min(10, liveness.staleAfter / 3)
-    }
+    /// The longest a loop sleeps without a deadline of its own. Loops beat when a turn begins and
+    /// say `idle` when they sleep, so sleeping needs no wake-ups to prove the daemon alive.
+    static let maxSleep: TimeInterval = 300
 }
