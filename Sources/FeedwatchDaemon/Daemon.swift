@@ -79,8 +79,7 @@ public final class Daemon: Sendable {
         reloader = DaemonReloader(
             configPath: configPath, config: config, http: http, journal: journal, polling: polling,
             delivery: delivery, notifier: notifier, logger: logger)
-        metrics.beforeScrape { await polling.refreshFeedGauges() }
-        metrics.beforeScrape { await stage.refreshOutboxGauges() }
+        metrics.beforeScrape { stage.refreshOutboxGauges() }
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status.

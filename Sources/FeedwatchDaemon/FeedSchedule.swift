@@ -23,15 +23,23 @@ enum FeedSchedule {
     }
 
     /// The schedule at start: a feed's stored next poll when its state matches its URL; a feed
-    /// never polled is due soon, spread over the first-poll window. One read of every state.
-    static func initial(_ feeds: [FeedConfig], store: StateStore, now: Date) throws -> FeedScheduler {
-        var states: [String: FeedState] = [:]
-        states.reserveCapacity(feeds.count)
-        for state in try store.allFeedStates() { states[state.name] = state }
+    /// never polled is due soon, spread over the first-poll window. The stored states are read
+    /// once, a row at a time.
+    static func initial(_ runtime: Runtime, store: StateStore, now: Date) throws -> FeedScheduler {
         var scheduler = FeedScheduler()
+        try store.forEachScheduleRow { row in
+            guard let feed = runtime.feed(named: row.name), row.configuredURL == feed.source.url, row.lastPoll != nil
+            else { return }
+            scheduler.restore(
+                ScheduledFeed(
+                    name: feed.name, interval: feed.settings.interval,
+                    nextDue: row.gone ? nil : max(row.nextDue ?? now, now),
+                    consecutiveErrors: row.consecutiveErrors, gone: row.gone))
+        }
+        let feeds = runtime.config.feeds
         let window = firstPollWindow(feedCount: feeds.count)
-        for feed in feeds {
-            schedule(feed, stored: states[feed.name], in: &scheduler, window: window, now: now)
+        for feed in feeds where scheduler.feed(named: feed.name) == nil {
+            schedule(feed, stored: nil, in: &scheduler, window: window, now: now)
         }
         return scheduler
     }

@@ -9,6 +9,8 @@ public final class DeliveryMetrics: @unchecked Sendable {  // the table is guard
     private let latency: CoreMetrics.Timer
     private let lock = NSLock()
     private var table: [String: Handles] = [:]
+    /// The destinations configured now: their gauges read zero rather than vanish.
+    private var destinations: [String] = []
 
     private struct Handles {
         let delivered: Counter
@@ -53,9 +55,14 @@ public final class DeliveryMetrics: @unchecked Sendable {  // the table is guard
 
     func dead(to destination: String) { handles(destination).dead.increment() }
 
-    /// Sets the outbox gauges; destinations missing from `counts` read zero.
-    func outbox(_ counts: [String: (pending: Int, dead: Int)], destinations: [String]) {
-        for name in Set(destinations).union(counts.keys) {
+    func configured(_ destinations: [String]) {
+        lock.withLock { self.destinations = destinations }
+    }
+
+    /// Sets the outbox gauges; configured destinations missing from `counts` read zero.
+    func outbox(_ counts: [String: (pending: Int, dead: Int)]) {
+        let configured = lock.withLock { destinations }
+        for name in Set(configured).union(counts.keys) {
             let handles = handles(name)
             handles.pending.record(counts[name]?.pending ?? 0)
             handles.deadRows.record(counts[name]?.dead ?? 0)

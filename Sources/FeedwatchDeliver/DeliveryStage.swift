@@ -33,6 +33,7 @@ public actor DeliveryStage {
     ) {
         self.store = store
         self.metrics = metrics
+        metrics.configured(Array(destinations.keys))
         self.destinations = destinations
         self.policy = policy
         self.logger = logger
@@ -47,6 +48,7 @@ public actor DeliveryStage {
         self.destinations = destinations
         self.policy = policy
         orphansSweptAt = .distantPast
+        metrics.configured(Array(destinations.keys))
     }
 
     /// Each destination's `retry_for`, for expiring what waited too long.
@@ -244,10 +246,11 @@ public actor DeliveryStage {
         }
     }
 
-    /// Sets the outbox gauges from the store (called before a scrape, not on every delivery).
-    public func refreshOutboxGauges() {
+    /// Sets the outbox gauges from the store (called before a scrape, not on every delivery). Not
+    /// isolated: a scrape reads the store beside the stage instead of queueing behind its work.
+    public nonisolated func refreshOutboxGauges() {
         guard let counts = try? store.outboxCounts() else { return }
-        metrics.outbox(counts, destinations: Array(destinations.keys))
+        metrics.outbox(counts)
     }
 
     /// Records an outcome in the outbox and logs what the user needs to know.

@@ -85,6 +85,33 @@ extension StateStore {
         }
     }
 
+    /// What the schedule needs of a stored feed.
+    public struct ScheduleRow: Sendable {
+        public var name: String
+        public var configuredURL: String?
+        public var lastPoll: Date?
+        public var nextDue: Date?
+        public var consecutiveErrors: Int
+        public var gone: Bool
+    }
+
+    /// Visits every stored feed's scheduling fields one row at a time: building the schedule of a
+    /// million feeds never holds a million states at once.
+    public func forEachScheduleRow(_ body: (ScheduleRow) throws -> Void) throws {
+        try read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT name, configured_url, last_poll, next_due, consecutive_errors, gone FROM feed")
+            while let row = try rows.next() {
+                try body(
+                    ScheduleRow(
+                        name: row[0], configuredURL: row[1],
+                        lastPoll: (row[2] as Double?).map(Date.init(timeIntervalSince1970:)),
+                        nextDue: (row[3] as Double?).map(Date.init(timeIntervalSince1970:)),
+                        consecutiveErrors: row[4] ?? 0, gone: row[5] ?? false))
+            }
+        }
+    }
+
     /// Every feed the store knows, by name.
     public func allFeedStates() throws -> [FeedState] {
         try read { db in

@@ -46,7 +46,7 @@ final class FeedScheduleTests: XCTestCase {
         state.nextDue = now.addingTimeInterval(500)
         try store.saveFeedStates([state])
         let fresh = (0..<499).map { feed("f\($0)") }
-        var scheduler = try FeedSchedule.initial([polled] + fresh, store: store, now: now)
+        var scheduler = try FeedSchedule.initial(runtime([polled] + fresh), store: store, now: now)
         XCTAssertEqual(scheduler.feed(named: "polled")?.nextDue, now.addingTimeInterval(500))
         let window = FeedSchedule.firstPollWindow(feedCount: 500)
         XCTAssertEqual(window, 10)
@@ -59,7 +59,7 @@ final class FeedScheduleTests: XCTestCase {
 
     func testReloadKeepsUntouchedEntriesAndAppliesOnlyTheDifference() throws {
         let old = [feed("same"), feed("slower"), feed("faster", interval: 3600), feed("moved"), feed("dropped")]
-        var scheduler = try FeedSchedule.initial(old, store: store, now: now)
+        var scheduler = try FeedSchedule.initial(runtime(old), store: store, now: now)
         // Give every feed a known next poll, as after a first cycle.
         for (index, config) in old.enumerated() {
             scheduler.restore(
@@ -98,7 +98,7 @@ final class FeedScheduleTests: XCTestCase {
         state.lastPoll = now
         state.gone = true
         try store.saveFeedStates([state])
-        var scheduler = try FeedSchedule.initial([gone], store: store, now: now)
+        var scheduler = try FeedSchedule.initial(runtime([gone]), store: store, now: now)
         XCTAssertEqual(scheduler.goneCount, 1)
         XCTAssertTrue(scheduler.takeDueFeeds(now: now.addingTimeInterval(1e6)).isEmpty)
         try FeedSchedule.apply(

@@ -56,7 +56,8 @@ actor PollingService: Service {
         self.liveness = liveness
         self.logger = logger
         self.alertsQueued = alertsQueued
-        scheduler = try FeedSchedule.initial(runtime.config.feeds, store: store, now: now)
+        scheduler = try FeedSchedule.initial(runtime, store: store, now: now)
+        metrics.feeds(total: scheduler.count, failing: scheduler.failingCount, gone: scheduler.goneCount)
     }
 
     func run() async {
@@ -124,6 +125,7 @@ actor PollingService: Service {
         // A feed removed by a reload while its poll was in flight is forgotten.
         guard runtime.feed(named: feed.name) != nil else { return }
         let nextDue = scheduler.record(report.outcome, feed: feed.name, now: now)
+        refreshFeedGauges()
         // Feeds left waiting for room are looked at again once half the room is free (one look
         // at the queue per batch, not per poll).
         let roomAgain = backlogged && pollsInFlight.count <= runtime.config.concurrency / 2
@@ -183,6 +185,7 @@ actor PollingService: Service {
             logger.error("reload: cannot read feed state: \(error)")
         }
         nextPollCheck = .distantPast
+        refreshFeedGauges()
         wakeup.signal()
     }
 
@@ -207,8 +210,9 @@ actor PollingService: Service {
         return text
     }
 
-    /// Sets the feeds gauge from the schedule's running counts.
-    func refreshFeedGauges() {
+    /// Sets the feeds gauge from the schedule's running counts: after every change, three atomic
+    /// stores, so that a scrape never waits for this actor.
+    private func refreshFeedGauges() {
         metrics.feeds(total: scheduler.count, failing: scheduler.failingCount, gone: scheduler.goneCount)
     }
 }
