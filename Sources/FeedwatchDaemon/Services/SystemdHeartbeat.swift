@@ -10,7 +10,7 @@ struct SystemdHeartbeat: Service {
     let status: @Sendable () async -> String
     /// Awaited before READY=1: the listener's port is open when `systemctl start` returns.
     var beforeReady: (@Sendable () async -> Void)? = nil
-    static let statusInterval: TimeInterval = 30
+    static let statusInterval: TimeInterval = 10
 
     func run() async {
         let wakeup = Wakeup()
