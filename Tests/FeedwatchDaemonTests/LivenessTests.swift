@@ -46,16 +46,7 @@ final class LivenessTests: DaemonTestCase {
     }
 
     static func get(_ url: URL) throws -> (status: Int, body: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = ["-sS", "-o", "-", "-w", "\n%{http_code}", url.absoluteString]
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard let newline = text.lastIndex(of: "\n") else { return (0, text) }
-        return (Int(text[text.index(after: newline)...]) ?? 0, String(text[..<newline]))
+        try FeedwatchProcess.httpGet(url)
     }
 }
 

@@ -23,21 +23,8 @@ final class ObservabilityTests: DaemonTestCase {
         return Int(log[range.upperBound...].prefix { $0.isNumber })
     }
 
-    /// GET with curl: the status code and the body.
     private func get(_ url: URL, token: String? = nil) throws -> (status: Int, body: String) {
-        var arguments = ["-sS", "-o", "-", "-w", "\n%{http_code}", url.absoluteString]
-        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        process.arguments = arguments
-        let out = Pipe()
-        process.standardOutput = out
-        try process.run()
-        let data = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        let newline = try XCTUnwrap(text.lastIndex(of: "\n"))
-        return (Int(text[text.index(after: newline)...]) ?? 0, String(text[..<newline]))
+        try FeedwatchProcess.httpGet(url, bearer: token)
     }
 
     /// The samples of a scrape as Prometheus reads them: `name{label="v",…}` → value, through
@@ -55,22 +42,9 @@ final class ObservabilityTests: DaemonTestCase {
                     samples[s.name + ("{" + labels + "}" if labels else "")] = s.value
             print(json.dumps(samples))
             """
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = ["-c", script]
-        let input = Pipe()
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        input.fileHandleForWriting.write(Data(answer.body.utf8))
-        try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "the exposition does not parse: \(errorText)\n\(answer.body)")
+        let parsed = try FeedwatchProcess.runProgram("/usr/bin/python3", ["-c", script], input: Data(answer.body.utf8))
+        XCTAssertEqual(parsed.status, 0, "the exposition does not parse: \(parsed.stderr)\n\(answer.body)")
+        let data = Data(parsed.stdout.utf8)
         return try JSONDecoder().decode([String: Double].self, from: data)
     }
 

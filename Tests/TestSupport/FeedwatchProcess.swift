@@ -24,20 +24,34 @@ public enum FeedwatchProcess {
     public static func run(_ arguments: [String], environment: [String: String] = [:], currentDirectory: URL? = nil)
         throws -> Result
     {
-        let process = Process()
-        process.executableURL = executableURL
-        process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.removeValue(forKey: "NOTIFY_SOCKET")
         env.removeValue(forKey: "FEEDWATCH_CONFIG")
         for (key, value) in environment { env[key] = value }
-        process.environment = env
+        return try runProgram(executableURL.path, arguments, environment: env, currentDirectory: currentDirectory)
+    }
+
+    /// Runs any program to completion (curl, python3, chromium…), `input` on its standard input.
+    public static func runProgram(
+        _ path: String, _ arguments: [String], environment: [String: String]? = nil, currentDirectory: URL? = nil,
+        input: Data? = nil
+    ) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        if let environment { process.environment = environment }
         if let currentDirectory { process.currentDirectoryURL = currentDirectory }
         let out = Pipe()
         let err = Pipe()
+        let stdin = Pipe()
         process.standardOutput = out
         process.standardError = err
+        process.standardInput = input == nil ? FileHandle.nullDevice : stdin
         try process.run()
+        if let input {
+            stdin.fileHandleForWriting.write(input)
+            try? stdin.fileHandleForWriting.close()
+        }
         // Read both pipes before waiting so a chatty child never blocks on a full pipe.
         let errData = ReadAll(err.fileHandleForReading)
         let outData = out.fileHandleForReading.readDataToEndOfFile()
@@ -45,6 +59,15 @@ public enum FeedwatchProcess {
         return Result(
             status: process.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
             stderr: String(decoding: errData.wait(), as: UTF8.self))
+    }
+
+    /// GET with curl: the status code (0 when nothing answered) and the body.
+    public static func httpGet(_ url: URL, bearer token: String? = nil) throws -> (status: Int, body: String) {
+        var arguments = ["-sS", "-o", "-", "-w", "\n%{http_code}", url.absoluteString]
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        let text = try runProgram("/usr/bin/curl", arguments).stdout
+        guard let newline = text.lastIndex(of: "\n") else { return (0, text) }
+        return (Int(text[text.index(after: newline)...]) ?? 0, String(text[..<newline]))
     }
 
     /// Reads a pipe to its end on another thread.

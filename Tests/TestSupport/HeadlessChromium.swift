@@ -38,37 +38,9 @@ public enum HeadlessChromium {
         guard let executable else { throw Failure(description: "chromium is not installed (make deps installs it)") }
         let profile = try makeTemporaryDirectory("feedwatch-chromium")
         defer { try? FileManager.default.removeItem(at: profile) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments =
+        return try FeedwatchProcess.runProgram(
+            executable,
             ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--user-data-dir=\(profile.path)"]
-            + arguments
-        let out = Pipe()
-        let err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let errors = PipeReader(err.fileHandleForReading)
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return FeedwatchProcess.Result(
-            status: process.terminationStatus, stdout: String(decoding: output, as: UTF8.self),
-            stderr: String(decoding: errors.wait(), as: UTF8.self))
-    }
-
-    /// Reads a pipe to its end on another thread, so a chatty child never blocks on a full pipe.
-    private final class PipeReader: @unchecked Sendable {
-        private var data = Data()
-        private let done = DispatchSemaphore(value: 0)
-        init(_ handle: FileHandle) {
-            Thread.detachNewThread { [self] in
-                data = handle.readDataToEndOfFile()
-                done.signal()
-            }
-        }
-        func wait() -> Data {
-            done.wait()
-            return data
-        }
+                + arguments)
     }
 }
