@@ -61,7 +61,7 @@ let cpuAtStart = cpuSeconds()
 do {
     // 1. A million items: 1,000 feeds of 1,000 items, one transaction per feed.
     let directory = root + "/million"
-    let store = try StateStore(directory: directory)
+    let store = try SQLiteStateStore(directory: directory)
     let feeds = 1000
     let perFeed = 1000
     let build = try seconds {
@@ -98,11 +98,11 @@ do {
     //    Polls a second apart leave the 25 seen items' last-seen time alone (rewritten at most hourly);
     //    polls an hour apart rewrite it every time, the worst case.
     store.close()
-    let passes: [(StateStore.Durability, TimeInterval, String)] = [
+    let passes: [(SQLiteStateStore.Durability, TimeInterval, String)] = [
         (.full, 1, "FULL,   1 s apart"), (.full, 3600, "FULL,   1 h apart"), (.normal, 1, "NORMAL, 1 s apart"),
     ]
     for (pass, (durability, spacing, label)) in passes.enumerated() {
-        let pollStore = try StateStore(directory: directory, durability: durability)
+        let pollStore = try SQLiteStateStore(directory: directory, durability: durability)
         let documents = durability == .full ? 1500 : 5000
         let start = now.addingTimeInterval(Double(pass) * 86400 * 30)
         var fired = 0
@@ -129,7 +129,7 @@ do {
     // 4. A year of 1,000 feeds, 20 new items a day each (1% matching), one step per simulated
     //    week: each feed's week of items in one transaction, deliveries acknowledged, then pruning.
     let directory = root + "/year"
-    let store = try StateStore(directory: directory, durability: .normal)
+    let store = try SQLiteStateStore(directory: directory, durability: .normal)
     // 250 feeds keep the run under two minutes; the full 1,000 (7.4 M items) plateaued at 138 MiB.
     let feeds = Int(ProcessInfo.processInfo.environment["BENCH_STATE_FEEDS"] ?? "") ?? 250
     let perDay = 20

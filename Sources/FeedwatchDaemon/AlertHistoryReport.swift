@@ -4,6 +4,7 @@ import FeedwatchDeliver
 import FeedwatchServe
 import FeedwatchState
 import Foundation
+import Logging
 
 /// `feedwatch alerts` and `/api/v1/alerts` (SPEC §7): the alerts fired, newest first, each with
 /// every destination's status — delivered at, pending with its next attempt, held until, dead with
@@ -12,11 +13,11 @@ public enum AlertHistoryReport {
     /// The alerts raised since `since` (of `rule` only, if given; the `limit` newest only, if
     /// given), as the API shows them. `types` gives each destination's type, by name.
     static func snapshots(
-        store: StateStore, since: Date, rule: String?, limit: Int? = nil, types: [String: String]
-    ) throws -> [AlertSnapshot] {
+        store: any StateStore, since: Date, rule: String?, limit: Int? = nil, types: [String: String]
+    ) async throws -> [AlertSnapshot] {
         var snapshots: [AlertSnapshot] = []
         var index: [String: Int] = [:]
-        for row in try store.alertHistory(since: since, rule: rule, limit: limit) {
+        for row in try await store.alertHistory(since: since, rule: rule, limit: limit) {
             let delivery = deliveryStatus(row, type: types[row.target])
             if let at = index[row.alertID] {
                 snapshots[at].destinations.append(delivery)
@@ -64,15 +65,21 @@ public enum AlertHistoryReport {
         return types
     }
 
-    private static func snapshots(config: Config, since: Date, rule: String?) throws -> [AlertSnapshot] {
-        let store = try StateStore(directory: config.stateDirectory, mode: .readOnly)
-        defer { store.close() }
-        return try snapshots(store: store, since: since, rule: rule, types: destinationTypes(config))
+    private static func snapshots(config: Config, since: Date, rule: String?) async throws -> [AlertSnapshot] {
+        let store = try await StoreOpener.open(config, mode: .readOnly, logger: Logger(label: "feedwatch"))
+        do {
+            let snapshots = try await snapshots(store: store, since: since, rule: rule, types: destinationTypes(config))
+            await store.close()
+            return snapshots
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 
     /// Readable lines: the alert, its feed and link, then a line per destination.
-    public static func lines(config: Config, since: Date, rule: String?) throws -> [String] {
-        let alerts = try snapshots(config: config, since: since, rule: rule)
+    public static func lines(config: Config, since: Date, rule: String?) async throws -> [String] {
+        let alerts = try await snapshots(config: config, since: since, rule: rule)
         if alerts.isEmpty { return ["no alerts fired since \(time(since))" + (rule.map { " for rule \($0)" } ?? "")] }
         let width = max(8, alerts.flatMap { $0.destinations.map(\.name.count) }.max() ?? 0)
         var lines: [String] = []
@@ -91,8 +98,9 @@ public enum AlertHistoryReport {
     }
 
     /// The same as one JSON document, `/api/v1/alerts`'s: an array, newest alert first.
-    public static func json(config: Config, since: Date, rule: String?) throws -> String {
-        String(decoding: try APIJSON.encode(snapshots(config: config, since: since, rule: rule)), as: UTF8.self)
+    public static func json(config: Config, since: Date, rule: String?) async throws -> String {
+        let snapshots = try await snapshots(config: config, since: since, rule: rule)
+        return String(decoding: try APIJSON.encode(snapshots), as: UTF8.self)
     }
 
     private static func text(_ delivery: DeliveryStatus) -> String {

@@ -24,7 +24,7 @@ import ServiceLifecycle
 /// deliveries finish or stay queued, then the parts are closed here.
 public final class Daemon: Sendable {
     private let config: Config
-    private let store: StateStore
+    private let store: any StateStore
     private let http: HTTPClient
     private let logger: Logger
     private let notifier = SystemdNotifier()
@@ -43,8 +43,8 @@ public final class Daemon: Sendable {
     public convenience init(
         configPath: String, logger: Logger = Logger(label: "feedwatch"), liveness: Liveness = Liveness(),
         hooks: DaemonHooks = DaemonHooks()
-    ) throws {
-        try self.init(
+    ) async throws {
+        try await self.init(
             config: ConfigLoader.load(path: configPath), configPath: configPath, logger: logger, liveness: liveness,
             hooks: hooks)
     }
@@ -53,13 +53,13 @@ public final class Daemon: Sendable {
     public init(
         config: Config, configPath: String, logger: Logger = Logger(label: "feedwatch"),
         liveness: Liveness = Liveness(), hooks: DaemonHooks = DaemonHooks()
-    ) throws {
+    ) async throws {
         self.hooks = hooks
         self.config = config
         self.logger = logger
         self.liveness = liveness
         let runtime = try Runtime(config: config)
-        store = try StateStore(directory: config.stateDirectory)
+        store = try await StoreOpener.open(config, mode: .readWrite, logger: logger)
         http = try HTTPClient(configuration: .init(concurrency: config.concurrency, perHost: config.perHost))
         metrics = MetricsExporter()
         let journal = JournalSink()
@@ -70,7 +70,7 @@ public final class Daemon: Sendable {
         let delivery = DeliveryService(
             stage: stage, store: store, retryWindows: destinations.mapValues(\.retryFor), liveness: liveness,
             logger: logger)
-        let polling = try PollingService(
+        let polling = try await PollingService(
             runtime: runtime, store: store, fetcher: FeedFetcher(client: http),
             metrics: PollMetrics(factory: metrics.factory), liveness: liveness, logger: logger,
             beforeTurn: hooks.beforePollingTurn, alertsQueued: { delivery.nudge() })
@@ -79,13 +79,13 @@ public final class Daemon: Sendable {
         reloader = DaemonReloader(
             configPath: configPath, config: config, http: http, journal: journal, polling: polling,
             delivery: delivery, notifier: notifier, logger: logger)
-        metrics.beforeScrape { stage.refreshOutboxGauges() }
+        metrics.beforeScrape { await stage.refreshOutboxGauges() }
     }
 
     /// Runs until SIGTERM or SIGINT; returns the exit status.
     public func run(signals: SignalEvents = SignalEvents()) async -> Int32 {
         logger.info(
-            "feedwatch \(FeedSettings.version) started: \(config.feeds.count) feeds, \(config.rules.count) rules, state in \(store.directory)"
+            "feedwatch \(FeedSettings.version) started: \(config.feeds.count) feeds, \(config.rules.count) rules, state in \(store.location)"
         )
         config.warnings.forEach { logger.warning("\($0)") }
         let polling = self.polling
@@ -122,7 +122,7 @@ public final class Daemon: Sendable {
             status = 1
         }
         http.shutdown()
-        store.close()
+        await store.close()
         logger.info("stopped")
         return status
     }

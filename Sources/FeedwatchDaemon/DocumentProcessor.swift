@@ -35,30 +35,30 @@ struct PreparedDocument: Sendable {
 /// record items and queue alerts in one transaction. Shared by `run`, `once` and `once --dry-run`.
 struct DocumentProcessor: Sendable {
     let runtime: Runtime
-    let store: StateStore
+    let store: any StateStore
 
     /// Parses, matches and records one document: items in document order, in one transaction.
     func process(
         feed: FeedConfig, documentURL: String, body: Data, charset: String?, now: Date
-    ) throws -> ProcessedDocument {
-        let state = try store.feedState(named: feed.name)
-        return try record(
-            prepare(feed: feed, state: state, documentURL: documentURL, body: body, charset: charset, now: now),
-            feed: feed, now: now)
+    ) async throws -> ProcessedDocument {
+        let state = try await store.feedState(named: feed.name)
+        let prepared = try await prepare(
+            feed: feed, state: state, documentURL: documentURL, body: body, charset: charset, now: now)
+        return try await record(prepared, feed: feed, now: now)
     }
 
     /// Parses the document and matches the items its feed has not seen; writes nothing. `state` is
     /// the feed's current state (its `firstPollDone` says whether this poll may alert at all).
     func prepare(
         feed: FeedConfig, state: FeedState?, documentURL: String, body: Data, charset: String?, now: Date
-    ) throws -> PreparedDocument {
+    ) async throws -> PreparedDocument {
         let parsed = try FeedParser.parse(body, url: documentURL, httpCharset: charset)
         let keys = parsed.items.map(\.id)
         // Matching costs more than the look-up: only items never seen before are matched, and not
         // at all on a first poll that records silently.
         let firstPoll = state?.firstPollDone != true
         let silent = firstPoll && !feed.settings.alertOnFirstPoll
-        let unseen = silent ? [] : Set(try store.unseenKeys(feed: feed.name, keys: keys))
+        let unseen = silent ? [] : Set(try await store.unseenKeys(feed: feed.name, keys: keys))
         let tags = Set(feed.tags)
         let feedInfo = Alert.Feed(name: feed.name, url: feed.source.url, title: parsed.title)
         var alertsByID: [String: Alert] = [:]
@@ -95,8 +95,8 @@ struct DocumentProcessor: Sendable {
     }
 
     /// Records a prepared document's items and queues the alerts that fire, in one transaction.
-    func record(_ prepared: PreparedDocument, feed: FeedConfig, now: Date) throws -> ProcessedDocument {
-        let record = try store.recordItemsAndEnqueueAlerts(
+    func record(_ prepared: PreparedDocument, feed: FeedConfig, now: Date) async throws -> ProcessedDocument {
+        let record = try await store.recordItemsAndEnqueueAlerts(
             feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
         let fired = record.firedAlertIDs.compactMap { prepared.alertsByID[$0] }
         return ProcessedDocument(

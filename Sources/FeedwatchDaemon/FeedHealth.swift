@@ -20,8 +20,8 @@ struct FeedHealth: Sendable {
     /// Records the health alerts `state` (just saved after a poll) calls for; returns how many.
     @discardableResult
     func check(
-        _ state: FeedState, previous: FeedState?, feed: FeedConfig, store: StateStore, now: Date, logger: Logger
-    ) -> Int {
+        _ state: FeedState, previous: FeedState?, feed: FeedConfig, store: any StateStore, now: Date, logger: Logger
+    ) async -> Int {
         var raised = 0
         do {
             if config.failingAfter > 0, let since = state.failingSince,
@@ -29,20 +29,22 @@ struct FeedHealth: Sendable {
             {
                 let what =
                     "\(feed.name) has been failing since \(RFC3339.string(from: since)): \(state.lastStatus ?? "error")"
-                raised += try record(Self.failingRule, episode: since, title: what, feed: feed, store: store, now: now)
+                raised += try await record(
+                    Self.failingRule, episode: since, title: what, feed: feed, store: store, now: now)
             }
             if let since = previous?.failingSince, state.failingSince == nil,
-                try store.hasFired(rule: Self.failingRule, feed: feed.name, key: Self.key(Self.failingRule, since))
+                try await store.hasFired(rule: Self.failingRule, feed: feed.name, key: Self.key(Self.failingRule, since))
             {
                 let what = "\(feed.name) polls again (it was failing since \(RFC3339.string(from: since)))"
-                raised += try record(
+                raised += try await record(
                     Self.recoveredRule, episode: since, title: what, feed: feed, store: store, now: now)
             }
             if config.silentAfter > 0, state.failingSince == nil, let last = state.lastNewItem,
                 now.timeIntervalSince(last) >= config.silentAfter
             {
                 let what = "\(feed.name) has had no new item since \(RFC3339.string(from: last))"
-                raised += try record(Self.silentRule, episode: last, title: what, feed: feed, store: store, now: now)
+                raised += try await record(
+                    Self.silentRule, episode: last, title: what, feed: feed, store: store, now: now)
             }
         } catch {
             logger.error(
@@ -58,8 +60,8 @@ struct FeedHealth: Sendable {
     }
 
     private func record(
-        _ rule: String, episode: Date, title: String, feed: FeedConfig, store: StateStore, now: Date
-    ) throws -> Int {
+        _ rule: String, episode: Date, title: String, feed: FeedConfig, store: any StateStore, now: Date
+    ) async throws -> Int {
         let key = Self.key(rule, episode)
         let alert = Alert(
             rule: rule, keywords: [], feed: Alert.Feed(name: feed.name, url: feed.source.url, title: ""),
@@ -69,6 +71,6 @@ struct FeedHealth: Sendable {
             detectedAt: now, snippet: "")
         let candidate = AlertCandidate(
             alertID: alert.alertID, rule: rule, targets: config.notify, payload: try OutboxCodec.payload(for: alert))
-        return try store.recordHealthAlert(feed: feed.name, key: key, candidate: candidate, now: now) ? 1 : 0
+        return try await store.recordHealthAlert(feed: feed.name, key: key, candidate: candidate, now: now) ? 1 : 0
     }
 }

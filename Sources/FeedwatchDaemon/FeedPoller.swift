@@ -54,7 +54,7 @@ struct FeedPoller: Sendable {
 
     /// Fetches, parses and records one feed: the daemon's poll, its items recorded in document order.
     func poll(_ feed: FeedConfig, state: FeedState?, now: @Sendable () -> Date = Date.init) async -> PollReport {
-        record(await fetchAndPrepare(feed, state: state, now: now), now: now())
+        await record(await fetchAndPrepare(feed, state: state, now: now), now: now())
     }
 
     /// Fetches and parses one feed and matches its new items, recording nothing: `once` prepares
@@ -79,7 +79,7 @@ struct FeedPoller: Sendable {
         // The report outlives the poll (`once` keeps one per feed): it must not keep the body.
         report.result.outcome = .document(body: Data(), charset: charset, finalURL: finalURL)
         do {
-            let prepared = try processor.prepare(
+            let prepared = try await processor.prepare(
                 feed: feed, state: state, documentURL: finalURL.absoluteString, body: body, charset: charset, now: now())
             return PreparedPoll(feed: feed, report: report, document: prepared)
         } catch let error as FeedParseError {
@@ -96,7 +96,7 @@ struct FeedPoller: Sendable {
     }
 
     /// Records a prepared poll (items and alerts in one transaction) and logs what the user needs.
-    func record(_ prepared: PreparedPoll, now: Date) -> PollReport {
+    func record(_ prepared: PreparedPoll, now: Date) async -> PollReport {
         let feed = prepared.feed
         var report = prepared.report
         var log = logger
@@ -104,7 +104,7 @@ struct FeedPoller: Sendable {
         let result = report.result
         if let document = prepared.document {
             do {
-                let processed = try processor.record(document, feed: feed, now: now)
+                let processed = try await processor.record(document, feed: feed, now: now)
                 report.processed = processed
                 report.outcome = PollOutcome(result, feedTTL: processed.ttlMinutes.map { TimeInterval($0) * 60 })
                 for warning in processed.warnings {

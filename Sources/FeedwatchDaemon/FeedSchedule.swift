@@ -25,9 +25,9 @@ enum FeedSchedule {
     /// The schedule at start: a feed's stored next poll when its state matches its URL; a feed
     /// never polled is due soon, spread over the first-poll window. The stored states are read
     /// once, a row at a time.
-    static func initial(_ runtime: Runtime, store: StateStore, now: Date) throws -> FeedScheduler {
+    static func initial(_ runtime: Runtime, store: any StateStore, now: Date) async throws -> FeedScheduler {
         var scheduler = FeedScheduler()
-        try store.forEachScheduleRow { row in
+        try await store.forEachScheduleRow { row in
             guard let feed = runtime.feed(named: row.name), row.configuredURL == feed.source.url, row.lastPoll != nil
             else { return }
             scheduler.restore(
@@ -44,12 +44,21 @@ enum FeedSchedule {
         return scheduler
     }
 
+    /// The feeds a reload schedules afresh (added, or moved to another URL): their stored states
+    /// are what `apply` needs.
+    static func feedsToRead(from old: Runtime, to feeds: [FeedConfig], schedule scheduler: FeedScheduler) -> [String] {
+        feeds.filter { feed in
+            guard let before = old.feed(named: feed.name) else { return true }
+            return before.source != feed.source || scheduler.feed(named: feed.name) == nil
+        }.map(\.name)
+    }
+
     /// Applies a reload: only feeds added, removed, moved to another URL or given another interval
-    /// change the schedule.
+    /// change the schedule. `stored` holds the states of `feedsToRead`.
     static func apply(
         from old: Runtime, to feeds: [FeedConfig], schedule scheduler: inout FeedScheduler,
-        store: StateStore, now: Date
-    ) throws {
+        stored: [String: FeedState], now: Date
+    ) {
         var kept = Set<String>()
         kept.reserveCapacity(feeds.count)
         let window = firstPollWindow(feedCount: feeds.count)
@@ -68,7 +77,7 @@ enum FeedSchedule {
                 continue
             }
             scheduler.remove(feed: feed.name)
-            schedule(feed, stored: try store.feedState(named: feed.name), in: &scheduler, window: window, now: now)
+            schedule(feed, stored: stored[feed.name], in: &scheduler, window: window, now: now)
         }
         for name in old.feedsByName.keys where !kept.contains(name) {
             scheduler.remove(feed: name)

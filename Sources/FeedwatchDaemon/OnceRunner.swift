@@ -39,15 +39,28 @@ public struct OnceRunner {
     /// would fire to `printAlert` as its `json` payload line.
     public func run(dryRun: Bool, printAlert: @Sendable (String) -> Void) async throws -> Summary {
         let runtime = try Runtime(config: config)
-        let store = try StateStore(directory: config.stateDirectory, mode: dryRun ? .readOnly : .readWrite)
-        defer { store.close() }
+        let opened = try await StoreOpener.open(config, mode: dryRun ? .readOnly : .readWrite, logger: logger)
+        let store: any StateStore = dryRun ? DryRunStore(wrapping: opened) : opened
+        do {
+            let summary = try await run(runtime, store: store, dryRun: dryRun, printAlert: printAlert)
+            await store.close()
+            return summary
+        } catch {
+            await store.close()
+            throw error
+        }
+    }
+
+    private func run(
+        _ runtime: Runtime, store: any StateStore, dryRun: Bool, printAlert: @Sendable (String) -> Void
+    ) async throws -> Summary {
         let http = try HTTPClient(configuration: .init(concurrency: config.concurrency, perHost: config.perHost))
         defer { http.shutdown() }
         let poller = FeedPoller(
             fetcher: FeedFetcher(client: http), processor: DocumentProcessor(runtime: runtime, store: store),
             logger: logger)
         var summary = Summary()
-        let states = try Dictionary(store.allFeedStates().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let states = try await Dictionary(store.allFeedStates().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         // A feed that answered 410 Gone stays stopped until its URL changes in the configuration.
         let feeds = config.feeds.filter { feed in
             guard let state = states[feed.name], state.configuredURL == feed.source.url, state.gone else { return true }
@@ -83,11 +96,11 @@ public struct OnceRunner {
                 consecutiveErrors: failed ? errors + 1 : 0, now: now)
             updatedStates.append(state)
         }
-        try store.saveFeedStates(updatedStates)
+        try await store.saveFeedStates(updatedStates)
         if !dryRun {
             let health = FeedHealth(config: config.health)
             for (feed, state) in zip(feeds, updatedStates) {
-                health.check(state, previous: states[feed.name], feed: feed, store: store, now: now, logger: logger)
+                await health.check(state, previous: states[feed.name], feed: feed, store: store, now: now, logger: logger)
             }
         }
         if !dryRun {
@@ -97,7 +110,7 @@ public struct OnceRunner {
             let result = await stage.attemptDue(now: Date())
             summary.delivered = result.delivered
             summary.deliveryFailures = result.failed
-            summary.stillQueued = try store.pending().count
+            summary.stillQueued = try await store.pending().count
         }
         return summary
     }
@@ -133,7 +146,7 @@ public struct OnceRunner {
                 inFlight -= 1
                 ready[index] = prepared
                 while let head = ready.removeValue(forKey: reports.count) {
-                    reports.append(poller.record(head, now: Date()))
+                    reports.append(await poller.record(head, now: Date()))
                 }
                 startMore()
             }

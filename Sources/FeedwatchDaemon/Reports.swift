@@ -4,16 +4,17 @@ import FeedwatchDeliver
 import FeedwatchHTTP
 import FeedwatchState
 import Foundation
+import Logging
 
 /// The text of `feedwatch state`, `feedwatch outbox` and `feedwatch webhook test`.
 public enum Reports {
     /// One row per configured feed: name, last poll, last status, validators held, consecutive
     /// errors, next poll; at most 100 columns a line (see `StateTable`). Reads the store without
     /// writing, so it works while the daemon runs.
-    public static func stateLines(config: Config) throws -> [String] {
-        let store = try StateStore(directory: config.stateDirectory, mode: .readOnly)
-        defer { store.close() }
-        let states = try Dictionary(store.allFeedStates().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+    public static func stateLines(config: Config) async throws -> [String] {
+        let states = try await withStore(config, mode: .readOnly) { store in
+            try await Dictionary(store.allFeedStates().map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        }
         let rows = config.feeds.map { feed in
             let state = states[feed.name].flatMap { $0.configuredURL == feed.source.url ? $0 : nil }
             let held = [state?.etag.map { _ in "etag" }, state?.lastModified.map { _ in "lm" }].compactMap { $0 }
@@ -30,10 +31,10 @@ public enum Reports {
     }
 
     /// Pending and dead-lettered deliveries, oldest first; secrets and webhook URLs never shown.
-    public static func outboxLines(config: Config) throws -> [String] {
-        let store = try StateStore(directory: config.stateDirectory, mode: .readOnly)
-        defer { store.close() }
-        let entries = try (store.pending() + store.deadLetters()).sorted { $0.id < $1.id }
+    public static func outboxLines(config: Config) async throws -> [String] {
+        let entries = try await withStore(config, mode: .readOnly) { store in
+            try await (store.pending() + store.deadLetters()).sorted { $0.id < $1.id }
+        }
         if entries.isEmpty { return ["outbox empty: no pending or dead-lettered deliveries"] }
         var rows = [["ID", "STATUS", "TARGET", "ATTEMPTS", "NEXT ATTEMPT", "LAST ERROR", "ALERT ID", "RULE", "ITEM"]]
         for entry in entries {
@@ -49,11 +50,26 @@ public enum Reports {
     }
 
     /// Puts one dead letter (or all) back in the queue; the running daemon picks them up.
-    public static func retry(config: Config, id: Int64?) throws -> Int {
-        let store = try StateStore(directory: config.stateDirectory, mode: .maintenance)
-        defer { store.close() }
-        if let id { return try store.requeue(id: id) ? 1 : 0 }
-        return try store.requeueAll()
+    public static func retry(config: Config, id: Int64?) async throws -> Int {
+        try await withStore(config, mode: .maintenance) { store in
+            if let id { return try await store.requeue(id: id, now: Date()) ? 1 : 0 }
+            return try await store.requeueAll(now: Date())
+        }
+    }
+
+    /// Runs `body` with the configuration's store open, and closes it after.
+    static func withStore<T>(
+        _ config: Config, mode: SQLiteStateStore.Mode, _ body: (any StateStore) async throws -> T
+    ) async throws -> T {
+        let store = try await StoreOpener.open(config, mode: mode, logger: Logger(label: "feedwatch"))
+        do {
+            let result = try await body(store)
+            await store.close()
+            return result
+        } catch {
+            await store.close()
+            throw error
+        }
     }
 
     /// A `test` for a name the configuration does not have.

@@ -13,7 +13,7 @@ import Foundation
 /// few) and the page it shows, never every feed's row; the configured feeds are looked at in memory,
 /// their name index rebuilt only when a reload brings a new list.
 public struct StoreStatusSource: StatusSource {
-    private let store: StateStore
+    private let store: any StateStore
     private let config: @Sendable () async -> Config
     private let metrics: @Sendable () async -> String
     private let now: @Sendable () -> Date
@@ -28,7 +28,7 @@ public struct StoreStatusSource: StatusSource {
     ///   - metrics: the Prometheus text exposition for `/metrics`.
     ///   - now: the clock, for feeds' silence.
     public init(
-        store: StateStore, config: @escaping @Sendable () async -> Config,
+        store: any StateStore, config: @escaping @Sendable () async -> Config,
         metrics: @escaping @Sendable () async -> String, now: @escaping @Sendable () -> Date = { Date() }
     ) {
         self.store = store
@@ -53,7 +53,7 @@ public struct StoreStatusSource: StatusSource {
         // The feeds in trouble that the configuration still has, with the URL it has (a changed URL
         // starts afresh, as the scheduler does), by position in the configuration.
         var troubled: [Int: (state: FeedState, status: FeedStatus)] = [:]
-        for state in try store.troubledFeedStates(silentBefore: silentBefore) {
+        for state in try await store.troubledFeedStates(silentBefore: silentBefore) {
             guard let position = index[state.name], state.configuredURL == feeds[position].source.url else { continue }
             let status = Self.status(of: state, silentBefore: silentBefore)
             if status != .ok { troubled[position] = (state, status) }
@@ -90,7 +90,7 @@ public struct StoreStatusSource: StatusSource {
         }
 
         let unread = page.filter { troubled[$0] == nil }.map { feeds[$0].name }
-        let states = try store.feedStates(named: unread)
+        let states = try await store.feedStates(named: unread)
         let snapshots = page.map { position in
             let feed = feeds[position]
             let state =
@@ -140,14 +140,14 @@ public struct StoreStatusSource: StatusSource {
 
     public func alerts(since: Date?, rule: String?, limit: Int) async throws -> [AlertSnapshot] {
         let types = AlertHistoryReport.destinationTypes(await config())
-        return try AlertHistoryReport.snapshots(
+        return try await AlertHistoryReport.snapshots(
             store: store, since: since ?? Date(timeIntervalSince1970: 0), rule: rule, limit: limit, types: types)
     }
 
     public func outbox() async throws -> OutboxSnapshot {
         let types = AlertHistoryReport.destinationTypes(await config())
-        let queues = try store.outboxQueues()
-        let dead = try store.recentDeadLetters(limit: Self.deadLetterLimit).map { row in
+        let queues = try await store.outboxQueues()
+        let dead = try await store.recentDeadLetters(limit: Self.deadLetterLimit).map { row in
             let alert = OutboxCodec.alert(fromPayload: row.payload)
             return DeadLetter(
                 id: row.id, alertID: row.alertID, destination: row.target, type: types[row.target],

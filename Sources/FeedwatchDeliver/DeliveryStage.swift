@@ -12,7 +12,7 @@ import Logging
 /// The daemon only says when to look (`startDue`) and swaps the destinations on a reload; `once`
 /// and the tests step through it with `attemptDue`.
 public actor DeliveryStage {
-    let store: StateStore
+    let store: any StateStore
     let logger: Logger
     let metrics: DeliveryMetrics
     private var destinations: [String: any Destination]
@@ -24,11 +24,12 @@ public actor DeliveryStage {
     /// When rows of destinations no longer configured were last looked for: only a reload makes
     /// them, so they are swept at start, after a reload, and once a minute, not on every look.
     private var orphansSweptAt = Date.distantPast
+    private var isClaiming = false
     static let orphanSweepInterval: TimeInterval = 60
 
     /// A stage delivering the outbox of `store` to `destinations` (by name), shaped by `policy`.
     public init(
-        store: StateStore, destinations: [String: any Destination], policy: ShapingPolicy = .none, logger: Logger,
+        store: any StateStore, destinations: [String: any Destination], policy: ShapingPolicy = .none, logger: Logger,
         metrics: DeliveryMetrics = DeliveryMetrics()
     ) {
         self.store = store
@@ -56,8 +57,8 @@ public actor DeliveryStage {
 
     /// Starts every due delivery each destination has room for, without waiting for them;
     /// `finished` is called after each one. Returns when the outbox should next be looked at.
-    public func startDue(now: Date, finished: @escaping @Sendable () -> Void) -> Date {
-        for claim in claimDue(now: now) {
+    public func startDue(now: Date, finished: @escaping @Sendable () -> Void) async -> Date {
+        for claim in await claimDue(now: now) {
             begin(claim)
             Task.detached {
                 let outcome = await claim.destination.deliver(claim.message)
@@ -65,7 +66,7 @@ public actor DeliveryStage {
                 finished()
             }
         }
-        var next = ((try? store.earliestNextAttempt()) ?? nil) ?? now.addingTimeInterval(60)
+        var next = ((try? await store.earliestNextAttempt()) ?? nil) ?? now.addingTimeInterval(60)
         if let free = rateFreesUp(now: now) { next = min(next, free) }
         return max(next, now.addingTimeInterval(0.05))
     }
@@ -75,7 +76,7 @@ public actor DeliveryStage {
     /// and not delivered.
     @discardableResult
     public func attemptDue(now: Date) async -> (delivered: Int, failed: Int) {
-        let due = claimDue(now: now, limit: 10_000)
+        let due = await claimDue(now: now, limit: 10_000)
         for claim in due { begin(claim) }
         let outcomes = await withTaskGroup(of: (Claim, DeliveryOutcome).self) { group in
             for claim in due {
@@ -87,7 +88,7 @@ public actor DeliveryStage {
         }
         var delivered = 0
         for (claim, outcome) in outcomes {
-            end(claim, outcome, now: now)
+            await end(claim, outcome, now: now)
             if case .delivered = outcome { delivered += 1 }
         }
         return (delivered, outcomes.count - delivered)
@@ -103,14 +104,21 @@ public actor DeliveryStage {
     /// Shapes what was queued since the last look, then claims the due messages each destination
     /// has room (and rate) for (`limit` overrides the room), oldest first. Rows whose destination is
     /// gone from the configuration, or whose alert cannot be read, are dead-lettered here.
-    private func claimDue(now: Date, limit: Int? = nil) -> [Claim] {
+    private func claimDue(now: Date, limit: Int? = nil) async -> [Claim] {
+        // One look at a time: the room of each destination is counted before its rows are claimed,
+        // and a second look between the two would claim the same room twice.
+        guard !isClaiming else { return [] }
+        isClaiming = true
+        defer { isClaiming = false }
         var claimed: [Claim] = []
         do {
-            try shapeNewDeliveries()
+            try await shapeNewDeliveries()
             if now.timeIntervalSince(orphansSweptAt) >= Self.orphanSweepInterval || limit != nil {
                 orphansSweptAt = now
-                for entry in try store.dueDeliveries(now: now, limit: 100, excludingTargets: Set(destinations.keys)) {
-                    record(entry, .failed(reason: "no destination named \(entry.target) in the configuration any more"))
+                for entry in try await store.dueDeliveries(
+                    now: now, limit: 100, excludingTargets: Set(destinations.keys))
+                {
+                    await record(entry, .failed(reason: "no destination named \(entry.target) in the configuration any more"))
                 }
             }
             for name in destinations.keys.sorted() {
@@ -119,10 +127,10 @@ public actor DeliveryStage {
                 // one small query per look, not a claim and release of the whole backlog.
                 var room = limit ?? (destination.maxInFlight - load[name, default: 0])
                 if let rate = policy.rate(of: name) {
-                    room = min(room, rate.count - recentMessages(name, rate, now: now))
+                    room = min(room, await rate.count - recentMessages(name, rate, now: now))
                 }
                 guard room > 0 else { continue }
-                for rows in try store.dueMessages(now: now, target: name, limit: room) {
+                for rows in try await store.dueMessages(now: now, target: name, limit: room) {
                     var alerts: [Alert] = []
                     var readable: [OutboxEntry] = []
                     for entry in rows {
@@ -130,7 +138,7 @@ public actor DeliveryStage {
                             alerts.append(alert)
                             readable.append(entry)
                         } else {
-                            record(entry, .failed(reason: "unreadable alert in the outbox"))
+                            await record(entry, .failed(reason: "unreadable alert in the outbox"))
                         }
                     }
                     guard let first = readable.first else { continue }
@@ -151,8 +159,8 @@ public actor DeliveryStage {
     }
 
     /// Decides, for every row queued since the last look, when it goes and with which others.
-    private func shapeNewDeliveries() throws {
-        let fresh = try store.unshapedDeliveries(limit: 5_000)
+    private func shapeNewDeliveries() async throws {
+        let fresh = try await store.unshapedDeliveries(limit: 5_000)
         guard !fresh.isEmpty else { return }
         var decisions: [ShapingDecision] = []
         // Groups opened in this batch, by key prefix: the store does not hold them yet.
@@ -168,7 +176,11 @@ public actor DeliveryStage {
             var open: (key: String, releaseAt: Date)?
             if let wait = shaping.groupWait {
                 let prefix = Hold.groupPrefix(destination: entry.target, wait: wait)
-                open = try opened[prefix] ?? store.openGroup(target: entry.target, keyPrefix: prefix)
+                if let known = opened[prefix] {
+                    open = known
+                } else {
+                    open = try await store.openGroup(target: entry.target, keyPrefix: prefix)
+                }
             }
             guard
                 let hold = Hold.decide(
@@ -185,14 +197,15 @@ public actor DeliveryStage {
                 ShapingDecision(
                     id: entry.id, groupKey: hold.groupKey, hold: hold.reason.rawValue, releaseAt: hold.releaseAt))
         }
-        try store.applyShaping(decisions)
+        try await store.applyShaping(decisions)
     }
 
     /// Messages sent to a rate-limited destination within its period before `now`.
-    private func recentMessages(_ name: String, _ rate: Shaping.Rate, now: Date) -> Int {
+    private func recentMessages(_ name: String, _ rate: Shaping.Rate, now: Date) async -> Int {
         if sent[name] == nil {
             // After a restart, what went out before counts too.
-            sent[name] = (try? store.messagesDelivered(target: name, since: now.addingTimeInterval(-rate.period))) ?? []
+            sent[name] =
+                (try? await store.messagesDelivered(target: name, since: now.addingTimeInterval(-rate.period))) ?? []
         }
         let since = now.addingTimeInterval(-rate.period)
         sent[name]?.removeAll { $0 <= since }
@@ -217,12 +230,12 @@ public actor DeliveryStage {
         load[claim.destination.name, default: 0] += 1
     }
 
-    private func end(_ claim: Claim, _ outcome: DeliveryOutcome, now: Date) {
+    private func end(_ claim: Claim, _ outcome: DeliveryOutcome, now: Date) async {
         load[claim.destination.name, default: 1] -= 1
         // A group's rows share one fate: delivered together, retried together, dead together.
         for entry in claim.entries {
             inFlight.remove(entry.id)
-            record(entry, outcome, retryFor: claim.destination.retryFor, now: now)
+            await record(entry, outcome, retryFor: claim.destination.retryFor, now: now)
         }
         count(claim, outcome, now: now)
     }
@@ -248,20 +261,20 @@ public actor DeliveryStage {
 
     /// Sets the outbox gauges from the store (called before a scrape, not on every delivery). Not
     /// isolated: a scrape reads the store beside the stage instead of queueing behind its work.
-    public nonisolated func refreshOutboxGauges() {
-        guard let counts = try? store.outboxCounts() else { return }
+    public nonisolated func refreshOutboxGauges() async {
+        guard let counts = try? await store.outboxCounts() else { return }
         metrics.outbox(counts)
     }
 
     /// Records an outcome in the outbox and logs what the user needs to know.
     private func record(
         _ entry: OutboxEntry, _ outcome: DeliveryOutcome, retryFor: TimeInterval = 0, now: Date = Date()
-    ) {
+    ) async {
         let metadata: Logger.Metadata = ["destination": "\(entry.target)", "alert_id": "\(entry.alertID)"]
         do {
             switch outcome {
             case .delivered(let status):
-                try store.markDelivered(id: entry.id, status: status, now: now)
+                try await store.markDelivered(id: entry.id, status: status, now: now)
                 if let lastError = entry.lastError {
                     logger.notice(
                         "delivered after an earlier failure (\(lastError)); attempts before: \(entry.attempts)",
@@ -271,7 +284,7 @@ public actor DeliveryStage {
                 let next = RetryPolicy.nextAttempt(
                     failedAttempts: entry.attempts + 1, retryAfter: after, createdAt: entry.retryFrom,
                     retryFor: retryFor, now: now)
-                try store.markFailed(id: entry.id, error: reason, retryAt: next)
+                try await store.markFailed(id: entry.id, error: reason, retryAt: next)
                 if let next {
                     logger.warning(
                         "delivery failed (\(reason)); next attempt at \(Self.timeText(next))", metadata: metadata)
@@ -280,7 +293,7 @@ public actor DeliveryStage {
                         "delivery failed (\(reason)) and retry_for has passed: dead-lettered", metadata: metadata)
                 }
             case .failed(let reason):
-                try store.markFailed(id: entry.id, error: reason, retryAt: nil)
+                try await store.markFailed(id: entry.id, error: reason, retryAt: nil)
                 logger.error("delivery failed permanently (\(reason)): dead-lettered", metadata: metadata)
             }
         } catch {

@@ -1,260 +1,186 @@
 import Foundation
-import GRDB
 
-/// The embedded SQLite store behind feedwatch's promise that every matching story is alerted once:
-/// feed state, the items already seen, the alerts already fired and the durable webhook outbox.
+/// The state the daemon keeps, as the few questions it asks of it. Two implementations: the
+/// embedded SQLite file of one instance (`SQLite/`), and PostgreSQL shared by several instances
+/// (the FeedwatchPostgres module); `DryRunStore` wraps either to answer as the daemon would
+/// without writing. One contract test suite runs against every implementation.
 ///
-/// Open one read-write store per process for the daemon (`run`, `once`): it takes the state
-/// directory's single-instance lock, upgrades an older schema in place and refuses a newer one.
-/// Commands that only look (`state`, `outbox`, `once --dry-run`) open it `.readOnly`: no lock,
-/// no write, and it works while the daemon runs.
-public final class StateStore: @unchecked Sendable {
-    /// Whether the store may write.
-    public enum Mode: Sendable, Equatable {
-        /// The daemon's mode: takes the lock, migrates, writes.
-        case readWrite
-        /// Never writes and takes no lock. `recordItemsAndEnqueueAlerts` then only simulates:
-        /// what it would have written is remembered in memory for the life of this store.
-        case readOnly
-        /// Short writes beside a running daemon (`feedwatch outbox retry`): no lock, no migration,
-        /// the database must exist and be current. SQLite serialises the writers.
-        case maintenance
+/// Every method may throw `StateError`; a failed write has written nothing (each is one transaction).
+public protocol StateStore: FeedStateStore, ItemLedger, OutboxStore, AlertHistoryStore, StoreHousekeeping,
+    FeedLeases
+{
+    /// Where the state is, for messages: the SQLite file's path, or the PostgreSQL server and
+    /// database (never the password).
+    var location: String { get }
+    /// Releases the connections (and the SQLite instance lock). Safe to call twice.
+    func close() async
+}
+
+/// What the store keeps about each feed between polls (SPEC §7): validators, when it was polled and
+/// is due, its health. Saving a state never clears `firstPollDone`: only recording a document sets it.
+public protocol FeedStateStore: Sendable {
+    /// The state of the feed named `name`, or nil if it was never saved nor polled.
+    func feedState(named name: String) async throws -> FeedState?
+    /// The states of the feeds named in `names` that the store knows, by name.
+    func feedStates(named names: [String]) async throws -> [String: FeedState]
+    /// Every feed the store knows, by name.
+    func allFeedStates() async throws -> [FeedState]
+    /// Every feed gone (410), failing, or (with `silentBefore`) silent since then, by name; read
+    /// through indexes, however many feeds the store holds.
+    func troubledFeedStates(silentBefore: Date?) async throws -> [FeedState]
+    /// Visits every stored feed's scheduling fields one row at a time: building the schedule of a
+    /// million feeds never holds a million states at once.
+    func forEachScheduleRow(_ body: (FeedScheduleRow) throws -> Void) async throws
+    /// Inserts or replaces these feeds' states in one transaction (`firstPollDone` only ever turns on).
+    func saveFeedStates(_ states: [FeedState]) async throws
+}
+
+/// Seen items, fired alerts and story keys (SPEC §4): the promise that each story is alerted once.
+public protocol ItemLedger: Sendable {
+    /// Records one fetched document's items and enqueues the alerts that are not duplicates, in ONE
+    /// transaction: either the items are marked seen and their alerts are in the outbox, or neither.
+    ///
+    /// Marks the feed's first poll done. Items already seen only have their last-seen time
+    /// refreshed. On the feed's first successful poll with `alertOnFirstPoll` false nothing fires.
+    /// Otherwise a candidate fires unless its (rule, feed, item) fired before, or the same story —
+    /// same canonical link or same title key — fired for that rule within 48 hours in any feed.
+    /// These hold however many processes record at once: two recording the same item fire it once.
+    /// - Throws: `StateError.diskFull` (nothing was recorded; poll again later), other `StateError`s.
+    func recordItemsAndEnqueueAlerts(
+        feed: String, items: [IncomingItem], now: Date, alertOnFirstPoll: Bool
+    ) async throws -> RecordOutcome
+    /// What the ledger knows of these items, as `recordItemsAndEnqueueAlerts` would find it: read
+    /// only, so that a dry run can decide as the daemon would (`DryRunStore`).
+    func ledgerFacts(feed: String, items: [IncomingItem], now: Date) async throws -> LedgerFacts
+    /// The keys among `keys` not yet seen in `feed`, in their order.
+    func unseenKeys(feed: String, keys: [String]) async throws -> [String]
+    /// Records a feed-health alert under `key` (its episode) and queues it, at most once per
+    /// (rule, feed, key), without touching the feed's items; false when it had already fired.
+    func recordHealthAlert(feed: String, key: String, candidate: AlertCandidate, now: Date) async throws -> Bool
+    /// Whether `rule` fired for `feed` under `key`.
+    func hasFired(rule: String, feed: String, key: String) async throws -> Bool
+}
+
+/// The durable outbox (SPEC §5): an alert is in it before anyone tries to deliver it, and leaves it
+/// only as delivered or dead. A claimed row is in flight; one whose claimer stopped (or, shared,
+/// whose claim outlived `claimTimeout`) is claimable again: delivery is at least once, and a
+/// duplicate happens only for what was in flight when an instance died.
+public protocol OutboxStore: Sendable {
+    /// Claims up to `limit` due, shaped deliveries of targets outside `excludingTargets`, oldest first.
+    func dueDeliveries(now: Date, limit: Int, excludingTargets: Set<String>) async throws -> [OutboxEntry]
+    /// Claims up to `limit` due messages of `target`: a row alone, or every pending row of its group.
+    func dueMessages(now: Date, target: String, limit: Int) async throws -> [[OutboxEntry]]
+    /// Hands claimed rows back, untried.
+    func releaseDeliveries(ids: [Int64]) async throws
+    /// Records a successful delivery, with the receiver's status (nil for the journal).
+    func markDelivered(id: Int64, status: Int?, now: Date) async throws
+    /// Records a failed attempt: pending again at `retryAt`, or dead when `retryAt` is nil.
+    func markFailed(id: Int64, error: String, retryAt: Date?) async throws
+    /// Dead-letters pending rows older than their target's window; returns how many.
+    func expire(olderThan retryFor: [String: TimeInterval], now: Date) async throws -> Int
+    /// When the next pending row is due.
+    func earliestNextAttempt() async throws -> Date?
+    /// Rows not yet shaped (new), oldest first; they are not claimable until shaped.
+    func unshapedDeliveries(limit: Int) async throws -> [OutboxEntry]
+    /// Records shaping decisions; each row becomes claimable at its release time.
+    func applyShaping(_ decisions: [ShapingDecision]) async throws
+    /// The newest unclaimed group of `target` whose key starts with `keyPrefix`, with its release time.
+    func openGroup(target: String, keyPrefix: String) async throws -> (key: String, releaseAt: Date)?
+    /// When each message of `target` delivered since `since` went (a group counts once).
+    func messagesDelivered(target: String, since: Date) async throws -> [Date]
+    /// Rows waiting (pending, held or in flight) and dead, per target.
+    func outboxCounts() async throws -> [String: (pending: Int, dead: Int)]
+    /// Every target with a row not yet delivered, by name.
+    func outboxQueues() async throws -> [OutboxQueue]
+    /// Pending and in-flight rows, oldest first.
+    func pending() async throws -> [OutboxEntry]
+    /// Dead rows, oldest first.
+    func deadLetters() async throws -> [OutboxEntry]
+    /// The `limit` newest dead rows, newest first.
+    func recentDeadLetters(limit: Int) async throws -> [OutboxEntry]
+    /// Puts one dead row back, due now with a new retry window; false if there is none with that id.
+    func requeue(id: Int64, now: Date) async throws -> Bool
+    /// Puts every dead row back; returns how many.
+    func requeueAll(now: Date) async throws -> Int
+}
+
+/// The alerts fired, as the outbox remembers them (SPEC §7).
+public protocol AlertHistoryStore: Sendable {
+    /// The outbox rows of the alerts raised since `since` (of `rule` only), newest alert first, an
+    /// alert's rows together; with `limit`, only the `limit` newest alerts'.
+    func alertHistory(since: Date, rule: String?, limit: Int?) async throws -> [OutboxEntry]
+}
+
+/// Keeping the store's size bounded (`Retention`).
+public protocol StoreHousekeeping: Sendable {
+    /// Deletes at most `batchSize` expired rows of each kind in one short transaction; returns how
+    /// many. Shared stores let one instance at a time prune (the others return 0).
+    func prune(now: Date, batchSize: Int) async throws -> Int
+}
+
+/// Which feeds this process may poll. A store of one process holds every feed; a shared store
+/// splits them between the live instances, each feed held by one at a time for a lease period.
+public protocol FeedLeases: Sendable {
+    /// True when other processes share the store: the poller must hold a feed's lease to poll it.
+    var isShared: Bool { get }
+    /// Renews this process's leases, gives up what exceeds its share of `feedCount` feeds among the
+    /// live instances, and takes free or expired ones among `candidates` up to that share. Returns
+    /// the feeds held now. Never called on a store that is not shared.
+    func balanceLeases(candidates: [String], feedCount: Int, now: Date) async throws -> FeedLeaseChange
+    /// Gives up every lease this process holds (a clean stop), so the others need not wait.
+    func releaseAllLeases() async throws
+}
+
+/// What a lease turn changed.
+public struct FeedLeaseChange: Sendable, Equatable {
+    /// Feeds taken in this turn.
+    public var gained: [String]
+    /// Feeds given up or lost (expired and taken by another) in this turn.
+    public var lost: [String]
+    /// How many leases this process holds now.
+    public var held: Int
+
+    public init(gained: [String] = [], lost: [String] = [], held: Int = 0) {
+        self.gained = gained
+        self.lost = lost
+        self.held = held
     }
+}
 
-    /// How hard a commit is pushed to disk.
-    public enum Durability: Sendable, Equatable {
-        /// `synchronous=FULL`: a committed poll survives a power cut, so a delivered alert is
-        /// never raised again after one. The default: feedwatch commits a few times a second at most.
-        case full
-        /// `synchronous=NORMAL`: survives a process crash, may lose the last commits on power loss.
-        case normal
+/// What the schedule needs of a stored feed.
+public struct FeedScheduleRow: Sendable {
+    public var name: String
+    public var configuredURL: String?
+    public var lastPoll: Date?
+    public var nextDue: Date?
+    public var consecutiveErrors: Int
+    public var gone: Bool
+
+    public init(
+        name: String, configuredURL: String?, lastPoll: Date?, nextDue: Date?, consecutiveErrors: Int, gone: Bool
+    ) {
+        self.name = name
+        self.configuredURL = configuredURL
+        self.lastPoll = lastPoll
+        self.nextDue = nextDue
+        self.consecutiveErrors = consecutiveErrors
+        self.gone = gone
     }
+}
 
-    /// The state directory (`state_dir`).
-    public let directory: String
-    /// `directory/feedwatch.sqlite`.
-    public let databasePath: String
-    /// The mode the store was opened in.
-    public let mode: Mode
-    /// True when opened read-only on a directory that holds no database yet: every read is empty.
-    public let isEmptyStandIn: Bool
+extension FeedStateStore {
+    public func saveFeedState(_ state: FeedState) async throws { try await saveFeedStates([state]) }
+}
 
-    let writer: any DatabaseWriter
-    private let lock: InstanceLock?
-    let overlay: DryRunOverlay?
-    private let closeLock = NSLock()
-    private var isClosed = false
-
-    /// Opens (creating if needed) the store in `directory`.
-    /// - Throws: `StateError` — directory not writable, locked by another process, corrupt file,
-    ///   newer schema.
-    public init(directory: String, mode: Mode = .readWrite, durability: Durability = .full) throws {
-        self.directory = directory
-        self.databasePath = (directory as NSString).appendingPathComponent("feedwatch.sqlite")
-        self.mode = mode
-        let path = databasePath
-
-        var config = Configuration()
-        config.busyMode = .timeout(10)
-        let synchronous = durability == .full ? "FULL" : "NORMAL"
-        // Reads are single look-ups of microseconds: two readers beside the writer are enough on a
-        // small server, and every connection's page cache counts in the daemon's memory.
-        config.maximumReaderCount = 2
-        config.prepareDatabase { db in
-            // The million-row tables outgrow SQLite's default 2 MiB page cache: a bigger one spares a
-            // pread per page the seen checks touch (the writer does those); readers look up one row
-            // at a time and keep the default. (A memory map was no faster and shows as RSS.)
-            let cacheKiB = db.configuration.readonly ? 2048 : 8192
-            try db.execute(sql: "PRAGMA cache_size = -\(cacheKiB); PRAGMA temp_store = MEMORY")
-            if !db.configuration.readonly {
-                try db.execute(sql: "PRAGMA synchronous = \(synchronous)")
-            }
-        }
-
-        switch mode {
-        case .readWrite:
-            try Self.makeWritableDirectory(directory)
-            let lock = try InstanceLock(directory: directory)
-            self.lock = lock
-            self.overlay = nil
-            self.isEmptyStandIn = false
-            try Self.checkHeader(path)
-            do {
-                let pool = try DatabasePool(path: path, configuration: config)
-                try Self.checkIntegrity(pool, path: path)
-                try Self.refuseNewerSchema(pool, path: path)
-                try Schema.migrator.migrate(pool)
-                self.writer = pool
-            } catch {
-                lock.release()
-                throw StateError.from(error, path: path)
-            }
-            try returnInFlightToPending()
-        case .maintenance:
-            self.lock = nil
-            self.overlay = nil
-            self.isEmptyStandIn = false
-            guard FileManager.default.fileExists(atPath: path) else {
-                throw StateError.database(
-                    path: path, message: "no state yet: feedwatch has never run with this state_dir")
-            }
-            try Self.checkHeader(path)
-            do {
-                let queue = try DatabaseQueue(path: path, configuration: config)
-                try Self.refuseNewerSchema(queue, path: path)
-                let complete = try queue.read { try Schema.migrator.hasCompletedMigrations($0) }
-                if !complete {
-                    throw StateError.database(
-                        path: path, message: "written by an older feedwatch; run `feedwatch run` once to upgrade it")
-                }
-                self.writer = queue
-            } catch {
-                throw StateError.from(error, path: path)
-            }
-        case .readOnly:
-            self.lock = nil
-            self.overlay = DryRunOverlay()
-            if FileManager.default.fileExists(atPath: path) {
-                self.isEmptyStandIn = false
-                try Self.checkHeader(path)
-                config.readonly = true
-                do {
-                    let queue = try DatabaseQueue(path: path, configuration: config)
-                    try Self.refuseNewerSchema(queue, path: path)
-                    let complete = try queue.read { try Schema.migrator.hasCompletedMigrations($0) }
-                    if !complete {
-                        throw StateError.database(
-                            path: path,
-                            message: "written by an older feedwatch; run `feedwatch run` once to upgrade it")
-                    }
-                    self.writer = queue
-                } catch {
-                    throw StateError.from(error, path: path)
-                }
-            } else {
-                // Nothing recorded yet: an empty in-memory store answers exactly as an empty file would.
-                self.isEmptyStandIn = true
-                do {
-                    let queue = try DatabaseQueue()
-                    try Schema.migrator.migrate(queue)
-                    self.writer = queue
-                } catch {
-                    throw StateError.from(error, path: path)
-                }
-            }
-        }
-    }
-
-    /// Closes the database and releases the lock. Called by `deinit` too; safe to call twice.
-    /// A read-write store first folds its write-ahead log into the database file, so that a stopped
-    /// daemon leaves one self-contained file behind (for backups and read-only opens).
-    public func close() {
-        closeLock.lock()
-        defer { closeLock.unlock() }
-        guard !isClosed else { return }
-        isClosed = true
-        if mode == .readWrite {
-            _ = try? writer.writeWithoutTransaction { try $0.checkpoint(.truncate) }
-        }
-        try? writer.close()
-        lock?.release()
-    }
-
-    deinit { close() }
-
-    // MARK: - Guarded access
-
-    /// Runs `body` in one write transaction; maps SQLite failures to `StateError`.
-    func write<T>(_ body: (Database) throws -> T) throws -> T {
-        guard mode != .readOnly else { throw StateError.readOnly(path: databasePath) }
-        try checkOpen()
-        do {
-            return try writer.write(body)
-        } catch {
-            throw StateError.from(error, path: databasePath)
-        }
-    }
-
-    /// Runs `body` in one read transaction; maps SQLite failures to `StateError`.
-    func read<T>(_ body: (Database) throws -> T) throws -> T {
-        try checkOpen()
-        do {
-            return try writer.read(body)
-        } catch {
-            throw StateError.from(error, path: databasePath)
-        }
-    }
-
-    /// Runs one statement's read without opening a transaction around it: SQLite gives a single
-    /// statement a consistent view by itself, and the BEGIN/COMMIT pair a pooled read adds costs
-    /// more than the look-up (the per-poll read of a feed's state).
-    func readStatement<T>(_ body: (Database) throws -> T) throws -> T {
-        try checkOpen()
-        do {
-            return try writer.unsafeRead(body)
-        } catch {
-            throw StateError.from(error, path: databasePath)
-        }
-    }
-
-    private func checkOpen() throws {
-        closeLock.lock()
-        defer { closeLock.unlock() }
-        if isClosed { throw StateError.database(path: databasePath, message: "used after close()") }
-    }
-
-    // MARK: - Opening checks
-
-    private static func makeWritableDirectory(_ directory: String) throws {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory) {
-            guard isDirectory.boolValue else {
-                throw StateError.directoryNotWritable(path: directory, reason: "it is a file, not a directory")
-            }
-        } else {
-            do {
-                try FileManager.default.createDirectory(
-                    atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            } catch {
-                throw StateError.directoryNotWritable(path: directory, reason: Self.reason(error))
-            }
-        }
-        guard access(directory, W_OK | X_OK) == 0 else {
-            throw StateError.directoryNotWritable(path: directory, reason: errnoText())
-        }
-    }
-
-    private static func reason(_ error: Error) -> String {
-        let underlying = (error as NSError).userInfo[NSUnderlyingErrorKey] as? NSError
-        if let underlying, underlying.domain == NSPOSIXErrorDomain {
-            return String(cString: strerror(Int32(underlying.code)))
-        }
-        return (error as NSError).localizedDescription
-    }
-
-    /// A file that does not start with SQLite's magic is refused before SQLite touches it, so that a
-    /// stray file is reported, never overwritten. (An empty file is a valid, empty database.)
-    private static func checkHeader(_ path: String) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else { return }
-        defer { try? handle.close() }
-        let header = (try? handle.read(upToCount: 16)) ?? Data()
-        if !header.isEmpty && header != Data("SQLite format 3\0".utf8) {
-            throw StateError.corrupt(path: path, detail: "file is not a database")
-        }
-    }
-
-    private static func checkIntegrity(_ reader: any DatabaseReader, path: String) throws {
-        let report = try reader.read { try String.fetchAll($0, sql: "PRAGMA quick_check") }
-        if report != ["ok"] {
-            throw StateError.corrupt(path: path, detail: report.prefix(3).joined(separator: "; "))
-        }
-    }
-
-    private static func refuseNewerSchema(_ reader: any DatabaseReader, path: String) throws {
-        let applied = try reader.read { try Schema.migrator.appliedIdentifiers($0) }
-        let unknown = applied.subtracting(Schema.migrator.migrations)
-        if !unknown.isEmpty {
-            throw StateError.newerSchema(path: path, unknownMigrations: unknown.sorted())
+extension StoreHousekeeping {
+    /// Prunes in batches until nothing is left to prune; returns the total deleted.
+    @discardableResult
+    public func pruneAll(now: Date, batchSize: Int = 500) async throws -> Int {
+        var total = 0
+        while true {
+            let deleted = try await prune(now: now, batchSize: batchSize)
+            if deleted == 0 { return total }
+            total += deleted
         }
     }
 }

@@ -4,7 +4,7 @@ import FeedwatchDaemon
 import Foundation
 
 /// `feedwatch alerts [--since DUR] [--rule NAME] [--json]`: what fired, and where it went.
-struct AlertsCommand: ParsableCommand {
+struct AlertsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "alerts",
         abstract: "List the alerts fired, newest first, with each destination's delivery status.")
@@ -20,7 +20,7 @@ struct AlertsCommand: ParsableCommand {
     @Flag(help: "Print one JSON document (an array) instead of text.")
     var json = false
 
-    func run() throws {
+    func run() async throws {
         guard let window = Units.durationValue(since) else {
             throw ValidationError("--since \"\(since)\" is not a duration (examples: 30m, 24h, 7d)")
         }
@@ -28,9 +28,9 @@ struct AlertsCommand: ParsableCommand {
         let start = Date().addingTimeInterval(-window)
         do {
             if json {
-                print(try AlertHistoryReport.json(config: config, since: start, rule: rule))
+                print(try await AlertHistoryReport.json(config: config, since: start, rule: rule))
             } else {
-                for line in try AlertHistoryReport.lines(config: config, since: start, rule: rule) { print(line) }
+                for line in try await AlertHistoryReport.lines(config: config, since: start, rule: rule) { print(line) }
             }
         } catch {
             throw fail("\(error)")

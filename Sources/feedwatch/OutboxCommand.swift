@@ -8,23 +8,23 @@ struct OutboxCommand: ParsableCommand {
         subcommands: [OutboxListCommand.self, OutboxRetryCommand.self], defaultSubcommand: OutboxListCommand.self)
 }
 
-struct OutboxListCommand: ParsableCommand {
+struct OutboxListCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "List pending and dead-lettered deliveries (the default).")
 
     @OptionGroup var options: ConfigOptions
 
-    func run() throws {
+    func run() async throws {
         let config = try options.load(unsetDestinationSecrets: .allowed)
         do {
-            for line in try Reports.outboxLines(config: config) { print(line) }
+            for line in try await Reports.outboxLines(config: config) { print(line) }
         } catch {
             throw fail("\(error)")
         }
     }
 }
 
-struct OutboxRetryCommand: ParsableCommand {
+struct OutboxRetryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "retry", abstract: "Put dead letters back in the queue.")
 
@@ -40,10 +40,10 @@ struct OutboxRetryCommand: ParsableCommand {
         if (id == nil) == !all { throw ValidationError("give either a delivery ID or --all") }
     }
 
-    func run() throws {
+    func run() async throws {
         let config = try options.load(unsetDestinationSecrets: .allowed)
         do {
-            let count = try Reports.retry(config: config, id: id)
+            let count = try await Reports.retry(config: config, id: id)
             if let id, count == 0 { throw fail("no dead letter with ID \(id)") }
             print("\(count) delivery(ies) queued again")
         } catch let exit as ExitCode {

@@ -18,7 +18,7 @@ struct RunCommand: AsyncParsableCommand {
         bootstrapLogging()
         let daemon: Daemon
         do {
-            daemon = try Daemon(config: config, configPath: options.path)
+            daemon = try await Daemon(config: config, configPath: options.path)
         } catch let error as ConfigError {
             printError(error.description)
             throw ExitCode(ConfigError.exitCode)

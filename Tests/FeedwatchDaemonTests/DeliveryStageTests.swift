@@ -28,7 +28,7 @@ final class DeliveryStageTests: XCTestCase {
     /// A store holding one queued alert for the webhook `hook` at `url`, and the runtime to deliver it.
     private func queue(
         webhookURL: String, timeout: String = "2s", retryFor: String = "24h", alerts: Int = 1
-    ) throws -> (DeliveryStage, Runtime, StateStore, [Alert]) {
+    ) async throws -> (DeliveryStage, Runtime, SQLiteStateStore, [Alert]) {
         let feedPath = directory.appendingPathComponent("feed.xml").path
         try FeedFixtures.rss(FeedFixtures.outageStories(alerts)).write(
             toFile: feedPath, atomically: true, encoding: .utf8)
@@ -42,8 +42,8 @@ final class DeliveryStageTests: XCTestCase {
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
         let config = try ConfigLoader.load(path: configPath, environment: [:])
         let runtime = try Runtime(config: config)
-        let store = try StateStore(directory: config.stateDirectory)
-        let processed = try DocumentProcessor(runtime: runtime, store: store).process(
+        let store = try SQLiteStateStore(directory: config.stateDirectory)
+        let processed = try await DocumentProcessor(runtime: runtime, store: store).process(
             feed: config.feeds[0], documentURL: config.feeds[0].source.url,
             body: try Data(contentsOf: URL(fileURLWithPath: feedPath)), charset: nil, now: Date())
         XCTAssertEqual(processed.alerts.count, alerts)
@@ -69,7 +69,7 @@ final class DeliveryStageTests: XCTestCase {
             calls.next() == 1 ? .init(status: 500, text: "oops") : .init(status: 200, text: "ok")
         }
         defer { server.stop() }
-        let (queue, _, store, alerts) = try queue(webhookURL: server.url("/hook").absoluteString)
+        let (queue, _, store, alerts) = try await queue(webhookURL: server.url("/hook").absoluteString)
         let start = Date()
         var result = await queue.attemptDue(now: start)
         XCTAssertEqual(result.failed, 1)
@@ -99,7 +99,7 @@ final class DeliveryStageTests: XCTestCase {
                 : .init(status: 204, text: "")
         }
         defer { server.stop() }
-        let (queue, _, store, alerts) = try queue(webhookURL: server.url("/hook").absoluteString)
+        let (queue, _, store, alerts) = try await queue(webhookURL: server.url("/hook").absoluteString)
         let start = Date()
         await queue.attemptDue(now: start)
         let entry = try XCTUnwrap(store.pending().first { $0.target == "hook" })
@@ -117,7 +117,7 @@ final class DeliveryStageTests: XCTestCase {
             healthy.isSet ? .init(status: 200, text: "ok") : .init(status: 404, text: "no")
         }
         defer { server.stop() }
-        let (queue, runtime, store, alerts) = try queue(webhookURL: server.url("/hook").absoluteString)
+        let (queue, runtime, store, alerts) = try await queue(webhookURL: server.url("/hook").absoluteString)
         let start = Date()
         await queue.attemptDue(now: start)
         await queue.attemptDue(now: start.addingTimeInterval(3600))
@@ -126,7 +126,7 @@ final class DeliveryStageTests: XCTestCase {
         XCTAssertEqual(dead.count, 1)
         XCTAssertEqual(dead[0].alertID, alerts[0].alertID)
         XCTAssertEqual(dead[0].lastError, "HTTP 404")
-        let lines = try Reports.outboxLines(config: runtime.config)
+        let lines = try await Reports.outboxLines(config: runtime.config)
         XCTAssertTrue(
             lines.contains { $0.contains("dead") && $0.contains("hook") && $0.contains("HTTP 404") },
             lines.joined(separator: "\n"))
@@ -143,7 +143,7 @@ final class DeliveryStageTests: XCTestCase {
     func testHangingReceiverTimesOutAndIsRetried() async throws {
         let server = try HTTPTestServer { _ in .fault(.hang) }
         defer { server.stop() }
-        let (queue, _, store, _) = try queue(webhookURL: server.url("/hook").absoluteString, timeout: "1s")
+        let (queue, _, store, _) = try await queue(webhookURL: server.url("/hook").absoluteString, timeout: "1s")
         let result = await queue.attemptDue(now: Date())
         XCTAssertEqual(result.failed, 1)
         let entry = try XCTUnwrap(store.pending().first { $0.target == "hook" })
@@ -154,7 +154,7 @@ final class DeliveryStageTests: XCTestCase {
 
     func testConnectionRefusedIsRetriedUntilRetryForThenDeadLettered() async throws {
         let port = try unusedPort()
-        let (queue, _, store, _) = try queue(webhookURL: "http://127.0.0.1:\(port)/hook", retryFor: "60s")
+        let (queue, _, store, _) = try await queue(webhookURL: "http://127.0.0.1:\(port)/hook", retryFor: "60s")
         let start = Date()
         await queue.attemptDue(now: start)
         var entry = try XCTUnwrap(store.pending().first { $0.target == "hook" })
@@ -188,8 +188,8 @@ final class DeliveryStageTests: XCTestCase {
         try yaml.write(toFile: configPath, atomically: true, encoding: .utf8)
         let config = try ConfigLoader.load(path: configPath, environment: [:])
         let runtime = try Runtime(config: config)
-        let store = try StateStore(directory: config.stateDirectory)
-        _ = try DocumentProcessor(runtime: runtime, store: store).process(
+        let store = try SQLiteStateStore(directory: config.stateDirectory)
+        _ = try await DocumentProcessor(runtime: runtime, store: store).process(
             feed: config.feeds[0], documentURL: config.feeds[0].source.url,
             body: try Data(contentsOf: URL(fileURLWithPath: feedPath)), charset: nil, now: Date())
         let http = try HTTPClient(configuration: .init(concurrency: 64, perHost: 8))

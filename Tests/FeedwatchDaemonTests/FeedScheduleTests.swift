@@ -11,12 +11,12 @@ import XCTest
 /// keeps its entry (and its place in the due-time queue) exactly.
 final class FeedScheduleTests: XCTestCase {
     private var directory: URL!
-    private var store: StateStore!
+    private var store: SQLiteStateStore!
     private let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     override func setUpWithError() throws {
         directory = try makeTemporaryDirectory()
-        store = try StateStore(directory: directory.path)
+        store = try SQLiteStateStore(directory: directory.path)
     }
 
     override func tearDownWithError() throws {
@@ -39,14 +39,14 @@ final class FeedScheduleTests: XCTestCase {
         return try Runtime(config: config)
     }
 
-    func testStartUsesStoredNextPollsAndSpreadsNewFeedsOverTheWindow() throws {
+    func testStartUsesStoredNextPollsAndSpreadsNewFeedsOverTheWindow() async throws {
         let polled = feed("polled")
         var state = FeedState(name: "polled", url: nil, configuredURL: polled.source.url)
         state.lastPoll = now.addingTimeInterval(-100)
         state.nextDue = now.addingTimeInterval(500)
         try store.saveFeedStates([state])
         let fresh = (0..<499).map { feed("f\($0)") }
-        var scheduler = try FeedSchedule.initial(runtime([polled] + fresh), store: store, now: now)
+        var scheduler = try await FeedSchedule.initial(runtime([polled] + fresh), store: store, now: now)
         XCTAssertEqual(scheduler.feed(named: "polled")?.nextDue, now.addingTimeInterval(500))
         let window = FeedSchedule.firstPollWindow(feedCount: 500)
         XCTAssertEqual(window, 10)
@@ -57,9 +57,9 @@ final class FeedScheduleTests: XCTestCase {
         XCTAssertEqual(scheduler.takeDueFeeds(now: now.addingTimeInterval(window)).count, 499)
     }
 
-    func testReloadKeepsUntouchedEntriesAndAppliesOnlyTheDifference() throws {
+    func testReloadKeepsUntouchedEntriesAndAppliesOnlyTheDifference() async throws {
         let old = [feed("same"), feed("slower"), feed("faster", interval: 3600), feed("moved"), feed("dropped")]
-        var scheduler = try FeedSchedule.initial(runtime(old), store: store, now: now)
+        var scheduler = try await FeedSchedule.initial(runtime(old), store: store, now: now)
         // Give every feed a known next poll, as after a first cycle.
         for (index, config) in old.enumerated() {
             scheduler.restore(
@@ -72,9 +72,12 @@ final class FeedScheduleTests: XCTestCase {
             feed("same"), feed("slower", interval: 7200), feed("faster", interval: 60),
             feed("moved", url: "https://example.org/elsewhere.xml"), feed("added"),
         ]
-        try FeedSchedule.apply(
-            from: try runtime(old), to: new, schedule: &scheduler,
-            store: store, now: now)
+        let oldRuntime = try runtime(old)
+        let names = FeedSchedule.feedsToRead(from: oldRuntime, to: new, schedule: scheduler)
+        XCTAssertEqual(Set(names), ["moved", "added"], "only feeds added or moved read their stored state")
+        FeedSchedule.apply(
+            from: oldRuntime, to: new, schedule: &scheduler,
+            stored: try store.feedStates(named: names), now: now)
 
         XCTAssertEqual(scheduler.feed(named: "same"), before, "an untouched feed keeps its entry, errors included")
         XCTAssertEqual(scheduler.feed(named: "slower")?.nextDue, now.addingTimeInterval(200), "a longer interval waits")
@@ -92,18 +95,18 @@ final class FeedScheduleTests: XCTestCase {
         XCTAssertEqual(Set(due), ["same", "slower", "faster", "moved", "added"])
     }
 
-    func testAFeedThatAnsweredGoneStaysStoppedUntilItsURLChanges() throws {
+    func testAFeedThatAnsweredGoneStaysStoppedUntilItsURLChanges() async throws {
         let gone = feed("gone")
         var state = FeedState(name: "gone", url: nil, configuredURL: gone.source.url)
         state.lastPoll = now
         state.gone = true
         try store.saveFeedStates([state])
-        var scheduler = try FeedSchedule.initial(runtime([gone]), store: store, now: now)
+        var scheduler = try await FeedSchedule.initial(runtime([gone]), store: store, now: now)
         XCTAssertEqual(scheduler.goneCount, 1)
         XCTAssertTrue(scheduler.takeDueFeeds(now: now.addingTimeInterval(1e6)).isEmpty)
-        try FeedSchedule.apply(
+        FeedSchedule.apply(
             from: try runtime([gone]), to: [feed("gone", url: "https://example.org/new.xml")], schedule: &scheduler,
-            store: store, now: now)
+            stored: try store.feedStates(named: ["gone"]), now: now)
         XCTAssertEqual(scheduler.goneCount, 0)
         XCTAssertEqual(scheduler.takeDueFeeds(now: now.addingTimeInterval(60)), ["gone"])
     }

@@ -16,9 +16,12 @@ final class LivenessTests: DaemonTestCase {
             """)
         let gate = Gate()
         let port = Box<Int>()
-        let daemon = try Daemon(
-            configPath: configPath, liveness: Liveness(staleAfter: 0.6),
-            hooks: DaemonHooks(beforePollingTurn: { await gate.pass() }, listening: { port.set($0) }))
+        let configPath = self.configPath
+        let daemon = try blockingAwait {
+            try await Daemon(
+                configPath: configPath, liveness: Liveness(staleAfter: 0.6),
+                hooks: DaemonHooks(beforePollingTurn: { await gate.pass() }, listening: { port.set($0) }))
+        }
         var control: AsyncStream<DaemonSignal>.Continuation?
         let signals = SignalEvents(manual: &control)
         let exit = Box<Int32>()

@@ -20,10 +20,10 @@ final class EmailDeliveryStageTests: XCTestCase {
     }
 
     /// A store holding one alert queued for the e-mail destination `mail`, and the stage delivering it.
-    private func queue(to recipient: String) throws -> (DeliveryStage, StateStore, Alert, SMTPTestServer) {
+    private func queue(to recipient: String) throws -> (DeliveryStage, SQLiteStateStore, Alert, SMTPTestServer) {
         let server = try SMTPTestServer()
         addTeardownBlock { server.stop() }
-        let store = try StateStore(directory: directory.path)
+        let store = try SQLiteStateStore(directory: directory.path)
         let alert = EmailFixtures.alert()
         let candidate = AlertCandidate(
             alertID: alert.alertID, rule: alert.rule, targets: ["mail"], payload: try OutboxCodec.payload(for: alert))

@@ -38,7 +38,7 @@ final class ShapingStageTests: XCTestCase {
             """, path: "feedwatch.yaml", environment: [:])
     }
 
-    private func stage(_ config: Config, store: StateStore) throws -> DeliveryStage {
+    private func stage(_ config: Config, store: SQLiteStateStore) throws -> DeliveryStage {
         DeliveryStage(
             store: store,
             destinations: try DestinationSet.make(
@@ -48,7 +48,7 @@ final class ShapingStageTests: XCTestCase {
     }
 
     /// Queues one alert per id, for `rule`, as the document processor does at `at`.
-    private func queue(_ ids: [String], rule: String = "outages", at: Date, store: StateStore) throws {
+    private func queue(_ ids: [String], rule: String = "outages", at: Date, store: SQLiteStateStore) throws {
         let items = try ids.map { id in
             let alert = Alert(
                 rule: rule, keywords: ["panne"],
@@ -83,7 +83,7 @@ final class ShapingStageTests: XCTestCase {
 
     func testAlertsWithinGroupWaitGoAsOneMessage() async throws {
         let config = try config("group_wait: 3s")
-        let store = try StateStore(directory: config.stateDirectory)
+        let store = try SQLiteStateStore(directory: config.stateDirectory)
         defer { store.close() }
         let stage = try stage(config, store: store)
         try queue(["a", "b"], at: t0, store: store)
@@ -107,12 +107,12 @@ final class ShapingStageTests: XCTestCase {
 
     func testADigestCollectsAcrossPollsAndARestart() async throws {
         let config = try config("digest: \"11:00\"")
-        var store = try StateStore(directory: config.stateDirectory)
+        var store = try SQLiteStateStore(directory: config.stateDirectory)
         try queue(["a"], at: t0, store: store)
         await (try stage(config, store: store)).attemptDue(now: t0.addingTimeInterval(60))
         store.close()
         // A restart: a new store and a new stage over the same file.
-        store = try StateStore(directory: config.stateDirectory)
+        store = try SQLiteStateStore(directory: config.stateDirectory)
         defer { store.close() }
         let restarted = try stage(config, store: store)
         try queue(["b"], at: t0.addingTimeInterval(1800), store: store)
@@ -132,7 +132,7 @@ final class ShapingStageTests: XCTestCase {
             rules:
                 "[{name: outages, any: [panne], notify: [hook]}, {name: alarm, any: [feu], urgent: true, notify: [hook]}]"
         )
-        let store = try StateStore(directory: config.stateDirectory)
+        let store = try SQLiteStateStore(directory: config.stateDirectory)
         defer { store.close() }
         let stage = try stage(config, store: store)
         let night = ISO8601DateFormatter().date(from: "2026-11-27T22:30:00Z")!  // 23:30 in Paris
@@ -150,7 +150,7 @@ final class ShapingStageTests: XCTestCase {
 
     func testARateSpacesMessagesAndDropsNothing() async throws {
         let config = try config("rate: 2/min")
-        let store = try StateStore(directory: config.stateDirectory)
+        let store = try SQLiteStateStore(directory: config.stateDirectory)
         defer { store.close() }
         let stage = try stage(config, store: store)
         try queue(["a", "b", "c", "d", "e"], at: t0, store: store)
@@ -175,7 +175,7 @@ final class ShapingStageTests: XCTestCase {
             fail.isSet ? .init(status: 503, text: "busy") : .init(status: 200, text: "ok")
         }
         let config = try config("group_wait: 2s")
-        let store = try StateStore(directory: config.stateDirectory)
+        let store = try SQLiteStateStore(directory: config.stateDirectory)
         defer { store.close() }
         let stage = try stage(config, store: store)
         try queue(["a", "b"], at: t0, store: store)

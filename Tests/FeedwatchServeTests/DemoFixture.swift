@@ -37,8 +37,8 @@ final class DemoFixture {
         summary = try await OnceRunner(config: config, logger: logger).run(dryRun: false, printAlert: { _ in })
     }
 
-    func source() throws -> (StoreStatusSource, StateStore) {
-        let store = try StateStore(directory: config.stateDirectory, mode: .readOnly)
+    func source() throws -> (StoreStatusSource, SQLiteStateStore) {
+        let store = try SQLiteStateStore(directory: config.stateDirectory, mode: .readOnly)
         let config = self.config
         return (StoreStatusSource(store: store, config: { config }, metrics: { "" }), store)
     }

@@ -71,8 +71,8 @@ final class PipelineFixture {
     }
 
     /// A store opened as the commands that only look open it, and the source over it.
-    func source(metrics: String = "feedwatch_up 1\n") throws -> (StoreStatusSource, StateStore) {
-        let store = try StateStore(directory: config.stateDirectory, mode: .readOnly)
+    func source(metrics: String = "feedwatch_up 1\n") throws -> (StoreStatusSource, SQLiteStateStore) {
+        let store = try SQLiteStateStore(directory: config.stateDirectory, mode: .readOnly)
         let config = self.config
         return (StoreStatusSource(store: store, config: { config }, metrics: { metrics }), store)
     }

@@ -9,7 +9,7 @@ import XCTest
 /// the project's libcurl client, as Prometheus, a script or a person's browser would.
 final class StatusListenerTests: XCTestCase {
     private var fixture: PipelineFixture!
-    private var store: StateStore!
+    private var store: SQLiteStateStore!
     private var listener: RunningListener!
     private var http: HTTPClient!
     private var client: ListenerClient { ListenerClient(http: http) }

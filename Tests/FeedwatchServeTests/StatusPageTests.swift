@@ -9,7 +9,7 @@ import XCTest
 /// DOM a real browser (Debian's chromium, headless) builds from it.
 final class StatusPageTests: XCTestCase {
     private var fixture: PipelineFixture!
-    private var store: StateStore!
+    private var store: SQLiteStateStore!
     private var listener: RunningListener!
     private var http: HTTPClient!
 

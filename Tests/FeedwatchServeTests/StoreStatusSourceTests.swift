@@ -26,7 +26,7 @@ final class StoreStatusSourceTests: XCTestCase {
     /// `feedCount` feeds: every 100th failing (from 50), every 250th gone (from 0: some of them
     /// failing too, which gone wins), every 300th silent for 10 days (from 1), the rest polled fine;
     /// plus a failing feed the configuration no longer lists and a failing one whose URL it changed.
-    private func makeSource(silentAfter: String = "7d") throws -> (StoreStatusSource, StateStore) {
+    private func makeSource(silentAfter: String = "7d") throws -> (StoreStatusSource, SQLiteStateStore) {
         var yaml = """
             state_dir: \(directory.appendingPathComponent("state").path)
             health: {silent_after: \(silentAfter)}
@@ -42,7 +42,7 @@ final class StoreStatusSourceTests: XCTestCase {
         try yaml.write(toFile: path, atomically: true, encoding: .utf8)
         let config = try ConfigLoader.load(path: path, environment: [:])
 
-        let writer = try StateStore(directory: config.stateDirectory)
+        let writer = try SQLiteStateStore(directory: config.stateDirectory)
         var states: [FeedState] = []
         for index in 0..<feedCount {
             var state = FeedState(
@@ -68,7 +68,7 @@ final class StoreStatusSourceTests: XCTestCase {
         try writer.saveFeedStates(states)
         writer.close()
 
-        let store = try StateStore(directory: config.stateDirectory, mode: .readOnly)
+        let store = try SQLiteStateStore(directory: config.stateDirectory, mode: .readOnly)
         let source = StoreStatusSource(store: store, config: { config }, metrics: { "" }, now: { [now] in now })
         return (source, store)
     }

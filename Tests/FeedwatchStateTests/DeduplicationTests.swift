@@ -166,19 +166,37 @@ final class DeduplicationTests: StateTestCase {
         XCTAssertEqual(try store.unseenKeys(feed: "other", keys: ["a"]), ["a"])
     }
 
-    func testReadOnlyStoreSimulatesWithoutWritingWhileTheDaemonRuns() throws {
+    func testDryRunSimulatesWithoutWritingWhileTheDaemonRuns() async throws {
         let daemon = try openStore()
         try poll(daemon, "news", [item("a", link: "https://ex.org/a", title: "first outage of the day")])
-        let dryRun = try openStore(.readOnly)
+        let reader = try openStore(.readOnly)
+        let dryRun = DryRunStore(wrapping: reader)
         let items = [
             item("a", link: "https://ex.org/a", title: "first outage of the day"),
             item("b", link: "https://ex.org/b", title: "second outage of the day"),
         ]
-        let outcome = try poll(dryRun, "news", items)
+        let outcome = try await dryRun.recordItemsAndEnqueueAlerts(
+            feed: "news", items: items, now: t0, alertOnFirstPoll: true)
         XCTAssertEqual(outcome.firedAlertIDs, ["outages|b"])
-        XCTAssertEqual(try poll(dryRun, "news", items).fired, 0, "the dry run remembers what it would have recorded")
-        XCTAssertThrowsError(try dryRun.requeueAll()) {
-            XCTAssertEqual($0 as? StateError, .readOnly(path: dryRun.databasePath))
+        XCTAssertEqual(outcome.entries.map(\.id), [0, 0], "reported, not stored")
+        let again = try await dryRun.recordItemsAndEnqueueAlerts(
+            feed: "news", items: items, now: t0, alertOnFirstPoll: true)
+        XCTAssertEqual(again.fired, 0, "the dry run remembers what it would have recorded")
+        let unseen = try await dryRun.unseenKeys(feed: "news", keys: ["a", "b", "c"])
+        XCTAssertEqual(unseen, ["c"])
+        // The same story in another feed is held back too, as the daemon would.
+        let elsewhere = try await dryRun.recordItemsAndEnqueueAlerts(
+            feed: "wire", items: [item("w", link: "https://ex.org/b", title: "second outage of the day")], now: t0,
+            alertOnFirstPoll: true)
+        XCTAssertEqual(elsewhere.suppressed, 1)
+        do {
+            _ = try await dryRun.requeueAll(now: t0)
+            XCTFail("a dry run settles nothing")
+        } catch {
+            XCTAssertEqual(error as? StateError, .readOnly(path: reader.databasePath))
+        }
+        XCTAssertThrowsError(try reader.requeueAll(), "the read-only store refuses every write") {
+            XCTAssertEqual($0 as? StateError, .readOnly(path: reader.databasePath))
         }
         // The daemon's store is untouched: b is still new to it.
         XCTAssertEqual(try daemon.unseenKeys(feed: "news", keys: ["a", "b"]), ["b"])
@@ -200,14 +218,21 @@ final class DeduplicationTests: StateTestCase {
         XCTAssertEqual(try reader.allFeedStates().map(\.firstPollDone), [true])
     }
 
-    func testReadOnlyStoreOnAFreshDirectoryIsEmptyAndCreatesNothing() throws {
-        let dryRun = try openStore(.readOnly)
-        XCTAssertTrue(dryRun.isEmptyStandIn)
-        XCTAssertEqual(try dryRun.allFeedStates(), [])
-        let outcome = try dryRun.recordItemsAndEnqueueAlerts(
+    func testDryRunOnAFreshDirectoryIsEmptyAndCreatesNothing() async throws {
+        let reader = try openStore(.readOnly)
+        XCTAssertTrue(reader.isEmptyStandIn)
+        let dryRun = DryRunStore(wrapping: reader)
+        let states = try await dryRun.allFeedStates()
+        XCTAssertEqual(states, [])
+        let outcome = try await dryRun.recordItemsAndEnqueueAlerts(
             feed: "news", items: [item("a", link: "https://ex.org/a", title: "outage one two")], now: t0,
             alertOnFirstPoll: false)
         XCTAssertTrue(outcome.silentFirstPoll)
+        let second = try await dryRun.recordItemsAndEnqueueAlerts(
+            feed: "news", items: [item("b", link: "https://ex.org/b", title: "outage three four")], now: t0,
+            alertOnFirstPoll: false)
+        XCTAssertFalse(second.silentFirstPoll, "a first poll is first once")
+        XCTAssertEqual(second.firedAlertIDs, ["outages|b"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: directory))
     }
 

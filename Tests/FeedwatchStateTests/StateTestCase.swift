@@ -18,8 +18,8 @@ class StateTestCase: XCTestCase {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    func openStore(_ mode: StateStore.Mode = .readWrite) throws -> StateStore {
-        try StateStore(directory: directory, mode: mode)
+    func openStore(_ mode: SQLiteStateStore.Mode = .readWrite) throws -> SQLiteStateStore {
+        try SQLiteStateStore(directory: directory, mode: mode)
     }
 
     /// An item matched by each of `rules`, alerting the journal and the webhook "ops".
@@ -35,7 +35,7 @@ class StateTestCase: XCTestCase {
 
     /// Records `items` as a poll of `feed` that is not the first one.
     @discardableResult
-    func poll(_ store: StateStore, _ feed: String, _ items: [IncomingItem], at date: Date? = nil) throws
+    func poll(_ store: SQLiteStateStore, _ feed: String, _ items: [IncomingItem], at date: Date? = nil) throws
         -> RecordOutcome
     {
         try store.recordItemsAndEnqueueAlerts(feed: feed, items: items, now: date ?? t0, alertOnFirstPoll: true)

@@ -16,14 +16,14 @@ final class StoreOpeningTests: StateTestCase {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         _ = FileManager.default.createFile(atPath: directory + "/file", contents: Data("x".utf8))
         let impossible = directory + "/file/sub"
-        XCTAssertThrowsError(try StateStore(directory: impossible)) { error in
+        XCTAssertThrowsError(try SQLiteStateStore(directory: impossible)) { error in
             guard case .directoryNotWritable(let path, _) = error as? StateError else {
                 return XCTFail("unexpected \(error)")
             }
             XCTAssertEqual(path, impossible)
             XCTAssertTrue("\(error)".contains("state directory \(impossible) cannot be created"), "\(error)")
         }
-        XCTAssertThrowsError(try StateStore(directory: "/proc/feedwatch-state")) { error in
+        XCTAssertThrowsError(try SQLiteStateStore(directory: "/proc/feedwatch-state")) { error in
             XCTAssertTrue("\(error)".contains("/proc/feedwatch-state"), "\(error)")
         }
     }
@@ -33,7 +33,7 @@ final class StoreOpeningTests: StateTestCase {
         let path = directory + "/feedwatch.sqlite"
         let garbage = Data((0..<8192).map { UInt8(truncatingIfNeeded: $0 &* 7919) })
         _ = FileManager.default.createFile(atPath: path, contents: garbage)
-        for mode in [StateStore.Mode.readWrite, .readOnly] {
+        for mode in [SQLiteStateStore.Mode.readWrite, .readOnly] {
             XCTAssertThrowsError(try openStore(mode)) { error in
                 guard case .corrupt(let named, _) = error as? StateError else { return XCTFail("unexpected \(error)") }
                 XCTAssertEqual(named, path)
@@ -154,7 +154,7 @@ final class StoreOpeningTests: StateTestCase {
             store.close()
         }
         let path = directory + "/feedwatch.sqlite"
-        for mode in [StateStore.Mode.readWrite, .readOnly] {
+        for mode in [SQLiteStateStore.Mode.readWrite, .readOnly] {
             XCTAssertThrowsError(try openStore(mode)) { error in
                 XCTAssertEqual(
                     error as? StateError, .newerSchema(path: path, unknownMigrations: ["v9-from-the-future"]))

@@ -10,7 +10,7 @@ import ServiceLifecycle
 /// outbox retry` put back — and dead-letters what outlived its destination's `retry_for`.
 actor DeliveryService: Service {
     let stage: DeliveryStage
-    private let store: StateStore
+    private let store: any StateStore
     private let liveness: Liveness
     private let logger: Logger
     private let wakeup = Wakeup()
@@ -26,7 +26,7 @@ actor DeliveryService: Service {
     /// Deliveries in flight get this long to finish at shutdown; the rest stay pending for the next start.
     static let shutdownGrace: TimeInterval = 5
 
-    init(stage: DeliveryStage, store: StateStore, retryWindows: [String: TimeInterval], liveness: Liveness, logger: Logger) {
+    init(stage: DeliveryStage, store: any StateStore, retryWindows: [String: TimeInterval], liveness: Liveness, logger: Logger) {
         self.stage = stage
         self.store = store
         self.retryWindows = retryWindows
@@ -46,7 +46,7 @@ actor DeliveryService: Service {
                 let now = Date()
                 liveness.beat("delivery", now: now)
                 await startDue(now: now)
-                expireIfDue(now: now)
+                await expireIfDue(now: now)
                 liveness.idle("delivery")
                 let wake = min(nextLook, nextExpiry, now.addingTimeInterval(Services.maxSleep))
                 await wakeup.wait(until: max(wake, now.addingTimeInterval(0.001)))
@@ -65,10 +65,10 @@ actor DeliveryService: Service {
         nextLook = min(next, now.addingTimeInterval(Self.lookInterval))
     }
 
-    private func expireIfDue(now: Date) {
+    private func expireIfDue(now: Date) async {
         guard now >= nextExpiry else { return }
         nextExpiry = now.addingTimeInterval(Self.expiryInterval)
-        if let expired = try? store.expire(olderThan: retryWindows, now: now), expired > 0 {
+        if let expired = try? await store.expire(olderThan: retryWindows, now: now), expired > 0 {
             logger.error("\(expired) delivery(ies) passed their destination's retry_for: dead-lettered")
         }
     }

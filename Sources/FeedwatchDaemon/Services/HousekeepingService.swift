@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// Housekeeping: prunes what the retention rules let go (seen items, delivered rows, old alerts),
 /// one small batch per turn so that it never holds up polls or deliveries.
 struct HousekeepingService: Service {
-    let store: StateStore
+    let store: any StateStore
     let liveness: Liveness
     let logger: Logger
     /// The first pass waits a minute: a start is busy enough.
@@ -23,7 +23,7 @@ struct HousekeepingService: Service {
                 liveness.beat("housekeeping", now: now)
                 if now >= nextPrune {
                     do {
-                        let removed = try store.prune(now: now, batchSize: Self.batchSize)
+                        let removed = try await store.prune(now: now, batchSize: Self.batchSize)
                         nextPrune = now.addingTimeInterval(removed == Self.batchSize ? 1 : 3600)
                     } catch {
                         logger.warning("pruning old state failed (will retry): \(error)")

@@ -11,7 +11,7 @@ import ServiceLifecycle
 /// alerts. A reload hands it the new configuration as a diff of feeds.
 actor PollingService: Service {
     private var runtime: Runtime
-    private let store: StateStore
+    private let store: any StateStore
     private let fetcher: FeedFetcher
     private let logger: Logger
     private let metrics: PollMetrics
@@ -32,6 +32,8 @@ actor PollingService: Service {
     /// of seconds, one transaction for many polls. Losing them in a crash costs at most a full
     /// fetch instead of a 304; the items themselves are recorded with each document.
     private var unsavedStates: [String: FeedState] = [:]
+    /// States being written: still the newest a poll can start from until the write is done.
+    private var savingStates: [String: FeedState] = [:]
     private var nextStateSave = Date.distantPast
     static let stateSaveInterval: TimeInterval = 2
     /// In-flight polls get this long to finish at shutdown; the rest are fetched again next start.
@@ -44,10 +46,10 @@ actor PollingService: Service {
     static let pollCoalescing: TimeInterval = 0.1
 
     init(
-        runtime: Runtime, store: StateStore, fetcher: FeedFetcher, metrics: PollMetrics, liveness: Liveness,
+        runtime: Runtime, store: any StateStore, fetcher: FeedFetcher, metrics: PollMetrics, liveness: Liveness,
         logger: Logger, now: Date = Date(), beforeTurn: (@Sendable () async -> Void)? = nil,
         alertsQueued: @escaping @Sendable () -> Void
-    ) throws {
+    ) async throws {
         self.beforeTurn = beforeTurn
         self.runtime = runtime
         self.store = store
@@ -56,7 +58,7 @@ actor PollingService: Service {
         self.liveness = liveness
         self.logger = logger
         self.alertsQueued = alertsQueued
-        scheduler = try FeedSchedule.initial(runtime, store: store, now: now)
+        scheduler = try await FeedSchedule.initial(runtime, store: store, now: now)
         metrics.feeds(total: scheduler.count, failing: scheduler.failingCount, gone: scheduler.goneCount)
     }
 
@@ -67,7 +69,7 @@ actor PollingService: Service {
                 await beforeTurn?()
                 let now = Date()
                 startDuePolls(now: now)
-                saveStatesIfDue(now: now)
+                await saveStatesIfDue(now: now)
                 liveness.idle("polling")
                 await wakeup.wait(until: nextWake(now: now))
             }
@@ -83,7 +85,7 @@ actor PollingService: Service {
         while !pollsInFlight.isEmpty, Date() < deadline {
             await wakeup.wait(until: min(deadline, Date().addingTimeInterval(0.1)))
         }
-        saveFeedStates()
+        await saveFeedStates()
     }
 
     // MARK: - Polls
@@ -106,8 +108,18 @@ actor PollingService: Service {
         for name in starting {
             guard let feed = runtime.feed(named: name), !pollsInFlight.contains(name) else { continue }
             pollsInFlight.insert(name)
-            let state = currentState(of: name)
-            Task.detached { [weak self, metrics] in
+            // Nothing else writes a feed's state while its poll is in flight: the state not yet
+            // written, or else the stored one, is the state the poll starts from.
+            let unsaved = unsavedStates[name] ?? savingStates[name]
+            Task.detached { [weak self, metrics, store, logger] in
+                var state = unsaved
+                if state == nil {
+                    do {
+                        state = try await store.feedState(named: name)
+                    } catch {
+                        logger.error("cannot read the feed's state: \(error)", metadata: ["feed": "\(name)"])
+                    }
+                }
                 let started = ContinuousClock.now
                 let report = await poller.poll(feed, state: state)
                 let elapsed = ContinuousClock.now - started
@@ -118,7 +130,7 @@ actor PollingService: Service {
     }
 
     /// `previous` is the state the poll started from: nothing else writes a feed's state meanwhile.
-    private func pollFinished(_ feed: FeedConfig, report: PollReport, previous: FeedState?) {
+    private func pollFinished(_ feed: FeedConfig, report: PollReport, previous: FeedState?) async {
         pollsInFlight.remove(feed.name)
         defer { wakeup.signal() }
         let now = Date()
@@ -134,7 +146,7 @@ actor PollingService: Service {
         let updated = FeedPoller.updatedState(
             previous, feed: feed, report: report, nextDue: nextDue, consecutiveErrors: errors, now: now)
         unsavedStates[feed.name] = updated
-        var queued = FeedHealth(config: runtime.config.health).check(
+        var queued = await FeedHealth(config: runtime.config.health).check(
             updated, previous: previous, feed: feed, store: store, now: now, logger: logger)
         if let fired = report.processed?.record.fired, fired > 0 {
             countAlerts(fired, now: now)
@@ -143,24 +155,25 @@ actor PollingService: Service {
         if queued > 0 { alertsQueued() }
     }
 
-    private func currentState(of feed: String) -> FeedState? {
-        unsavedStates[feed] ?? (try? store.feedState(named: feed)) ?? nil
-    }
-
-    private func saveStatesIfDue(now: Date) {
+    private func saveStatesIfDue(now: Date) async {
         guard now >= nextStateSave, !unsavedStates.isEmpty else { return }
-        saveFeedStates()
         nextStateSave = now.addingTimeInterval(Self.stateSaveInterval)
+        await saveFeedStates()
     }
 
-    private func saveFeedStates() {
-        guard !unsavedStates.isEmpty else { return }
+    /// Writes the unsaved states in one transaction. Polls finishing meanwhile add to a new batch;
+    /// a failed batch goes back under the states that are newer.
+    private func saveFeedStates() async {
+        guard !unsavedStates.isEmpty, savingStates.isEmpty else { return }
+        savingStates = unsavedStates
+        unsavedStates.removeAll(keepingCapacity: true)
         do {
-            try store.saveFeedStates(Array(unsavedStates.values))
-            unsavedStates.removeAll(keepingCapacity: true)
+            try await store.saveFeedStates(Array(savingStates.values))
         } catch {
             logger.error("cannot save feed states (will retry): \(error)")
+            unsavedStates.merge(savingStates) { newer, _ in newer }
         }
+        savingStates.removeAll(keepingCapacity: true)
     }
 
     private func nextWake(now: Date) -> Date {
@@ -174,16 +187,22 @@ actor PollingService: Service {
     /// Takes a reloaded configuration: feeds removed leave the schedule, feeds added or moved to
     /// a new URL join it, a changed interval moves the next poll; every other entry (and its
     /// place in the queue) is kept. Polls in flight finish under the configuration they began with.
-    func apply(_ new: Runtime, now: Date = Date()) {
+    func apply(_ new: Runtime, now: Date = Date()) async {
         let old = runtime
         runtime = new
         // A feed re-added or moved reads its state from the store: write what is pending first.
-        saveFeedStates()
+        await saveFeedStates()
+        let names = FeedSchedule.feedsToRead(from: old, to: new.config.feeds, schedule: scheduler)
+        var stored: [String: FeedState] = [:]
         do {
-            try FeedSchedule.apply(from: old, to: new.config.feeds, schedule: &scheduler, store: store, now: now)
+            stored = try await store.feedStates(named: names)
         } catch {
             logger.error("reload: cannot read feed state: \(error)")
         }
+        for name in names {
+            if let newest = unsavedStates[name] ?? savingStates[name] { stored[name] = newest }
+        }
+        FeedSchedule.apply(from: old, to: new.config.feeds, schedule: &scheduler, stored: stored, now: now)
         nextPollCheck = .distantPast
         refreshFeedGauges()
         wakeup.signal()

@@ -4,7 +4,7 @@ import GRDB
 /// Alerts about the feeds themselves (SPEC §7): recorded like any alert — at most once per
 /// (rule, key) in the fired table, queued in the outbox in the same transaction — but without
 /// touching the feed's seen items or its first-poll flag.
-extension StateStore {
+extension SQLiteStateStore {
     /// Records `candidate` for `feed` under `key` (the episode) and queues it for its targets;
     /// returns false when it already fired.
     @discardableResult

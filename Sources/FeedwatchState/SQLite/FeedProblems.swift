@@ -4,7 +4,7 @@ import GRDB
 /// The feed states the status listener asks for (SPEC §8): a page of named feeds, and the feeds in
 /// trouble. Both read only the rows they return, through indexes (schema v9), however many feeds
 /// the store holds.
-extension StateStore {
+extension SQLiteStateStore {
     /// The states of the feeds named in `names` that the store knows, by name.
     public func feedStates(named names: [String]) throws -> [String: FeedState] {
         guard !names.isEmpty else { return [:] }

@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// The alerts fired, as the outbox remembers them (SPEC §7): one row per destination, kept 90 days.
-extension StateStore {
+extension SQLiteStateStore {
     /// Every outbox row of the alerts raised since `since` (of `rule` only, if given), newest alert
     /// first, an alert's rows together in the order they were queued. With `limit`, only the rows of
     /// the `limit` newest alerts: the status listener asks for a page of a 90-day history.

@@ -19,7 +19,7 @@ public struct OutboxQueue: Sendable, Equatable {
     }
 }
 
-extension StateStore {
+extension SQLiteStateStore {
     /// Every target with a row not yet delivered, by name; rows counted, never read one by one.
     /// A row is held as `feedwatch alerts` says: pending, never tried, with a hold reason.
     public func outboxQueues() throws -> [OutboxQueue] {

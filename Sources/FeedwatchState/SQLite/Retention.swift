@@ -13,7 +13,7 @@ public enum Retention {
     public static let delivered: TimeInterval = 90 * 86400
 }
 
-extension StateStore {
+extension SQLiteStateStore {
     /// Deletes at most `batchSize` expired rows of each kind (seen items, fired alerts, delivered
     /// deliveries) in one short transaction, and returns how many it deleted. Call it again while it
     /// returns a positive number, between polls, so that pruning never holds the writer for long.

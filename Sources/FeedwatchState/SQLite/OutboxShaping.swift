@@ -22,7 +22,7 @@ public struct ShapingDecision: Sendable, Equatable {
 /// Shaping in the outbox: new rows wait, unclaimable, until the delivery stage has decided when
 /// they go and with which others; a group's rows are then claimed, retried and settled together,
 /// so a kill -9 at any point loses none and sends a group at most twice (what was in flight).
-extension StateStore {
+extension SQLiteStateStore {
     /// Rows queued and not yet shaped, oldest first.
     public func unshapedDeliveries(limit: Int) throws -> [OutboxEntry] {
         try read { db in

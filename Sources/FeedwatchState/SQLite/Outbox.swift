@@ -3,24 +3,18 @@ import GRDB
 
 /// The durable webhook outbox: an alert is in it before anyone tries to deliver it, and leaves it
 /// only as delivered or dead.
-extension StateStore {
+extension SQLiteStateStore {
     /// Claims up to `limit` pending deliveries due at `now`, oldest first, and marks them in flight
     /// so that a second call does not hand them out again. Report each back with `markDelivered` or
     /// `markFailed`; whatever is still in flight when the process stops is pending again at next open.
     /// Targets in `excludingTargets` (a webhook already at its concurrency limit) are left queued,
     /// so that one slow receiver's backlog never hides another target's deliveries.
-    /// With `onlyTarget`, only that target's deliveries are claimed (a webhook with room for a few more).
-    public func dueDeliveries(
-        now: Date, limit: Int, excludingTargets: Set<String> = [], onlyTarget: String? = nil
-    ) throws -> [OutboxEntry] {
+    public func dueDeliveries(now: Date, limit: Int, excludingTargets: Set<String> = []) throws -> [OutboxEntry] {
         if mode == .readOnly || limit <= 0 { return [] }
         return try write { db in
             var sql = HotQueries.due
             var arguments: [any DatabaseValueConvertible] = [now.timeIntervalSince1970]
-            if let onlyTarget {
-                sql = sql.replacingOccurrences(of: "ORDER BY", with: "AND target = ? ORDER BY")
-                arguments.append(onlyTarget)
-            } else if !excludingTargets.isEmpty {
+            if !excludingTargets.isEmpty {
                 sql = sql.replacingOccurrences(
                     of: "ORDER BY", with: "AND target NOT IN (\(placeholders(excludingTargets.count))) ORDER BY")
                 arguments += excludingTargets.sorted()

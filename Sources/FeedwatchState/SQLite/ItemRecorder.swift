@@ -1,39 +1,20 @@
 import Foundation
 import GRDB
 
-/// How long a story fired for a rule holds back the same story under another guid or feed.
-let storyWindow: TimeInterval = 48 * 3600
-
-extension StateStore {
-    /// Records one fetched document's items and enqueues the alerts that are not duplicates, in ONE
-    /// transaction: either the items are marked seen and their alerts are in the outbox, or neither.
-    ///
-    /// Marks the feed's first poll done. Items already seen are skipped (their last-seen time is
-    /// refreshed so they are not forgotten while still in the feed). New items are marked seen; on the
-    /// feed's first successful poll with `alertOnFirstPoll` false nothing fires. Otherwise a candidate
-    /// fires unless its (rule, feed, item) fired before, or the same story — same canonical link or
-    /// same title key — fired for that rule within 48 hours in any feed.
-    ///
-    /// In a read-only store nothing is written: the outcome is what would have happened, and the
-    /// store remembers it in memory so that later calls in the same dry run agree.
-    /// - Throws: `StateError.diskFull` (nothing was recorded; poll again later), other `StateError`s.
+extension SQLiteStateStore {
     public func recordItemsAndEnqueueAlerts(
         feed: String, items: [IncomingItem], now: Date, alertOnFirstPoll: Bool
     ) throws -> RecordOutcome {
-        switch mode {
-        case .readWrite, .maintenance:
-            return try write { db in
-                try ItemRecorder(db: db, overlay: nil, feed: feed, now: now)
-                    .record(items, alertOnFirstPoll: alertOnFirstPoll)
-            }
-        case .readOnly:
-            let overlay = self.overlay ?? DryRunOverlay()
-            return try read { db in
-                try overlay.withLock { overlay in
-                    try ItemRecorder(db: db, overlay: overlay, feed: feed, now: now)
-                        .record(items, alertOnFirstPoll: alertOnFirstPoll)
-                }
-            }
+        try write { db in
+            try ItemRecorder(db: db, feed: feed, now: now).record(items, alertOnFirstPoll: alertOnFirstPoll)
+        }
+    }
+
+    public func ledgerFacts(feed: String, items: [IncomingItem], now: Date) throws -> LedgerFacts {
+        try read { db in
+            let row = try ItemRecorder.feedRow(db, feed: feed)
+            return try ItemRecorder(db: db, feed: feed, now: now)
+                .facts(items, hashes: RecordingPlan.hashes(items), feedRow: row)
         }
     }
 
@@ -43,35 +24,23 @@ extension StateStore {
             guard let feedID = try ItemRecorder.feedRow(db, feed: feed)?.id else { return keys }
             let hashes = keys.map(KeyHash.init)
             let seen = try ItemRecorder.seenHashes(db, feedID: feedID, hashes: hashes)
-            var unseen: [String] = []
-            unseen.reserveCapacity(keys.count - min(keys.count, seen.count))
-            for (key, hash) in zip(keys, hashes) where seen[hash] == nil {
-                if let overlay, overlay.withLock({ $0.isSeen(feed: feed, keyHash: hash.data) }) { continue }
-                unseen.append(key)
-            }
-            return unseen
+            return zip(keys, hashes).filter { seen[$0.1] == nil }.map(\.0)
         }
     }
 }
 
-/// The body of `recordItemsAndEnqueueAlerts`, inside its transaction. With an overlay (read-only
-/// store) every write goes to the overlay instead, and every lookup consults it too.
+/// The body of `recordItemsAndEnqueueAlerts`, inside its transaction: the facts in a few batched
+/// queries, the shared decision (`RecordingPlan`), then its writes.
 ///
 /// Every statement is a cached one, seen items are inserted, looked up and refreshed many rows per
-/// statement, and story keys are derived only for items that have alert candidates: recording is
-/// the daemon's most frequent write.
+/// statement, and story keys are looked up only for new items that have alert candidates:
+/// recording is the daemon's most frequent write.
 struct ItemRecorder {
     let db: Database
-    let overlay: DryRunOverlay?
     let feed: String
     let now: Date
 
     private var nowSeconds: Int64 { Int64(now.timeIntervalSince1970.rounded(.down)) }
-
-    /// A seen item's last-seen time is rewritten only when it is older than this: a feed polled every
-    /// few minutes would otherwise rewrite the same rows (and their index entries) on every poll, for
-    /// a 90-day retention that an hour does not change.
-    static let refreshAfter: Int64 = 3600
 
     static func feedRow(_ db: Database, feed: String) throws -> (id: Int64, firstPollDone: Bool)? {
         guard
@@ -81,17 +50,41 @@ struct ItemRecorder {
         return (row[0], row[1])
     }
 
+    func facts(_ items: [IncomingItem], hashes: [KeyHash], feedRow: (id: Int64, firstPollDone: Bool)?) throws
+        -> LedgerFacts
+    {
+        var facts = LedgerFacts()
+        facts.firstPollDone = feedRow?.firstPollDone ?? false
+        if let feedID = feedRow?.id { facts.seen = try Self.seenHashes(db, feedID: feedID, hashes: hashes) }
+        let questions = RecordingPlan.questions(items, hashes: hashes, seen: facts.seen)
+        if let feedID = feedRow?.id {
+            for question in questions.fired where try firedBefore(question, feedID: feedID) {
+                facts.fired.insert(question)
+            }
+        }
+        let since = nowSeconds - Int64(storyWindow)
+        for question in questions.links where try storyFired(question, sql: HotQueries.storyByLink, since: since) {
+            facts.stories.insert(question)
+        }
+        for question in questions.titles where try storyFired(question, sql: HotQueries.storyByTitle, since: since) {
+            facts.stories.insert(question)
+        }
+        return facts
+    }
+
     func record(_ items: [IncomingItem], alertOnFirstPoll: Bool) throws -> RecordOutcome {
-        var outcome = RecordOutcome()
         let row = try Self.feedRow(db, feed: feed)
-        var feedID = row?.id
-        let firstPollDone = row?.firstPollDone ?? false
-        let isFirstPoll = !(firstPollDone || (overlay?.firstPollDone(feed: feed) ?? false))
-        if let overlay {
-            overlay.markFirstPollDone(feed: feed)
-        } else if let id = feedID {
-            if !firstPollDone {
-                try db.cachedStatement(sql: "UPDATE feed SET first_poll_done = 1 WHERE id = ?").execute(arguments: [id])
+        let hashes = RecordingPlan.hashes(items)
+        let facts = try facts(items, hashes: hashes, feedRow: row)
+        let plan = RecordingPlan(
+            items: items, hashes: hashes, facts: facts, alertOnFirstPoll: alertOnFirstPoll, nowSeconds: nowSeconds)
+        let feedID: Int64
+        if let row {
+            feedID = row.id
+            if !row.firstPollDone {
+                try db.cachedStatement(sql: "UPDATE feed SET first_poll_done = 1 WHERE id = ?").execute(arguments: [
+                    feedID
+                ])
             }
         } else {
             try db.cachedStatement(sql: "INSERT INTO feed (name, first_poll_done) VALUES (?, 1)").execute(arguments: [
@@ -99,55 +92,15 @@ struct ItemRecorder {
             ])
             feedID = db.lastInsertedRowID
         }
-
-        let hashes = items.map { KeyHash($0.key) }
-        let seenBefore = try feedID.map { try Self.seenHashes(db, feedID: $0, hashes: hashes) } ?? [:]
-        var seenNow = Set<KeyHash>(minimumCapacity: items.count)  // repeats within this document count as seen
-        var inserted: [KeyHash] = []
-        var refreshed: [KeyHash] = []
-        let staleBefore = nowSeconds - Self.refreshAfter
-        let silent = isFirstPoll && !alertOnFirstPoll
-        outcome.silentFirstPoll = silent
-
-        for (item, hash) in zip(items, hashes) {
-            if let lastSeen = seenBefore[hash] {
-                outcome.seenItems += 1
-                if lastSeen < staleBefore { refreshed.append(hash) }
-                continue
-            }
-            if seenNow.contains(hash) || (overlay?.isSeen(feed: feed, keyHash: hash.data) ?? false) {
-                outcome.seenItems += 1
-                continue
-            }
-            seenNow.insert(hash)
-            outcome.newItems += 1
-            if let overlay {
-                overlay.markSeen(feed: feed, keyHash: hash.data)
-            } else {
-                inserted.append(hash)
-            }
-            if silent || item.candidates.isEmpty { continue }
-            let linkKey = StoryKeys.canonicalLink(item.link).map(KeyHash.init)
-            let titleKey = StoryKeys.titleKey(item.title).map(KeyHash.init)
-            for candidate in item.candidates {
-                if try alreadyFired(candidate.rule, feedID: feedID, keyHash: hash)
-                    || storyFired(candidate.rule, linkKey: linkKey, titleKey: titleKey)
-                {
-                    outcome.suppressed += 1
-                    continue
-                }
-                try recordFired(candidate, feedID: feedID, keyHash: hash, linkKey: linkKey, titleKey: titleKey)
-                outcome.fired += 1
-                outcome.firedAlertIDs.append(candidate.alertID)
-                for target in candidate.targets {
-                    if let entry = try enqueue(candidate, target: target) { outcome.entries.append(entry) }
-                }
+        var outcome = plan.outcome
+        for alert in plan.alerts {
+            try recordFired(alert, feedID: feedID)
+            for target in alert.candidate.targets {
+                if let entry = try enqueue(alert.candidate, target: target) { outcome.entries.append(entry) }
             }
         }
-        if overlay == nil, let feedID {
-            try insertSeen(inserted, feedID: feedID)
-            try refreshSeen(refreshed, feedID: feedID)
-        }
+        try insertSeen(plan.inserted, feedID: feedID)
+        try refreshSeen(plan.refreshed, feedID: feedID)
         return outcome
     }
 
@@ -208,58 +161,32 @@ struct ItemRecorder {
         }
     }
 
-    private func alreadyFired(_ rule: String, feedID: Int64?, keyHash: KeyHash) throws -> Bool {
-        if overlay?.hasFired(rule: rule, feed: feed, keyHash: keyHash.data) ?? false { return true }
-        guard let feedID else { return false }
-        return try Bool.fetchOne(db.cachedStatement(sql: HotQueries.firedForItem), arguments: [rule, feedID, keyHash])
-            ?? false
+    private func firedBefore(_ question: RuleKey, feedID: Int64) throws -> Bool {
+        try Bool.fetchOne(
+            db.cachedStatement(sql: HotQueries.firedForItem), arguments: [question.rule, feedID, question.key]) ?? false
     }
 
-    private func storyFired(_ rule: String, linkKey: KeyHash?, titleKey: KeyHash?) throws -> Bool {
-        if let overlay,
-            overlay.storyFired(rule: rule, storyKey: linkKey?.data)
-                || overlay.storyFired(rule: rule, storyKey: titleKey?.data)
-        {
-            return true
-        }
-        let since = nowSeconds - Int64(storyWindow)
-        if let linkKey,
-            try Bool.fetchOne(db.cachedStatement(sql: HotQueries.storyByLink), arguments: [rule, linkKey, since])
-                ?? false
-        {
-            return true
-        }
-        if let titleKey,
-            try Bool.fetchOne(db.cachedStatement(sql: HotQueries.storyByTitle), arguments: [rule, titleKey, since])
-                ?? false
-        {
-            return true
-        }
-        return false
+    /// Whether the story key (a link key or a title key, by `sql`) fired for the rule since `since`.
+    private func storyFired(_ question: RuleKey, sql: String, since: Int64) throws -> Bool {
+        try Bool.fetchOne(db.cachedStatement(sql: sql), arguments: [question.rule, question.key, since]) ?? false
     }
 
-    private func recordFired(
-        _ candidate: AlertCandidate, feedID: Int64?, keyHash: KeyHash, linkKey: KeyHash?, titleKey: KeyHash?
-    ) throws {
-        if let overlay {
-            overlay.markFired(rule: candidate.rule, feed: feed, keyHash: keyHash.data)
-            overlay.markStory(rule: candidate.rule, storyKey: linkKey?.data)
-            overlay.markStory(rule: candidate.rule, storyKey: titleKey?.data)
-            return
-        }
+    private func recordFired(_ alert: PlannedAlert, feedID: Int64) throws {
         try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO fired (rule, feed_id, key_hash, alert_id, link_key, title_key, at)
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """
-        ).execute(arguments: [candidate.rule, feedID, keyHash, candidate.alertID, linkKey, titleKey, nowSeconds])
+        ).execute(arguments: [
+            alert.candidate.rule, feedID, alert.item, alert.candidate.alertID, alert.linkKey, alert.titleKey,
+            nowSeconds,
+        ])
     }
 
     private func enqueue(_ candidate: AlertCandidate, target: String) throws -> OutboxEntry? {
         var entry = OutboxEntry(
             id: 0, alertID: candidate.alertID, target: target, payload: candidate.payload, attempts: 0,
             nextAttempt: now, lastError: nil, status: .pending, createdAt: now)
-        if overlay != nil { return entry }
         try db.cachedStatement(
             sql: """
                 INSERT OR IGNORE INTO outbox (alert_id, target, payload, status, attempts, next_attempt, created_at, shaped)

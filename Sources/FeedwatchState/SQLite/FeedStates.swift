@@ -1,0 +1,92 @@
+import Foundation
+import GRDB
+
+extension FeedState {
+    /// The columns `init(row:)` reads, by position: looking columns up by name costs more than the
+    /// query when the daemon reads a feed's state for every document.
+    static let columns = """
+        name, url, configured_url, etag, last_modified, last_poll, last_status, consecutive_errors, next_due, gone, \
+        first_poll_done, failing_since, last_new_item
+        """
+
+    /// A row of `SELECT \(columns) FROM feed`.
+    init(row: Row) {
+        self.init(
+            name: row[0], url: row[1], configuredURL: row[2], etag: row[3], lastModified: row[4],
+            lastPoll: (row[5] as Double?).map(Date.init(timeIntervalSince1970:)),
+            lastStatus: row[6], consecutiveErrors: row[7],
+            nextDue: (row[8] as Double?).map(Date.init(timeIntervalSince1970:)),
+            gone: row[9], firstPollDone: row[10],
+            failingSince: (row[11] as Double?).map(Date.init(timeIntervalSince1970:)),
+            lastNewItem: (row[12] as Double?).map(Date.init(timeIntervalSince1970:)))
+    }
+}
+
+extension SQLiteStateStore {
+    /// The state of the feed named `name`, or nil if it was never saved nor polled.
+    public func feedState(named name: String) throws -> FeedState? {
+        try readStatement { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT \(FeedState.columns) FROM feed WHERE name = ?"), arguments: [name]
+            ).map(FeedState.init(row:))
+        }
+    }
+
+    /// Visits every stored feed's scheduling fields one row at a time: building the schedule of a
+    /// million feeds never holds a million states at once.
+    public func forEachScheduleRow(_ body: (FeedScheduleRow) throws -> Void) throws {
+        try read { db in
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT name, configured_url, last_poll, next_due, consecutive_errors, gone FROM feed")
+            while let row = try rows.next() {
+                try body(
+                    FeedScheduleRow(
+                        name: row[0], configuredURL: row[1],
+                        lastPoll: (row[2] as Double?).map(Date.init(timeIntervalSince1970:)),
+                        nextDue: (row[3] as Double?).map(Date.init(timeIntervalSince1970:)),
+                        consecutiveErrors: row[4] ?? 0, gone: row[5] ?? false))
+            }
+        }
+    }
+
+    /// Every feed the store knows, by name.
+    public func allFeedStates() throws -> [FeedState] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT \(FeedState.columns) FROM feed ORDER BY name").map(FeedState.init(row:))
+        }
+    }
+
+    /// Inserts or replaces the state of `state.name` (except `firstPollDone`, which only ever turns on).
+    public func saveFeedState(_ state: FeedState) throws {
+        try saveFeedStates([state])
+    }
+
+    /// Saves many feeds' states in one transaction (`feedwatch once` after polling every feed).
+    public func saveFeedStates(_ states: [FeedState]) throws {
+        if states.isEmpty { return }
+        try write { db in
+            let statement = try db.cachedStatement(
+                sql: """
+                    INSERT INTO feed (name, url, configured_url, etag, last_modified, last_poll, last_status,
+                                      consecutive_errors, next_due, gone, first_poll_done, failing_since,
+                                      last_new_item)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (name) DO UPDATE SET
+                        url = excluded.url, configured_url = excluded.configured_url, etag = excluded.etag,
+                        last_modified = excluded.last_modified, last_poll = excluded.last_poll,
+                        last_status = excluded.last_status, consecutive_errors = excluded.consecutive_errors,
+                        next_due = excluded.next_due, gone = excluded.gone,
+                        first_poll_done = max(first_poll_done, excluded.first_poll_done),
+                        failing_since = excluded.failing_since, last_new_item = excluded.last_new_item
+                    """)
+            for state in states {
+                try statement.execute(arguments: [
+                    state.name, state.url, state.configuredURL, state.etag, state.lastModified,
+                    state.lastPoll?.timeIntervalSince1970, state.lastStatus, state.consecutiveErrors,
+                    state.nextDue?.timeIntervalSince1970, state.gone, state.firstPollDone,
+                    state.failingSince?.timeIntervalSince1970, state.lastNewItem?.timeIntervalSince1970,
+                ])
+            }
+        }
+    }
+}
