@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Thin system-library shims over the C libraries.
@@ -52,6 +53,14 @@ let package = Package(
             dependencies: [
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
             ]),
+        // The state shared by several instances (SPEC §9): the store protocols over PostgreSQL.
+        .target(
+            name: "FeedwatchPostgres",
+            dependencies: [
+                "FeedwatchState",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .target(
             name: "FeedwatchAlert",
             dependencies: [
@@ -71,7 +80,7 @@ let package = Package(
             name: "FeedwatchDaemon",
             dependencies: [
                 "CSystemd", "FeedwatchConfig", "FeedwatchHTTP", "FeedwatchFetch", "FeedwatchParse", "FeedwatchMatch",
-                "FeedwatchState", "FeedwatchAlert", "FeedwatchDeliver", "FeedwatchServe",
+                "FeedwatchState", "FeedwatchPostgres", "FeedwatchAlert", "FeedwatchDeliver", "FeedwatchServe",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -108,7 +117,7 @@ let package = Package(
         .testTarget(name: "FeedwatchMatchTests", dependencies: ["FeedwatchMatch"]),
         .testTarget(name: "FeedwatchTemplateTests", dependencies: ["FeedwatchTemplate"]),
         .testTarget(name: "FeedwatchFetchTests", dependencies: ["FeedwatchFetch", "FeedwatchHTTP", "TestSupport"]),
-        .testTarget(name: "FeedwatchStateTests", dependencies: ["FeedwatchState", "TestSupport"]),
+        .testTarget(name: "FeedwatchStateTests", dependencies: ["FeedwatchState", "FeedwatchPostgres", "TestSupport"]),
         .testTarget(name: "FeedwatchAlertTests", dependencies: ["FeedwatchAlert", "TestSupport"]),
         .testTarget(
             name: "FeedwatchDaemonTests",

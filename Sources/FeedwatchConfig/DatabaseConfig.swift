@@ -27,6 +27,10 @@ public struct DatabaseConfig: Sendable, Equatable, CustomStringConvertible, Cust
     /// The query parameters (`sslmode`, `connect_timeout`, `application_name`…), decoded.
     public var parameters: [String: String]
 
+    /// How long an instance holds a feed's lease (and a delivery's claim) without renewing it: an
+    /// instance that dies has its feeds and deliveries taken over by the others within this.
+    public var leasePeriod: Double = 60
+
     public static let defaultPort = 5432
 
     public init(

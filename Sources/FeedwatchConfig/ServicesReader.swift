@@ -45,15 +45,33 @@ extension ConfigBuilder {
         return listener
     }
 
+    static let databaseKeys = ["url", "lease"]
+
+    /// `database: URI`, or `database: {url: URI, lease: 60s}` to choose the lease period: how long a
+    /// feed (or a claimed delivery) of an instance that died waits before another instance takes it.
     mutating func database(_ entry: (key: Node, value: Node)?) -> DatabaseConfig? {
-        guard let node = entry?.value, !ConfigNodeReader.isNull(node),
-            let uri = reader.string(node, "database", secret: true)
-        else { return nil }
+        guard let node = entry?.value, !ConfigNodeReader.isNull(node) else { return nil }
+        var uriNode = node
+        var lease: Double?
+        if case .mapping = node {
+            guard let entries = reader.mapping(node, "database", known: Self.databaseKeys) else { return nil }
+            guard let url = entries.value("url") else {
+                reader.report(node, "database", "missing url: (for example url: postgres://feedwatch@db/feedwatch)")
+                return nil
+            }
+            uriNode = url
+            if let leaseNode = entries.value("lease") {
+                guard let value = reader.duration(leaseNode, "database.lease", minimum: 1) else { return nil }
+                lease = value
+            }
+        }
+        guard let uri = reader.string(uriNode, "database", secret: true) else { return nil }
         switch DatabaseURI.parse(uri) {
-        case .success(let database):
+        case .success(var database):
+            if let lease { database.leasePeriod = lease }
             return database
         case .failure(let problem):
-            reader.report(node, "database", problem.message)
+            reader.report(uriNode, "database", problem.message)
             return nil
         }
     }

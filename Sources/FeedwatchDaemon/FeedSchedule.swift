@@ -84,7 +84,7 @@ enum FeedSchedule {
         }
     }
 
-    private static func schedule(
+    static func schedule(
         _ feed: FeedConfig, stored: FeedState?, in scheduler: inout FeedScheduler, window: TimeInterval, now: Date
     ) {
         // State recorded for another URL is not this feed's: a changed URL starts afresh.

@@ -1,4 +1,5 @@
 import FeedwatchConfig
+import FeedwatchPostgres
 import FeedwatchState
 import Foundation
 import Logging
@@ -9,6 +10,20 @@ enum StoreOpener {
     /// - Parameter mode: `.readWrite` for the daemon and `once`, `.readOnly` for commands that
     ///   only look, `.maintenance` for short writes beside a running daemon (`outbox retry`).
     static func open(_ config: Config, mode: SQLiteStateStore.Mode, logger: Logger) async throws -> any StateStore {
-        try SQLiteStateStore(directory: config.stateDirectory, mode: mode)
+        guard let database = config.database else {
+            return try SQLiteStateStore(directory: config.stateDirectory, mode: mode)
+        }
+        return try await PostgresStateStore.connect(settings(database), readOnly: mode == .readOnly, logger: logger)
+    }
+
+    /// What `database:` says, as the PostgreSQL client takes it. An empty host is libpq's local
+    /// socket; a missing user is the one running feedwatch, as with psql.
+    static func settings(_ database: DatabaseConfig) -> PostgresSettings {
+        PostgresSettings(
+            host: database.host.isEmpty ? "localhost" : database.host, port: database.port,
+            user: database.user ?? ProcessInfo.processInfo.userName, password: database.password,
+            database: database.name, tls: .init(sslmode: database.parameters["sslmode"]),
+            connectTimeout: database.parameters["connect_timeout"].flatMap(TimeInterval.init).map { max(1, $0) } ?? 10,
+            leasePeriod: database.leasePeriod, location: database.description)
     }
 }

@@ -18,6 +18,7 @@ public actor DryRunStore: StateStore {
 
     public nonisolated var location: String { base.location }
     public nonisolated var isShared: Bool { false }
+    public nonisolated var leasePeriod: TimeInterval { .infinity }
 
     public func close() async { await base.close() }
 
@@ -124,9 +125,8 @@ public actor DryRunStore: StateStore {
         try await base.alertHistory(since: since, rule: rule, limit: limit)
     }
     public func prune(now: Date, batchSize: Int) async throws -> Int { 0 }
-    public func balanceLeases(candidates: [String], feedCount: Int, now: Date) async throws -> FeedLeaseChange {
-        FeedLeaseChange(gained: candidates, held: candidates.count)
-    }
+    public func registerFeeds(_ names: [String]) async throws {}
+    public func balanceLeases(feedCount: Int) async throws -> FeedLeaseChange { FeedLeaseChange(held: feedCount) }
     public func releaseAllLeases() async throws {}
 
     private func refuse() throws { throw StateError.readOnly(path: base.location) }

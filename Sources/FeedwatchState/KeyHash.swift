@@ -19,6 +19,12 @@ public struct KeyHash: Hashable, Sendable {
         }
     }
 
+    /// A stored hash, from its two halves.
+    public init(high: UInt64, low: UInt64) {
+        self.high = high
+        self.low = low
+    }
+
     /// A stored hash; nil unless exactly 16 bytes.
     public init?(bytes: UnsafeRawBufferPointer) {
         guard bytes.count == 16 else { return nil }

@@ -123,10 +123,13 @@ public protocol StoreHousekeeping: Sendable {
 public protocol FeedLeases: Sendable {
     /// True when other processes share the store: the poller must hold a feed's lease to poll it.
     var isShared: Bool { get }
+    /// How long a lease lasts without renewal: renew well within it.
+    var leasePeriod: TimeInterval { get }
+    /// Makes these feeds leasable (the configuration's feeds, at start and after a reload).
+    func registerFeeds(_ names: [String]) async throws
     /// Renews this process's leases, gives up what exceeds its share of `feedCount` feeds among the
-    /// live instances, and takes free or expired ones among `candidates` up to that share. Returns
-    /// the feeds held now. Never called on a store that is not shared.
-    func balanceLeases(candidates: [String], feedCount: Int, now: Date) async throws -> FeedLeaseChange
+    /// live instances, and takes free or expired ones up to that share; says what changed.
+    func balanceLeases(feedCount: Int) async throws -> FeedLeaseChange
     /// Gives up every lease this process holds (a clean stop), so the others need not wait.
     func releaseAllLeases() async throws
 }

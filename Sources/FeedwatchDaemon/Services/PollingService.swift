@@ -39,6 +39,10 @@ actor PollingService: Service {
     /// In-flight polls get this long to finish at shutdown; the rest are fetched again next start.
     static let shutdownGrace: TimeInterval = 3
 
+    /// With a shared store (SPEC §9), the feeds whose lease this instance holds: only they are in
+    /// the schedule. Nil when the store is this process's own and every feed is polled here.
+    private var leases: LeaseTurns?
+
     private var alertsToday = 0
     private var today = Calendar(identifier: .gregorian).startOfDay(for: Date())
 
@@ -58,7 +62,14 @@ actor PollingService: Service {
         self.liveness = liveness
         self.logger = logger
         self.alertsQueued = alertsQueued
-        scheduler = try await FeedSchedule.initial(runtime, store: store, now: now)
+        if store.isShared {
+            // Nothing is held yet: the first lease turn, at the first turn of the loop, fills the schedule.
+            try await store.registerFeeds(runtime.config.feeds.map(\.name))
+            scheduler = FeedScheduler()
+            leases = LeaseTurns(period: store.leasePeriod)
+        } else {
+            scheduler = try await FeedSchedule.initial(runtime, store: store, now: now)
+        }
         metrics.feeds(total: scheduler.count, failing: scheduler.failingCount, gone: scheduler.goneCount)
     }
 
@@ -68,6 +79,7 @@ actor PollingService: Service {
                 liveness.beat("polling")
                 await beforeTurn?()
                 let now = Date()
+                await takeLeaseTurnIfDue(now: now)
                 startDuePolls(now: now)
                 await saveStatesIfDue(now: now)
                 liveness.idle("polling")
@@ -86,6 +98,10 @@ actor PollingService: Service {
             await wakeup.wait(until: min(deadline, Date().addingTimeInterval(0.1)))
         }
         await saveFeedStates()
+        if leases != nil {
+            // The others take these feeds at their next turn instead of after the lease runs out.
+            do { try await store.releaseAllLeases() } catch { logger.warning("cannot give back feed leases: \(error)") }
+        }
     }
 
     // MARK: - Polls
@@ -179,6 +195,7 @@ actor PollingService: Service {
     private func nextWake(now: Date) -> Date {
         var wake = min(now.addingTimeInterval(Services.maxSleep), nextPollCheck)
         if !unsavedStates.isEmpty { wake = min(wake, nextStateSave) }
+        if let leases { wake = min(wake, leases.nextTurn) }
         return max(wake, now.addingTimeInterval(0.001))
     }
 
@@ -203,6 +220,15 @@ actor PollingService: Service {
             if let newest = unsavedStates[name] ?? savingStates[name] { stored[name] = newest }
         }
         FeedSchedule.apply(from: old, to: new.config.feeds, schedule: &scheduler, stored: stored, now: now)
+        if let leases {
+            // Shared: new feeds become leasable; only those held stay in the schedule.
+            for name in names where !leases.held.contains(name) { scheduler.remove(feed: name) }
+            do {
+                try await store.registerFeeds(names)
+            } catch {
+                logger.error("reload: cannot register the new feeds for leasing: \(error)")
+            }
+        }
         nextPollCheck = .distantPast
         refreshFeedGauges()
         wakeup.signal()
@@ -234,4 +260,61 @@ actor PollingService: Service {
     private func refreshFeedGauges() {
         metrics.feeds(total: scheduler.count, failing: scheduler.failingCount, gone: scheduler.goneCount)
     }
+}
+
+// MARK: - Leases (shared state)
+
+extension PollingService {
+    /// One lease turn: unsaved states written first (a feed given up is polled next from them),
+    /// then the store renews, gives up and takes leases; feeds taken join the schedule from their
+    /// stored state, feeds given up leave it. If renewing fails for a whole lease period, every feed
+    /// leaves the schedule: the others will have taken them.
+    fileprivate func takeLeaseTurnIfDue(now: Date) async {
+        guard let turn = leases, now >= turn.nextTurn else { return }
+        leases?.nextTurn = now.addingTimeInterval(turn.interval)
+        await saveFeedStates()
+        do {
+            let change = try await store.balanceLeases(feedCount: runtime.config.feeds.count)
+            let gained = change.gained.filter { runtime.feed(named: $0) != nil }
+            let stored = try await store.feedStates(named: gained)
+            let window = FeedSchedule.firstPollWindow(feedCount: gained.count)
+            for name in change.lost { scheduler.remove(feed: name) }
+            for name in gained {
+                guard let feed = runtime.feed(named: name) else { continue }
+                scheduler.remove(feed: name)
+                FeedSchedule.schedule(
+                    feed, stored: unsavedStates[name] ?? stored[name], in: &scheduler, window: window, now: now)
+            }
+            leases?.held.subtract(change.lost)
+            leases?.held.formUnion(gained)
+            leases?.renewed = now
+            if !change.gained.isEmpty || !change.lost.isEmpty {
+                logger.info("feed leases: \(change.held) held (\(change.gained.count) taken, \(change.lost.count) given up)")
+            }
+        } catch {
+            logger.warning("cannot renew feed leases (will retry): \(error)")
+            if now.timeIntervalSince(turn.renewed) > turn.period, !(leases?.held.isEmpty ?? true) {
+                logger.error("feed leases ran out: polling stops until the database answers again")
+                for name in turn.held { scheduler.remove(feed: name) }
+                leases?.held.removeAll()
+            }
+        }
+        nextPollCheck = .distantPast
+        refreshFeedGauges()
+    }
+}
+
+/// When the next lease turn is due, and what this instance holds.
+struct LeaseTurns {
+    let period: TimeInterval
+    var held: Set<String> = []
+    var nextTurn = Date.distantPast
+    var renewed = Date()
+
+    init(period: TimeInterval) {
+        self.period = period
+    }
+
+    /// A third of the period: two turns may fail before a lease runs out.
+    var interval: TimeInterval { period / 3 }
 }

@@ -5,10 +5,11 @@ import Foundation
 extension SQLiteStateStore: StateStore {
     public var location: String { databasePath }
     public var isShared: Bool { false }
+    public var leasePeriod: TimeInterval { .infinity }
 
-    public func balanceLeases(candidates: [String], feedCount: Int, now: Date) throws -> FeedLeaseChange {
-        FeedLeaseChange(gained: candidates, held: candidates.count)
-    }
+    public func registerFeeds(_ names: [String]) throws {}
+
+    public func balanceLeases(feedCount: Int) throws -> FeedLeaseChange { FeedLeaseChange(held: feedCount) }
 
     public func releaseAllLeases() throws {}
 }

@@ -1,0 +1,73 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// Retries an operation while the server cannot be reached (restarting, a network blip), with
+/// backoff from 0.1 s to 5 s, for up to `giveUpAfter`; errors the server answered (a constraint,
+/// a syntax error) are thrown at once. Safe because every write of the store is idempotent.
+enum Retrying {
+    static let giveUpAfter: TimeInterval = 120
+
+    static func run<T: Sendable>(
+        _ what: String, logger: Logger, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        let start = Date()
+        var delay: TimeInterval = 0.1
+        var warned = false
+        while true {
+            do {
+                let value = try await body()
+                if warned { logger.notice("database: reachable again (\(what))") }
+                return value
+            } catch {
+                guard PostgresErrors.isTransient(error), Date().timeIntervalSince(start) < giveUpAfter else { throw error }
+                if !warned {
+                    logger.warning("database: \(PostgresErrors.describe(error)); retrying (\(what))")
+                    warned = true
+                }
+                try await Task.sleep(for: .seconds(delay))
+                delay = min(delay * 2, 5)
+            }
+        }
+    }
+}
+
+/// What a PostgreSQL error means for the store, and how to say it.
+enum PostgresErrors {
+    /// The connection failed or the server is going away: the same operation may succeed later.
+    static func isTransient(_ error: Error) -> Bool {
+        if error is CancellationError { return false }
+        guard let error = error as? PSQLError else { return true }  // socket and NIO errors
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            // 08: connection exception; 57P01-03: the server is shutting down or starting;
+            // 40001, 40P01: serialization failure, deadlock — run the transaction again.
+            return state.hasPrefix("08") || ["57P01", "57P02", "57P03", "40001", "40P01", "53300"].contains(state)
+        case .connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// The server's message and SQLSTATE, or what failed on the way; never the query's values.
+    static func describe(_ error: Error) -> String {
+        guard let error = error as? PSQLError else { return "cannot connect: \(error)" }
+        if let message = error.serverInfo?[.message] {
+            let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
+            return message + state
+        }
+        if let underlying = error.underlying { return "cannot connect: \(underlying)" }
+        return "connection failed (\(error.code))"
+    }
+}
+
+extension AsyncSequence {
+    /// Every element, in order.
+    func all() async throws -> [Element] {
+        var elements: [Element] = []
+        for try await element in self { elements.append(element) }
+        return elements
+    }
+}
