@@ -94,41 +94,26 @@ extension PostgresStateStore {
     public func saveFeedStates(_ states: [FeedState]) async throws {
         guard !states.isEmpty else { return }
         try await transaction("saving feed states") { connection in
-            // Arrays of columns, one statement per thousand feeds: a batch of states is one round trip.
+            // One statement per thousand feeds, the states as one JSON document: a batch of states
+            // is one round trip, and JSON's null is SQL's NULL.
             for start in stride(from: 0, to: states.count, by: 1000) {
-                let chunk = states[start..<min(start + 1000, states.count)]
-                var values = PostgresBindings()
-                values.append(chunk.map(\.name))
-                values.append(chunk.map { $0.url ?? "\u{0}" })
-                values.append(chunk.map { $0.configuredURL ?? "\u{0}" })
-                values.append(chunk.map { $0.etag ?? "\u{0}" })
-                values.append(chunk.map { $0.lastModified ?? "\u{0}" })
-                values.append(chunk.map { $0.lastPoll?.timeIntervalSince1970 ?? .nan })
-                values.append(chunk.map { $0.lastStatus ?? "\u{0}" })
-                values.append(chunk.map { Int64($0.consecutiveErrors) })
-                values.append(chunk.map { $0.nextDue?.timeIntervalSince1970 ?? .nan })
-                values.append(chunk.map(\.gone))
-                values.append(chunk.map(\.firstPollDone))
-                values.append(chunk.map { $0.failingSince?.timeIntervalSince1970 ?? .nan })
-                values.append(chunk.map { $0.lastNewItem?.timeIntervalSince1970 ?? .nan })
-                try await connection.query(PostgresQuery(unsafeSQL: Self.saveStatesSQL, binds: values), logger: self.logger)
+                let rows = states[start..<min(start + 1000, states.count)].map(StateRow.init)
+                let json = String(decoding: try JSONEncoder().encode(rows), as: UTF8.self)
+                try await connection.query(
+                    PostgresQuery(unsafeSQL: Self.saveStatesSQL, binds: try binds(json)), logger: self.logger)
             }
         }
     }
 
-    /// Arrays cannot carry NULLs through the binary protocol here: NUL stands for a missing text
-    /// (no URL or header holds one) and NaN for a missing time.
     private static let saveStatesSQL = """
         INSERT INTO feed AS f (name, url, configured_url, etag, last_modified, last_poll, last_status,
                                consecutive_errors, next_due, gone, first_poll_done, failing_since, last_new_item)
-        SELECT name, nullif(url, chr(0)), nullif(configured_url, chr(0)), nullif(etag, chr(0)),
-               nullif(last_modified, chr(0)), nullif(last_poll, 'NaN'), nullif(last_status, chr(0)),
-               errors, nullif(next_due, 'NaN'), gone, polled, nullif(failing_since, 'NaN'),
-               nullif(last_new_item, 'NaN')
-        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::float8[], $7::text[],
-                    $8::int8[], $9::float8[], $10::bool[], $11::bool[], $12::float8[], $13::float8[])
-             AS s(name, url, configured_url, etag, last_modified, last_poll, last_status, errors, next_due, gone,
-                  polled, failing_since, last_new_item)
+        SELECT name, url, configured_url, etag, last_modified, last_poll, last_status, consecutive_errors, next_due,
+               gone, first_poll_done, failing_since, last_new_item
+        FROM jsonb_to_recordset($1::jsonb) AS s(
+            name text, url text, configured_url text, etag text, last_modified text, last_poll float8,
+            last_status text, consecutive_errors integer, next_due float8, gone boolean, first_poll_done boolean,
+            failing_since float8, last_new_item float8)
         ON CONFLICT (name) DO UPDATE SET
             url = excluded.url, configured_url = excluded.configured_url, etag = excluded.etag,
             last_modified = excluded.last_modified, last_poll = excluded.last_poll,
@@ -137,6 +122,54 @@ extension PostgresStateStore {
             first_poll_done = f.first_poll_done OR excluded.first_poll_done,
             failing_since = excluded.failing_since, last_new_item = excluded.last_new_item
         """
+
+    /// A feed state as one element of the JSON document `saveFeedStates` sends.
+    private struct StateRow: Encodable {
+        var name: String
+        var url, configured_url, etag, last_modified, last_status: String?
+        var last_poll, next_due, failing_since, last_new_item: Double?
+        var consecutive_errors: Int
+        var gone, first_poll_done: Bool
+
+        init(_ state: FeedState) {
+            name = state.name
+            url = state.url
+            configured_url = state.configuredURL
+            etag = state.etag
+            last_modified = state.lastModified
+            last_status = state.lastStatus
+            last_poll = state.lastPoll?.timeIntervalSince1970
+            next_due = state.nextDue?.timeIntervalSince1970
+            failing_since = state.failingSince?.timeIntervalSince1970
+            last_new_item = state.lastNewItem?.timeIntervalSince1970
+            consecutive_errors = state.consecutiveErrors
+            gone = state.gone
+            first_poll_done = state.firstPollDone
+        }
+
+        /// Absent values are written as null, never left out: every column is named.
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(url, forKey: .url)
+            try container.encode(configured_url, forKey: .configured_url)
+            try container.encode(etag, forKey: .etag)
+            try container.encode(last_modified, forKey: .last_modified)
+            try container.encode(last_status, forKey: .last_status)
+            try container.encode(last_poll, forKey: .last_poll)
+            try container.encode(next_due, forKey: .next_due)
+            try container.encode(failing_since, forKey: .failing_since)
+            try container.encode(last_new_item, forKey: .last_new_item)
+            try container.encode(consecutive_errors, forKey: .consecutive_errors)
+            try container.encode(gone, forKey: .gone)
+            try container.encode(first_poll_done, forKey: .first_poll_done)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, url, configured_url, etag, last_modified, last_status, last_poll, next_due, failing_since,
+                last_new_item, consecutive_errors, gone, first_poll_done
+        }
+    }
 
     static func states(_ connection: PostgresConnection, _ sql: String, logger store: PostgresStateStore) async throws
         -> [FeedState]

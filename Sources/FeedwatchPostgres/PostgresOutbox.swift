@@ -77,7 +77,7 @@ extension PostgresStateStore {
     public func releaseDeliveries(ids: [Int64]) async throws {
         guard !ids.isEmpty else { return }
         try await transaction("releasing deliveries") { connection in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 UPDATE outbox SET status = 'pending', claimed_by = NULL, claimed_until = NULL
                 WHERE status = 'inflight' AND id = ANY(\(ids)::int8[])
@@ -88,7 +88,7 @@ extension PostgresStateStore {
     public func markDelivered(id: Int64, status: Int?, now: Date) async throws {
         let code = status.map(Int32.init)
         try await transaction("recording a delivery") { connection in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 UPDATE outbox SET status = 'delivered', delivered_at = \(now.timeIntervalSince1970),
                     http_status = \(code), last_error = NULL, claimed_by = NULL, claimed_until = NULL
@@ -102,7 +102,7 @@ extension PostgresStateStore {
     public func markFailed(id: Int64, error: String, retryAt: Date?) async throws {
         let retry = retryAt?.timeIntervalSince1970
         try await transaction("recording a failed delivery") { connection in
-            try await connection.query(
+            _ = try await connection.query(
                 """
                 UPDATE outbox SET attempts = attempts + 1, last_error = \(error),
                     status = CASE WHEN \(retry)::float8 IS NULL THEN 'dead' ELSE 'pending' END,
@@ -155,12 +155,13 @@ extension PostgresStateStore {
     public func applyShaping(_ decisions: [ShapingDecision]) async throws {
         guard !decisions.isEmpty, !readOnly else { return }
         try await transaction("shaping deliveries") { connection in
-            try await connection.query(
+            // Keys and holds are absent for most rows: an empty text stands for none (no key is empty).
+            _ = try await connection.query(
                 """
-                UPDATE outbox o SET shaped = true, group_key = nullif(d.group_key, chr(0)), hold = nullif(d.hold, chr(0)),
+                UPDATE outbox o SET shaped = true, group_key = nullif(d.group_key, ''), hold = nullif(d.hold, ''),
                     next_attempt = coalesce(nullif(d.release_at, 'NaN'), o.next_attempt)
-                FROM unnest(\(decisions.map(\.id))::int8[], \(decisions.map { $0.groupKey ?? "\u{0}" })::text[],
-                            \(decisions.map { $0.hold ?? "\u{0}" })::text[],
+                FROM unnest(\(decisions.map(\.id))::int8[], \(decisions.map { $0.groupKey ?? "" })::text[],
+                            \(decisions.map { $0.hold ?? "" })::text[],
                             \(decisions.map { $0.releaseAt?.timeIntervalSince1970 ?? .nan })::float8[])
                      AS d(id, group_key, hold, release_at)
                 WHERE o.id = d.id AND NOT o.shaped

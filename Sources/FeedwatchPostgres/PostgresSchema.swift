@@ -50,7 +50,10 @@ enum PostgresSchema {
                 return
             }
             for migration in missing {
-                try await connection.query(PostgresQuery(unsafeSQL: migration.sql), logger: logger)
+                // One statement a query: the extended protocol takes no more.
+                for statement in migration.sql.split(separator: ";") where !statement.allSatisfy(\.isWhitespace) {
+                    try await connection.query(PostgresQuery(unsafeSQL: String(statement)), logger: logger)
+                }
                 try await connection.query("INSERT INTO feedwatch_migration (id) VALUES (\(migration.id))", logger: logger)
             }
         }

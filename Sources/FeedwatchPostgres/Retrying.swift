@@ -34,9 +34,15 @@ enum Retrying {
 
 /// What a PostgreSQL error means for the store, and how to say it.
 enum PostgresErrors {
+    /// The error that failed a transaction: its body's, else BEGIN's or COMMIT's.
+    static func underlying(_ error: PostgresTransactionError) -> Error {
+        error.closureError ?? error.beginError ?? error.commitError ?? error.rollbackError ?? error
+    }
+
     /// The connection failed or the server is going away: the same operation may succeed later.
     static func isTransient(_ error: Error) -> Bool {
         if error is CancellationError { return false }
+        if let error = error as? PostgresTransactionError { return isTransient(underlying(error)) }
         guard let error = error as? PSQLError else { return true }  // socket and NIO errors
         switch error.code {
         case .server:
@@ -53,6 +59,7 @@ enum PostgresErrors {
 
     /// The server's message and SQLSTATE, or what failed on the way; never the query's values.
     static func describe(_ error: Error) -> String {
+        if let error = error as? PostgresTransactionError { return describe(underlying(error)) }
         guard let error = error as? PSQLError else { return "cannot connect: \(error)" }
         if let message = error.serverInfo?[.message] {
             let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""
