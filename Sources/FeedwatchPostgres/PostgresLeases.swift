@@ -11,10 +11,11 @@ import PostgresNIO
 extension PostgresStateStore {
     public func registerFeeds(_ names: [String]) async throws {
         guard !names.isEmpty else { return }
-        try await transaction("registering feeds") { connection in
-            for start in stride(from: 0, to: names.count, by: 10_000) {
-                let chunk = Array(names[start..<min(start + 10_000, names.count)])
-                try await connection.query(
+        // A transaction per 10,000 feeds: each is quick, and a retry repeats only its own.
+        for start in stride(from: 0, to: names.count, by: 10_000) {
+            let chunk = Array(names[start..<min(start + 10_000, names.count)])
+            try await transaction("registering feeds") { connection in
+                _ = try await connection.query(
                     "INSERT INTO feed_lease (feed) SELECT unnest(\(chunk)::text[]) ON CONFLICT DO NOTHING",
                     logger: self.logger)
             }

@@ -12,6 +12,10 @@ extension PostgresStateStore {
     /// A row another instance may take: waiting, or claimed by one that never reported back.
     static let claimable = "(status = 'pending' OR (status = 'inflight' AND claimed_until < \(serverNow)))"
 
+    /// A delivery made is recorded however long the server is away (within reason): otherwise its
+    /// claim runs out and another instance sends it again. It runs in the delivery's own task.
+    static let settleBudget: TimeInterval = 600
+
     public func dueDeliveries(now: Date, limit: Int, excludingTargets: Set<String>) async throws -> [OutboxEntry] {
         guard limit > 0, !readOnly else { return [] }
         return try await transaction("claiming deliveries") { connection in
@@ -87,7 +91,7 @@ extension PostgresStateStore {
 
     public func markDelivered(id: Int64, status: Int?, now: Date) async throws {
         let code = status.map(Int32.init)
-        try await transaction("recording a delivery") { connection in
+        try await transaction("recording a delivery", budget: Self.settleBudget) { connection in
             _ = try await connection.query(
                 """
                 UPDATE outbox SET status = 'delivered', delivered_at = \(now.timeIntervalSince1970),
@@ -101,7 +105,7 @@ extension PostgresStateStore {
     /// instance delivered it meanwhile, its success stands.
     public func markFailed(id: Int64, error: String, retryAt: Date?) async throws {
         let retry = retryAt?.timeIntervalSince1970
-        try await transaction("recording a failed delivery") { connection in
+        try await transaction("recording a failed delivery", budget: Self.settleBudget) { connection in
             _ = try await connection.query(
                 """
                 UPDATE outbox SET attempts = attempts + 1, last_error = \(error),

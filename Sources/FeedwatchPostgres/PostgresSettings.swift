@@ -20,6 +20,15 @@ public struct PostgresSettings: Sendable {
             }
         }
 
+        /// For the single connection that checks the server at start.
+        func connectionTLS() throws -> PostgresConnection.Configuration.TLS {
+            switch self {
+            case .disable: return .disable
+            case .prefer: return .prefer(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            case .require: return .require(try NIOSSLContext(configuration: .makeClientConfiguration()))
+            }
+        }
+
         var clientTLS: PostgresClient.Configuration.TLS {
             switch self {
             case .disable: return .disable

@@ -33,9 +33,25 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     public static func connect(
         _ settings: PostgresSettings, readOnly: Bool = false, logger: Logger
     ) async throws -> PostgresStateStore {
+        // One connection first, alone: the pool retries a refused login or a missing database
+        // quietly, where the user needs the server's reason.
+        do {
+            try await withTimeout(settings.connectTimeout, location: settings.location) {
+                let connection = try await PostgresConnection.connect(
+                    configuration: .init(
+                        host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+                        database: settings.database, tls: try settings.tls.connectionTLS()),
+                    id: 0, logger: Logger(label: "feedwatch.postgres", factory: { _ in SwiftLogNoOpLogHandler() }))
+                try await connection.close()
+            }
+        } catch let error as StateError {
+            throw error
+        } catch {
+            throw StateError.database(path: settings.location, message: PostgresErrors.describe(error))
+        }
         let store = PostgresStateStore(settings, readOnly: readOnly, logger: logger)
         do {
-            try await store.withConnectTimeout(settings.connectTimeout) {
+            try await withTimeout(settings.connectTimeout, location: settings.location) {
                 try await PostgresSchema.prepare(store.client, readOnly: readOnly, location: store.location, logger: logger)
             }
         } catch {
@@ -84,11 +100,12 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
 
     /// Runs `body` in one transaction, retried while the server is unreachable (see `Retrying`).
     func transaction<T: Sendable>(
-        _ what: String, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        _ what: String, budget: TimeInterval = Retrying.defaultBudget,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
         try checkWritable()
         do {
-            return try await Retrying.run(what, logger: logger) { [client, logger] in
+            return try await Retrying.run(what, logger: logger, budget: budget) { [client, logger] in
                 try await client.withTransaction(logger: logger) { connection in try await body(connection) }
             }
         } catch {
@@ -119,22 +136,23 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         return StateError.database(path: location, message: PostgresErrors.describe(error))
     }
 
-    private func withConnectTimeout<T: Sendable>(
-        _ seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T
-    ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: .seconds(seconds))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else {
-                throw StateError.database(
-                    path: location, message: "cannot connect: no answer in \(Int(seconds)) s (is PostgreSQL running there?)")
-            }
-            return value
-        }
-    }
 }
 
+/// Runs `body`, or gives up after `seconds` with the error a user can act on.
+private func withTimeout<T: Sendable>(
+    _ seconds: TimeInterval, location: String, _ body: @escaping @Sendable () async throws -> T
+) async throws -> T {
+    try await withThrowingTaskGroup(of: T?.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .seconds(seconds))
+            return nil
+        }
+        defer { group.cancelAll() }
+        guard let first = try await group.next(), let value = first else {
+            throw StateError.database(
+                path: location, message: "cannot connect: no answer in \(Int(seconds)) s (is PostgreSQL running there?)")
+        }
+        return value
+    }
+}

@@ -3,31 +3,56 @@ import Logging
 import PostgresNIO
 
 /// Retries an operation while the server cannot be reached (restarting, a network blip), with
-/// backoff from 0.1 s to 5 s, for up to `giveUpAfter`; errors the server answered (a constraint,
-/// a syntax error) are thrown at once. Safe because every write of the store is idempotent.
+/// backoff from 0.1 s to 5 s, for up to `budget` seconds; errors the server answered (a constraint,
+/// a syntax error) are thrown at once. Each attempt has `budget` to answer: the connection pool
+/// waits for a server that is down rather than failing, and the daemon's loops must not wait with
+/// it longer than their liveness allows. Retrying is safe because every write of the store is
+/// idempotent under the tables' unique keys.
 enum Retrying {
-    static let giveUpAfter: TimeInterval = 120
+    /// What the daemon's loops may wait: well within the 30 s after which a loop counts as stuck.
+    static let defaultBudget: TimeInterval = 8
 
     static func run<T: Sendable>(
-        _ what: String, logger: Logger, _ body: @Sendable () async throws -> T
+        _ what: String, logger: Logger, budget: TimeInterval = defaultBudget, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         let start = Date()
         var delay: TimeInterval = 0.1
         var warned = false
         while true {
             do {
-                let value = try await body()
+                let value = try await answered(within: max(1, budget - Date().timeIntervalSince(start)), body)
                 if warned { logger.notice("database: reachable again (\(what))") }
                 return value
             } catch {
-                guard PostgresErrors.isTransient(error), Date().timeIntervalSince(start) < giveUpAfter else { throw error }
-                if !warned {
+                if !warned, PostgresErrors.isTransient(error) {
                     logger.warning("database: \(PostgresErrors.describe(error)); retrying (\(what))")
                     warned = true
                 }
+                guard PostgresErrors.isTransient(error), Date().timeIntervalSince(start) + delay < budget else { throw error }
                 try await Task.sleep(for: .seconds(delay))
                 delay = min(delay * 2, 5)
             }
+        }
+    }
+
+    /// The server gave no answer in time (it is down, or the network is).
+    struct NoAnswer: Error, CustomStringConvertible {
+        var seconds: TimeInterval
+        var description: String { "no answer from the server in \(Int(seconds.rounded())) s" }
+    }
+
+    private static func answered<T: Sendable>(
+        within seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(seconds))
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let value = first else { throw NoAnswer(seconds: seconds) }
+            return value
         }
     }
 }
@@ -60,6 +85,7 @@ enum PostgresErrors {
     /// The server's message and SQLSTATE, or what failed on the way; never the query's values.
     static func describe(_ error: Error) -> String {
         if let error = error as? PostgresTransactionError { return describe(underlying(error)) }
+        if let error = error as? Retrying.NoAnswer { return error.description }
         guard let error = error as? PSQLError else { return "cannot connect: \(error)" }
         if let message = error.serverInfo?[.message] {
             let state = error.serverInfo?[.sqlState].map { " (SQLSTATE \($0))" } ?? ""

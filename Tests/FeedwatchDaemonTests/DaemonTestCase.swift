@@ -25,8 +25,10 @@ class DaemonTestCase: XCTestCase {
         try "state_dir: \(stateDirectory)\n\(body)\n".write(toFile: configPath, atomically: true, encoding: .utf8)
     }
 
-    func startDaemon(notify: NotifySocketListener? = nil, watchdogMicroseconds: Int? = nil) throws -> DaemonProcess {
-        var environment = ["FEEDWATCH_LOG": "stderr"]
+    func startDaemon(
+        notify: NotifySocketListener? = nil, watchdogMicroseconds: Int? = nil, environment extra: [String: String] = [:]
+    ) throws -> DaemonProcess {
+        var environment = ["FEEDWATCH_LOG": "stderr"].merging(extra) { _, new in new }
         if let notify { environment["NOTIFY_SOCKET"] = notify.path }
         if let watchdogMicroseconds { environment["WATCHDOG_USEC"] = String(watchdogMicroseconds) }
         let daemon = try DaemonProcess(arguments: ["run", "-c", configPath], environment: environment)
@@ -34,8 +36,9 @@ class DaemonTestCase: XCTestCase {
         return daemon
     }
 
-    func feedwatch(_ arguments: [String]) throws -> FeedwatchProcess.Result {
-        try FeedwatchProcess.run(arguments + ["-c", configPath], environment: ["FEEDWATCH_LOG": "stderr"])
+    func feedwatch(_ arguments: [String], environment extra: [String: String] = [:]) throws -> FeedwatchProcess.Result {
+        try FeedwatchProcess.run(
+            arguments + ["-c", configPath], environment: ["FEEDWATCH_LOG": "stderr"].merging(extra) { _, new in new })
     }
 }
 

@@ -342,8 +342,8 @@ public final class PostgresTestServer: @unchecked Sendable {
         }
     }
 
-    /// A port on 127.0.0.1 that nothing listens on now.
-    static func freePort() throws -> Int {
+    /// A port on 127.0.0.1 that nothing listens on now (also for a test that needs a closed port).
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw Failure(description: "socket: \(String(cString: strerror(errno)))") }
         defer { close(fd) }
