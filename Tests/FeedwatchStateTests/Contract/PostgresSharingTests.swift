@@ -11,6 +11,11 @@ import XCTest
 final class PostgresSharingTests: XCTestCase {
     private let t0 = Date(timeIntervalSince1970: 1_790_000_000)
 
+    override class func tearDown() {
+        PostgresStoreContractTests.stopSharedServer()
+        super.tearDown()
+    }
+
     private func twoStores(leasePeriod: TimeInterval = 60) async throws -> (PostgresStateStore, PostgresStateStore) {
         let settings = try PostgresStoreContractTests.freshDatabase(leasePeriod: leasePeriod)
         let first = try await PostgresStateStore.connect(settings, logger: Logger(label: "first"))
@@ -28,6 +33,7 @@ final class PostgresSharingTests: XCTestCase {
 
     func testTwoInstancesRacingOnTheSameNewItemsFireEachOnce() async throws {
         let (first, second) = try await twoStores()
+        let t0 = self.t0
         for round in 0..<20 {
             let items = (0..<5).map {
                 item("r\(round)-\($0)", link: "https://ex.org/\(round)/\($0)", title: "outage number \(round) \($0) today")
@@ -42,12 +48,10 @@ final class PostgresSharingTests: XCTestCase {
         // The same story in two feeds, recorded at once: one alert.
         for round in 0..<20 {
             let story = "https://ex.org/story/\(round)"
-            async let a = first.recordItemsAndEnqueueAlerts(
-                feed: "wire-a", items: [item("a\(round)", link: story, title: "story \(round) a")], now: t0,
-                alertOnFirstPoll: true)
-            async let b = second.recordItemsAndEnqueueAlerts(
-                feed: "wire-b", items: [item("b\(round)", link: story, title: "story \(round) b")], now: t0,
-                alertOnFirstPoll: true)
+            let itemA = [item("a\(round)", link: story, title: "story \(round) a")]
+            let itemB = [item("b\(round)", link: story, title: "story \(round) b")]
+            async let a = first.recordItemsAndEnqueueAlerts(feed: "wire-a", items: itemA, now: t0, alertOnFirstPoll: true)
+            async let b = second.recordItemsAndEnqueueAlerts(feed: "wire-b", items: itemB, now: t0, alertOnFirstPoll: true)
             let (one, two) = try await (a, b)
             XCTAssertEqual(one.fired + two.fired, 1, "round \(round)")
             XCTAssertEqual(one.suppressed + two.suppressed, 1, "round \(round)")
@@ -60,6 +64,7 @@ final class PostgresSharingTests: XCTestCase {
 
     func testTwoInstancesClaimingAtOnceNeverShareADelivery() async throws {
         let (first, second) = try await twoStores()
+        let t0 = self.t0
         let items = (0..<200).map { item("i\($0)", link: "https://ex.org/\($0)", title: "outage \($0) somewhere big") }
         _ = try await first.recordItemsAndEnqueueAlerts(feed: "news", items: items, now: t0, alertOnFirstPoll: true)
         try await first.applyShaping(try await first.unshapedDeliveries(limit: 500).map { ShapingDecision(id: $0.id) })

@@ -11,9 +11,15 @@ final class PostgresStoreContractTests: XCTestCase {
     nonisolated(unsafe) private static var databases = 0
 
     override class func tearDown() {
+        stopSharedServer()
+        super.tearDown()
+    }
+
+    /// Stops the server the PostgreSQL test classes of this module share (a class that needs it
+    /// again starts another).
+    static func stopSharedServer() {
         server?.shutdown()
         server = nil
-        super.tearDown()
     }
 
     /// The class's server, started on first use.
