@@ -92,6 +92,7 @@ let package = Package(
             dependencies: [
                 "FeedwatchMatch", "FeedwatchTemplate",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]),

@@ -2,7 +2,7 @@
 # Idle cost of `feedwatch run`: 1,000 feeds at a 10-minute interval, served by a local nginx (with
 # ETags, so each poll after the first is a 304, as with real sites). After the first polls, measures
 # the daemon's CPU time over IDLE_SECONDS (default 600) — every feed is polled once more in that
-# time — and its RSS.
+# time — and its memory (RSS, and the private pages no other process shares).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 IDLE_SECONDS=${IDLE_SECONDS:-600}
@@ -87,7 +87,10 @@ for kind in plain listener; do
     hwm=$(awk '/VmHWM/ {print $2}' /proc/$p/status)
     anon=$(awk '/RssAnon/ {print $2}' /proc/$p/status)
     file=$(awk '/RssFile/ {print $2}' /proc/$p/status)
-    printf -v "rss_$kind" '%s' "RSS $((rss / 1024)) MiB (peak $((hwm / 1024)) MiB), private (RssAnon) $((anon / 1024)) MiB, shared library/file pages $((file / 1024)) MiB"
+    # Private: the pages no other process shares (Private_Clean + Private_Dirty), what the daemon
+    # alone adds to the machine's memory.
+    private=$(awk '/^Private_(Clean|Dirty):/ { kb += $2 } END { print kb }' /proc/$p/smaps_rollup)
+    printf -v "rss_$kind" '%s' "RSS $((rss / 1024)) MiB (peak $((hwm / 1024)) MiB), private $((private / 1024)) MiB (RssAnon $((anon / 1024)) MiB), shared library/file pages $((file / 1024)) MiB"
 done
 polled=$("$bin" state -c "$work/plain.yaml" 2>/dev/null | grep -c ' 304 ' || true)
 echo "idle daemon, $FEEDS feeds at a 10m interval, over ${IDLE_SECONDS} s ($polled feeds answered 304 in that time):"

@@ -94,4 +94,15 @@ final class ListenerPartsTests: XCTestCase {
         XCTAssertFalse(html.contains("javascript:"), "only http(s) links are links")
         XCTAssertFalse(html.contains("<img"))
     }
+
+    func testDateHeaderIsTheIMFFixdateOfRFC9110() {
+        XCTAssertEqual(HTTPDate.format(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT")
+        XCTAssertEqual(HTTPDate.format(0), "Thu, 01 Jan 1970 00:00:00 GMT")
+        XCTAssertEqual(HTTPDate.format(951_782_400), "Tue, 29 Feb 2000 00:00:00 GMT")
+        XCTAssertEqual(HTTPDate.format(1_795_000_000), "Wed, 18 Nov 2026 11:06:40 GMT")
+        let before = time(nil)
+        let now = HTTPDate.now()
+        let after = time(nil)
+        XCTAssertTrue((before...after).map(HTTPDate.format).contains(now), now)
+    }
 }

@@ -155,6 +155,13 @@ final class StatusListenerTests: XCTestCase {
         XCTAssertEqual(metrics.status, 200)
         XCTAssertEqual(metrics.headers["Content-Type"], "text/plain; version=0.0.4; charset=utf-8")
         XCTAssertEqual(metrics.text, self.metrics)
+        // Every answer is dated (RFC 9110 §6.6.1), to the second.
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss 'GMT'"
+        let dated = try XCTUnwrap(metrics.headers["Date"].flatMap(formatter.date(from:)), "\(metrics.headers)")
+        XCTAssertLessThan(abs(dated.timeIntervalSinceNow), 60)
 
         let notReady = try await client.get(listener.url("/readyz"))
         XCTAssertEqual(notReady.status, 503, "not ready before setReady")
