@@ -16,14 +16,18 @@ enum StoreOpener {
         return try await PostgresStateStore.connect(settings(database), readOnly: mode == .readOnly, logger: logger)
     }
 
-    /// What `database:` says, as the PostgreSQL client takes it. An empty host is libpq's local
-    /// socket; a missing user is the one running feedwatch, as with psql.
+    /// What `database:` says, as the PostgreSQL client takes it. No host, or a `host=` parameter
+    /// that is a folder, is a Unix socket there (libpq's default folder, /run/postgresql, on
+    /// Debian); a missing user is the one running feedwatch, as with psql.
     static func settings(_ database: DatabaseConfig) -> PostgresSettings {
-        PostgresSettings(
+        let socketFolder =
+            database.host.hasPrefix("/") ? database.host : database.host.isEmpty ? "/run/postgresql" : nil
+        return PostgresSettings(
             host: database.host.isEmpty ? "localhost" : database.host, port: database.port,
             user: database.user ?? ProcessInfo.processInfo.userName, password: database.password,
             database: database.name, tls: .init(sslmode: database.parameters["sslmode"]),
             connectTimeout: database.parameters["connect_timeout"].flatMap(TimeInterval.init).map { max(1, $0) } ?? 10,
-            leasePeriod: database.leasePeriod, location: database.description)
+            leasePeriod: database.leasePeriod, location: database.description,
+            socketPath: socketFolder.map { "\($0)/.s.PGSQL.\(database.port)" })
     }
 }

@@ -40,6 +40,8 @@ public struct PostgresSettings: Sendable {
 
     public var host: String
     public var port: Int
+    /// A Unix socket to connect through instead of `host` (libpq's `host=/run/postgresql`, or no host).
+    public var socketPath: String?
     public var user: String
     public var password: String?
     public var database: String
@@ -56,8 +58,9 @@ public struct PostgresSettings: Sendable {
     public init(
         host: String, port: Int, user: String, password: String?, database: String, tls: TLSMode = .prefer,
         connectTimeout: TimeInterval = 10, leasePeriod: TimeInterval = 60, maximumConnections: Int = 8,
-        location: String? = nil
+        location: String? = nil, socketPath: String? = nil
     ) {
+        self.socketPath = socketPath
         self.host = host
         self.port = port
         self.user = user

@@ -37,10 +37,17 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         // quietly, where the user needs the server's reason.
         do {
             try await withTimeout(settings.connectTimeout, location: settings.location) {
-                let connection = try await PostgresConnection.connect(
-                    configuration: .init(
+                let configuration =
+                    try settings.socketPath.map {
+                        PostgresConnection.Configuration(
+                            unixSocketPath: $0, username: settings.user, password: settings.password,
+                            database: settings.database)
+                    }
+                    ?? PostgresConnection.Configuration(
                         host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-                        database: settings.database, tls: try settings.tls.connectionTLS()),
+                        database: settings.database, tls: try settings.tls.connectionTLS())
+                let connection = try await PostgresConnection.connect(
+                    configuration: configuration,
                     id: 0, logger: Logger(label: "feedwatch.postgres", factory: { _ in SwiftLogNoOpLogHandler() }))
                 try await connection.close()
             }
@@ -62,9 +69,15 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     }
 
     private init(_ settings: PostgresSettings, readOnly: Bool, logger: Logger) {
-        var configuration = PostgresClient.Configuration(
-            host: settings.host, port: settings.port, username: settings.user, password: settings.password,
-            database: settings.database, tls: settings.tls.clientTLS)
+        var configuration =
+            settings.socketPath.map {
+                PostgresClient.Configuration(
+                    unixSocketPath: $0, username: settings.user, password: settings.password,
+                    database: settings.database)
+            }
+            ?? PostgresClient.Configuration(
+                host: settings.host, port: settings.port, username: settings.user, password: settings.password,
+                database: settings.database, tls: settings.tls.clientTLS)
         configuration.options.connectTimeout = .seconds(Int64(settings.connectTimeout))
         configuration.options.maximumConnections = settings.maximumConnections
         // Idle connections are closed after a minute: a waiting daemon holds none open for nothing.
@@ -142,17 +155,10 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
 private func withTimeout<T: Sendable>(
     _ seconds: TimeInterval, location: String, _ body: @escaping @Sendable () async throws -> T
 ) async throws -> T {
-    try await withThrowingTaskGroup(of: T?.self) { group in
-        group.addTask { try await body() }
-        group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
-            return nil
-        }
-        defer { group.cancelAll() }
-        guard let first = try await group.next(), let value = first else {
-            throw StateError.database(
-                path: location, message: "cannot connect: no answer in \(Int(seconds)) s (is PostgreSQL running there?)")
-        }
-        return value
+    do {
+        return try await Retrying.answered(within: seconds, body)
+    } catch is Retrying.NoAnswer {
+        throw StateError.database(
+            path: location, message: "cannot connect: no answer in \(Int(seconds)) s (is PostgreSQL running there?)")
     }
 }

@@ -41,7 +41,8 @@ enum Retrying {
         var description: String { "no answer from the server in \(Int(seconds.rounded())) s" }
     }
 
-    private static func answered<T: Sendable>(
+    /// `body`'s answer, or `NoAnswer` after `seconds` (`body` is then cancelled).
+    static func answered<T: Sendable>(
         within seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
         try await withThrowingTaskGroup(of: T?.self) { group in

@@ -189,6 +189,22 @@ final class ServicesConfigTests: XCTestCase {
             XCTAssertFalse(lines.joined().contains(password), uri)
         }
         XCTAssertEqual(
-            errors("database: {host: db}\n"), ["feedwatch.yaml:3:11: database: expected text, found a mapping"])
+            errors("database: {host: db}\n"),
+            [
+                "feedwatch.yaml:3:11: database: missing url: (for example url: postgres://feedwatch@db/feedwatch)",
+                "feedwatch.yaml:3:12: database.host: unknown key (known keys: url, lease)",
+            ])
+        XCTAssertEqual(
+            errors("database: {url: \"postgres://db/fw\", lease: 0s}\n"),
+            ["feedwatch.yaml:3:44: database.lease: 0s is too short (the minimum is 1s)"])
+    }
+
+    func testTheMappingFormSetsTheLeasePeriod() throws {
+        let database = try XCTUnwrap(
+            load("database: {url: \"postgres://feedwatch:${DB_PASSWORD}@db/fw\", lease: 5s}\n", env: ["DB_PASSWORD": "pw"])
+                .database)
+        XCTAssertEqual(database.leasePeriod, 5)
+        XCTAssertEqual(database.password, "pw")
+        XCTAssertEqual(try XCTUnwrap(load("database: postgres://db/fw\n").database).leasePeriod, 60, "60 s by default")
     }
 }

@@ -27,6 +27,25 @@ struct StoreContract {
             feed: feed, items: items, now: date ?? t0, alertOnFirstPoll: alertOnFirstPoll)
     }
 
+    // MARK: - The checks, by group (one test each in every implementation's test class)
+
+    func ledger() async throws {
+        try await ledgerFiresEachItemOnceAndEachStoryOncePerRule()
+        try await ledgerFirstPollIsSilentUnlessAskedAndRepeatsCountAsSeen()
+        try await ledgerRecordsAHealthAlertOncePerEpisode()
+    }
+
+    func outbox() async throws {
+        try await outboxClaimsOnceRetriesAndDeadLetters()
+        try await outboxReleasesExpiresAndRequeuesAll()
+        try await outboxGroupsAreClaimedTogether()
+    }
+
+    func historyAndHousekeeping() async throws {
+        try await historyListsAlertsNewestFirst()
+        try await pruningForgetsOnlyWhatRetentionAllows()
+    }
+
     // MARK: - The ledger
 
     func ledgerFiresEachItemOnceAndEachStoryOncePerRule() async throws {
