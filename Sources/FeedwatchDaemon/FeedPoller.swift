@@ -99,8 +99,12 @@ struct FeedPoller: Sendable {
     func record(_ prepared: PreparedPoll, now: Date) async -> PollReport {
         let feed = prepared.feed
         var report = prepared.report
-        var log = logger
-        log[metadataKey: "feed"] = "\(feed.name)"
+        // The feed's logger is made only when there is something to log: most polls log nothing.
+        var log: Logger {
+            var log = logger
+            log[metadataKey: "feed"] = "\(feed.name)"
+            return log
+        }
         let result = report.result
         if let document = prepared.document {
             do {

@@ -1,5 +1,9 @@
 import CCurl
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// A libcurl multi handle: drives every transfer from one thread. Every `curl_multi_*` call lives here.
 ///
 /// Only `wakeup()` may be called from another thread; everything else belongs to the loop thread.
@@ -10,10 +14,29 @@ final class CurlMulti: @unchecked Sendable {
         guard CurlGlobal.initialised, let handle = curl_multi_init() else { return nil }
         self.handle = handle
         _ = ccurl_multi_setopt_long(handle, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX)
-        _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxTotalConnections)
+        let idle = Self.idleConnectionLimit(
+            maxTotalConnections: maxTotalConnections, descriptorLimit: Self.descriptorLimit())
+        // The transfers in flight are capped by the loop; libcurl's own cap on open connections
+        // counts the idle ones too, and at the cap it closes the oldest idle connection to open a
+        // new one: it must leave room for the cache as well as for every transfer.
+        _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxTotalConnections + idle)
         _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAX_HOST_CONNECTIONS, maxHostConnections)
-        // Keep enough idle connections cached for every slot to be reused.
-        _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, max(maxTotalConnections, 8))
+        _ = ccurl_multi_setopt_long(handle, CURLMOPT_MAXCONNECTS, idle)
+    }
+
+    /// How many connections the cache keeps open for reuse. Feeds are spread over many hosts (one
+    /// site often serves hundreds of feeds from a few names, a hosting platform thousands) and each
+    /// host comes back every few seconds: a cache as small as `concurrency` closes a host's
+    /// connection before its next poll, and every poll then pays a new TCP (and TLS) handshake.
+    /// Up to 1,024, at most a quarter of the descriptor limit; never fewer than the transfers in flight.
+    static func idleConnectionLimit(maxTotalConnections: Int, descriptorLimit: Int) -> Int {
+        max(maxTotalConnections, 8, min(1024, descriptorLimit / 4))
+    }
+
+    private static func descriptorLimit() -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return 1024 }
+        return Int(clamping: limit.rlim_cur)  // RLIM_INFINITY is the largest value: no limit
     }
 
     deinit { curl_multi_cleanup(handle) }

@@ -49,9 +49,12 @@ final class TransferLoop: @unchecked Sendable {
             transfer.completion(.failure(.cancelled))
             return
         }
+        // The loop takes the whole inbox at once: only the transfer that finds it empty needs to
+        // wake it (a burst of polls costs one wake-up, not one each).
+        let wasEmpty = inbox.isEmpty
         inbox.append(transfer)
         lock.unlock()
-        multi.wakeup()
+        if wasEmpty { multi.wakeup() }
     }
 
     /// Stops the loop, failing unfinished transfers with `.cancelled`; waits for the thread unless

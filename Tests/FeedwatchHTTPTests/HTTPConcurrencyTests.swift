@@ -24,6 +24,21 @@ final class HTTPConcurrencyTests: HTTPTestCase {
         XCTAssertGreaterThan(server.maxConcurrentRequests, 1, "requests should overlap up to the cap")
     }
 
+    /// Feeds come back to each host every few seconds, and hosts outnumber the transfers in flight:
+    /// the connection cache keeps one connection per host, so a second round opens none.
+    func testConnectionsToMoreHostsThanTransfersAreKeptForReuse() async throws {
+        let servers = try (0..<40).map { _ in try makeServer { _ in .init(text: "feed") } }
+        let client = try makeClient(concurrency: 4, perHost: 1)
+        for _ in 0..<2 {
+            for server in servers {
+                let result = await client.perform(HTTPRequest(url: server.url("/feed")))
+                XCTAssertEqual(try response(result).status, 200)
+            }
+        }
+        XCTAssertEqual(servers.map(\.requests.count).reduce(0, +), 80)
+        XCTAssertEqual(servers.map(\.connectionCount).reduce(0, +), 40, "every request of the second round reused a connection")
+    }
+
     func testTotalConcurrencyCapHoldsAcrossHosts() async throws {
         let counter = ConcurrencyCounter()
         let handler: @Sendable (HTTPTestRequest) -> HTTPTestResponse = { _ in

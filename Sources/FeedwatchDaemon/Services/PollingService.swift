@@ -35,6 +35,9 @@ actor PollingService: Service {
     /// States being written: still the newest a poll can start from until the write is done.
     private var savingStates: [String: FeedState] = [:]
     private var nextStateSave = Date.distantPast
+    /// When the loop's current sleep ends: a finished poll wakes it only for something earlier.
+    private var sleepingUntil = Date.distantPast
+    private var draining = false
     static let stateSaveInterval: TimeInterval = 2
     /// In-flight polls get this long to finish at shutdown; the rest are fetched again next start.
     static let shutdownGrace: TimeInterval = 3
@@ -83,7 +86,8 @@ actor PollingService: Service {
                 startDuePolls(now: now)
                 await saveStatesIfDue(now: now)
                 liveness.idle("polling")
-                await wakeup.wait(until: nextWake(now: now))
+                sleepingUntil = nextWake(now: now)
+                await wakeup.wait(until: sleepingUntil)
             }
             await drain()
         } onGracefulShutdown: { [wakeup] in
@@ -94,6 +98,7 @@ actor PollingService: Service {
     /// Lets in-flight polls finish (briefly) and writes every unsaved state.
     private func drain() async {
         let deadline = Date().addingTimeInterval(Self.shutdownGrace)
+        draining = true
         while !pollsInFlight.isEmpty, Date() < deadline {
             await wakeup.wait(until: min(deadline, Date().addingTimeInterval(0.1)))
         }
@@ -148,8 +153,13 @@ actor PollingService: Service {
     /// `previous` is the state the poll started from: nothing else writes a feed's state meanwhile.
     private func pollFinished(_ feed: FeedConfig, report: PollReport, previous: FeedState?) async {
         pollsInFlight.remove(feed.name)
-        defer { wakeup.signal() }
         let now = Date()
+        // The loop is woken only when this poll moved its next wake-up earlier (a backlog with room
+        // again, states to save, shutdown waiting for the last poll): at a thousand polls a second,
+        // one wake-up per poll would cost more than the poll.
+        defer {
+            if draining ? pollsInFlight.isEmpty : nextWake(now: now) < sleepingUntil { wakeup.signal() }
+        }
         // A feed removed by a reload while its poll was in flight is forgotten.
         guard runtime.feed(named: feed.name) != nil else { return }
         let nextDue = scheduler.record(report.outcome, feed: feed.name, now: now)

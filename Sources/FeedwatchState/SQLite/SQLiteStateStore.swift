@@ -182,10 +182,13 @@ public final class SQLiteStateStore: @unchecked Sendable {
 
     /// Runs one statement's read without opening a transaction around it: SQLite gives a single
     /// statement a consistent view by itself, and the BEGIN/COMMIT pair a pooled read adds costs
-    /// more than the look-up (the per-poll read of a feed's state).
+    /// more than the look-up (the per-poll read of a feed's state). A read-write store reads on its
+    /// writer connection: taking a reader from the pool costs more than the look-up too, and the
+    /// writer's larger page cache already holds the rows the polls keep rewriting.
     func readStatement<T>(_ body: (Database) throws -> T) throws -> T {
         try checkOpen()
         do {
+            if let pool = writer as? DatabasePool { return try pool.writeWithoutTransaction(body) }
             return try writer.unsafeRead(body)
         } catch {
             throw StateError.from(error, path: databasePath)
