@@ -7,8 +7,8 @@ CONFIG       ?= config/feedwatch.yaml
 APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libsystemd-dev libsqlite3-dev libuchardet-dev pkg-config \
                 systemd curl python3-aiosmtpd python3-prometheus-client chromium fonts-dejavu-core \
                 postgresql-15 postgresql-client-15
-# The benchmarks also serve 10,000 feeds with nginx.
-BENCH_PACKAGES := nginx-light
+# The benchmarks also serve 10,000 feeds with nginx and time processes with GNU time.
+BENCH_PACKAGES := nginx-light time
 # `make deb`: dpkg-shlibdeps (dpkg-dev) computes Depends:, lintian checks the package.
 DEB_PACKAGES := dpkg-dev lintian man-db
 # `make test-system`: a Debian 12 root booted with systemd-nspawn; python3 serves feeds and takes webhooks.
