@@ -98,10 +98,25 @@ struct DocumentProcessor: Sendable {
     func record(_ prepared: PreparedDocument, feed: FeedConfig, now: Date) async throws -> ProcessedDocument {
         let record = try await store.recordItemsAndEnqueueAlerts(
             feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
-        let fired = record.firedAlertIDs.compactMap { prepared.alertsByID[$0] }
-        return ProcessedDocument(
+        return Self.processed(prepared, record)
+    }
+
+    /// Records prepared documents in order, in as few transactions as the store can (`once`).
+    func record(_ documents: [(feed: FeedConfig, document: PreparedDocument)], now: Date) async throws
+        -> [ProcessedDocument]
+    {
+        let records = try await store.recordDocuments(
+            documents.map {
+                DocumentRecording(
+                    feed: $0.feed.name, items: $0.document.items, alertOnFirstPoll: $0.feed.settings.alertOnFirstPoll)
+            }, now: now)
+        return zip(documents, records).map { Self.processed($0.document, $1) }
+    }
+
+    private static func processed(_ prepared: PreparedDocument, _ record: RecordOutcome) -> ProcessedDocument {
+        ProcessedDocument(
             ttlMinutes: prepared.ttlMinutes, warnings: prepared.warnings, record: record,
-            itemsParsed: prepared.items.count, alerts: fired)
+            itemsParsed: prepared.items.count, alerts: record.firedAlertIDs.compactMap { prepared.alertsByID[$0] })
     }
 
     static func matchInput(_ item: FeedItem) -> MatchInput {

@@ -97,6 +97,32 @@ struct FeedPoller: Sendable {
 
     /// Records a prepared poll (items and alerts in one transaction) and logs what the user needs.
     func record(_ prepared: PreparedPoll, now: Date) async -> PollReport {
+        guard let document = prepared.document else { return finish(prepared, recorded: nil) }
+        do {
+            return finish(prepared, recorded: .success(try await processor.record(document, feed: prepared.feed, now: now)))
+        } catch {
+            return finish(prepared, recorded: .failure(error))
+        }
+    }
+
+    /// Records prepared polls in order, their documents in as few transactions as the store can
+    /// (`once`: a commit per batch, not per feed); the same reports and logs as one at a time.
+    func record(_ batch: [PreparedPoll], now: Date) async -> [PollReport] {
+        let documents = batch.compactMap { prepared in prepared.document.map { (feed: prepared.feed, document: $0) } }
+        var recorded: Result<[ProcessedDocument], any Error> = .success([])
+        if !documents.isEmpty {
+            do { recorded = .success(try await processor.record(documents, now: now)) } catch { recorded = .failure(error) }
+        }
+        var next = 0
+        return batch.map { prepared in
+            guard prepared.document != nil else { return finish(prepared, recorded: nil) }
+            defer { next += 1 }
+            return finish(prepared, recorded: recorded.map { $0[next] })
+        }
+    }
+
+    /// The report of a prepared poll once its document (if any) was recorded, or failed to be.
+    private func finish(_ prepared: PreparedPoll, recorded: Result<ProcessedDocument, any Error>?) -> PollReport {
         let feed = prepared.feed
         var report = prepared.report
         // The feed's logger is made only when there is something to log: most polls log nothing.
@@ -106,9 +132,9 @@ struct FeedPoller: Sendable {
             return log
         }
         let result = report.result
-        if let document = prepared.document {
+        if let recorded {
             do {
-                let processed = try await processor.record(document, feed: feed, now: now)
+                let processed = try recorded.get()
                 report.processed = processed
                 report.outcome = PollOutcome(result, feedTTL: processed.ttlMinutes.map { TimeInterval($0) * 60 })
                 for warning in processed.warnings {

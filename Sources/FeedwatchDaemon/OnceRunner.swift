@@ -118,6 +118,9 @@ public struct OnceRunner {
     /// Most documents fetched and prepared ahead of the one to record next: a slow feed early in
     /// the list holds back recording, not fetching, but memory stays bounded all the same.
     static let preparedAhead = 1024
+    /// Most documents recorded in one transaction, so that one stays short (a `feedwatch outbox
+    /// retry` beside it waits for it).
+    static let recordedTogether = 256
 
     /// Fetches and prepares up to `concurrency` feeds at once, and records them one by one in
     /// configuration order, whatever order their fetches finish in: the same documents give the
@@ -145,8 +148,16 @@ public struct OnceRunner {
             for await (index, prepared) in group {
                 inFlight -= 1
                 ready[index] = prepared
-                while let head = ready.removeValue(forKey: reports.count) {
-                    reports.append(await poller.record(head, now: Date()))
+                // Every document ready in order is recorded in one transaction: a commit per feed
+                // would make the disk, not the network, what `once` waits for.
+                while ready[reports.count] != nil {
+                    var batch: [PreparedPoll] = []
+                    while batch.count < Self.recordedTogether,
+                        let head = ready.removeValue(forKey: reports.count + batch.count)
+                    {
+                        batch.append(head)
+                    }
+                    reports += await poller.record(batch, now: Date())
                 }
                 startMore()
             }

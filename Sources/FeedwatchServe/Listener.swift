@@ -70,7 +70,13 @@ where Responder.Context == BasicRequestContext {
                 onBound(channel.localAddress?.port ?? settings.port)
             })
         do {
-            try await server.run()
+            // Requests are answered ahead of the daemon's other work: a scrape or a health check
+            // queued behind thousands of polls a second would be slow exactly when somebody looks.
+            // The server's connection tasks inherit this priority.
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask(priority: .high) { try await server.run() }
+                try await group.waitForAll()
+            }
         } catch {
             guard bound.isSet else {
                 throw ListenerError(host: settings.host, port: settings.port, reason: Self.reason(error))

@@ -39,6 +39,19 @@ public struct AlertCandidate: Sendable, Equatable {
     }
 }
 
+/// One document to record, as `recordDocuments` takes them: what `recordItemsAndEnqueueAlerts` takes.
+public struct DocumentRecording: Sendable, Equatable {
+    public var feed: String
+    public var items: [IncomingItem]
+    public var alertOnFirstPoll: Bool
+
+    public init(feed: String, items: [IncomingItem], alertOnFirstPoll: Bool) {
+        self.feed = feed
+        self.items = items
+        self.alertOnFirstPoll = alertOnFirstPoll
+    }
+}
+
 /// What one `recordItemsAndEnqueueAlerts` did.
 public struct RecordOutcome: Sendable, Equatable {
     /// The outbox rows created, one per (fired alert, target), in item order. In a read-only

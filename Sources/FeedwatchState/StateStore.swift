@@ -49,6 +49,13 @@ public protocol ItemLedger: Sendable {
     func recordItemsAndEnqueueAlerts(
         feed: String, items: [IncomingItem], now: Date, alertOnFirstPoll: Bool
     ) async throws -> RecordOutcome
+    /// Records several documents in order, each exactly as `recordItemsAndEnqueueAlerts` would one
+    /// after the other (a later document sees what an earlier one recorded), but in as few
+    /// transactions as the store can: `once` records thousands of first polls, and on a durable
+    /// store every commit waits for the disk. Each document's promise holds as it would alone; if
+    /// this throws, none of the documents of the failed transaction is recorded. The default
+    /// records them one transaction each.
+    func recordDocuments(_ documents: [DocumentRecording], now: Date) async throws -> [RecordOutcome]
     /// What the ledger knows of these items, as `recordItemsAndEnqueueAlerts` would find it: read
     /// only, so that a dry run can decide as the daemon would (`DryRunStore`).
     func ledgerFacts(feed: String, items: [IncomingItem], now: Date) async throws -> LedgerFacts
@@ -59,6 +66,23 @@ public protocol ItemLedger: Sendable {
     func recordHealthAlert(feed: String, key: String, candidate: AlertCandidate, now: Date) async throws -> Bool
     /// Whether `rule` fired for `feed` under `key`.
     func hasFired(rule: String, feed: String, key: String) async throws -> Bool
+}
+
+extension ItemLedger {
+    public func recordDocuments(_ documents: [DocumentRecording], now: Date) async throws -> [RecordOutcome] {
+        var outcomes: [RecordOutcome] = []
+        outcomes.reserveCapacity(documents.count)
+        for document in documents {
+            outcomes.append(
+                try await recordItemsAndEnqueueAlerts(
+                    feed: document.feed, items: document.items, now: now, alertOnFirstPoll: document.alertOnFirstPoll))
+        }
+        return outcomes
+    }
+}
+
+extension OutboxStore {
+    public func outboxChangedElsewhere() async throws -> Bool { true }
 }
 
 /// The durable outbox (SPEC §5): an alert is in it before anyone tries to deliver it, and leaves it
@@ -88,6 +112,11 @@ public protocol OutboxStore: Sendable {
     func openGroup(target: String, keyPrefix: String) async throws -> (key: String, releaseAt: Date)?
     /// When each message of `target` delivered since `since` went (a group counts once).
     func messagesDelivered(target: String, since: Date) async throws -> [Date]
+    /// Whether another process may have changed the outbox since the last call (`feedwatch outbox
+    /// retry` beside the daemon), so that the delivery loop's periodic look can be skipped when
+    /// nothing changed. True when the store cannot tell (the default: a shared store's other
+    /// instances change it all the time).
+    func outboxChangedElsewhere() async throws -> Bool
     /// Rows waiting (pending, held or in flight) and dead, per target.
     func outboxCounts() async throws -> [String: (pending: Int, dead: Int)]
     /// Every target with a row not yet delivered, by name.

@@ -87,6 +87,11 @@ final class ObservabilityTests: DaemonTestCase {
         XCTAssertEqual(during["feedwatch_feeds{status=\"failing\"}"], 0)
         XCTAssertGreaterThan(during["process_cpu_seconds_total"] ?? 0, 0)
         XCTAssertGreaterThan(during["process_resident_memory_bytes"] ?? 0, 1_000_000)
+        XCTAssertGreaterThan(during["process_virtual_memory_bytes"] ?? 0, during["process_resident_memory_bytes"] ?? 0)
+        XCTAssertGreaterThanOrEqual(during["process_open_fds"] ?? 0, 4, "stdio, the listener, the database")
+        XCTAssertLessThan(during["process_open_fds"] ?? 0, during["process_max_fds"] ?? 0)
+        let started = during["process_start_time_seconds"] ?? 0
+        XCTAssertLessThan(abs(started - Date().timeIntervalSince1970), 600, "the daemon started moments ago")
         XCTAssertFalse(during.keys.contains { $0.contains("feed=") }, "no per-feed label")
 
         release.signal()

@@ -97,6 +97,24 @@ final class OutboxTests: StateTestCase {
             try store.expire(olderThan: ["ops": 86400], now: dayLater.addingTimeInterval(86401)), 0, "in flight")
     }
 
+    /// The delivery loop's periodic look is skipped while no other process wrote: the daemon's own
+    /// writes do not count, `feedwatch outbox retry` (another connection) does.
+    func testOnlyAnotherProcesssWriteCountsAsAChangeElsewhere() throws {
+        let store = try openStore()
+        XCTAssertTrue(try store.outboxChangedElsewhere(), "the first look always counts")
+        XCTAssertFalse(try store.outboxChangedElsewhere())
+        let entry = try XCTUnwrap(poll(store, "news", [item("a", link: "https://ex.org/a", title: "outage one two")]).entries.first)
+        _ = try store.dueDeliveries(now: t0, limit: 10)
+        try store.markFailed(id: entry.id, error: "HTTP 404", retryAt: nil)
+        XCTAssertFalse(try store.outboxChangedElsewhere(), "its own writes are known to it")
+
+        let beside = try openStore(.maintenance)
+        XCTAssertTrue(try beside.requeue(id: entry.id, now: t0))
+        beside.close()
+        XCTAssertTrue(try store.outboxChangedElsewhere(), "a retry from the command line is noticed")
+        XCTAssertFalse(try store.outboxChangedElsewhere())
+    }
+
     func testAnAlertIsQueuedOncePerTargetEvenIfTheCallerRepeatsItsID() throws {
         let store = try openStore()
         var twin = item("b", link: "https://ex.org/b", title: "other outage three four")

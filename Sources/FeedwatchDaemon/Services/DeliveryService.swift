@@ -16,6 +16,8 @@ actor DeliveryService: Service {
     private let wakeup = Wakeup()
     private let dirty = Flag(true)
     private var nextLook = Date.distantPast
+    /// When the stage said the outbox next needs it (a retry, a release, a rate limit freeing up).
+    private var nextDue = Date.distantPast
     private var nextExpiry = Date.distantPast
     /// Each destination's `retry_for`, for expiring what waited too long.
     private var retryWindows: [String: TimeInterval]
@@ -58,10 +60,18 @@ actor DeliveryService: Service {
     }
 
     private func startDue(now: Date) async {
-        guard dirty.take() || now >= nextLook else { return }
+        if !dirty.take() {
+            guard now >= nextLook else { return }
+            // `feedwatch outbox retry` writes beside the daemon: a look every few seconds notices
+            // what it put back. When nothing is due yet and no other process wrote, that look is
+            // one pragma instead of the queries of a whole look (most of an idle daemon's reads).
+            if now < nextDue, (try? await store.outboxChangedElsewhere()) == false {
+                nextLook = min(nextDue, now.addingTimeInterval(Self.lookInterval))
+                return
+            }
+        }
         let next = await stage.startDue(now: now) { [weak self] in self?.nudge() }
-        // `feedwatch outbox retry` writes beside the daemon: a look every few seconds (one indexed
-        // query) notices what it put back.
+        nextDue = next
         nextLook = min(next, now.addingTimeInterval(Self.lookInterval))
     }
 

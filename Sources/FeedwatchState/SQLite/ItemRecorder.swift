@@ -10,6 +10,16 @@ extension SQLiteStateStore {
         }
     }
 
+    /// Every document in one transaction: one commit (and one wait for the disk) for all of them.
+    public func recordDocuments(_ documents: [DocumentRecording], now: Date) throws -> [RecordOutcome] {
+        try write { db in
+            try documents.map { document in
+                try ItemRecorder(db: db, feed: document.feed, now: now)
+                    .record(document.items, alertOnFirstPoll: document.alertOnFirstPoll)
+            }
+        }
+    }
+
     public func ledgerFacts(feed: String, items: [IncomingItem], now: Date) throws -> LedgerFacts {
         try read { db in
             let row = try ItemRecorder.feedRow(db, feed: feed)

@@ -137,6 +137,14 @@ extension SQLiteStateStore {
         }
     }
 
+    /// `PRAGMA data_version` on the writer connection changes only when another connection commits
+    /// — another process, since this one writes through that connection alone — so an idle daemon
+    /// learns that nothing changed with one pragma instead of a look at the outbox.
+    public func outboxChangedElsewhere() throws -> Bool {
+        let version = try readStatement { db in try Int.fetchOne(db, sql: "PRAGMA data_version") ?? 0 }
+        return dataVersion.exchange(version) != version
+    }
+
     /// Rows waiting (pending, held or in flight) and dead, per destination: the metrics' outbox
     /// gauges. Reads only those rows, through the status index.
     public func outboxCounts() throws -> [String: (pending: Int, dead: Int)] {

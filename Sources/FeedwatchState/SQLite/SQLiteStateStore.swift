@@ -39,6 +39,8 @@ public final class SQLiteStateStore: @unchecked Sendable {
     public let isEmptyStandIn: Bool
 
     let writer: any DatabaseWriter
+    /// The writer connection's `data_version` at the last `outboxChangedElsewhere`.
+    let dataVersion = LastDataVersion()
     private let lock: InstanceLock?
     private let closeLock = NSLock()
     private var isClosed = false
@@ -253,6 +255,20 @@ public final class SQLiteStateStore: @unchecked Sendable {
         let unknown = applied.subtracting(Schema.migrator.migrations)
         if !unknown.isEmpty {
             throw StateError.newerSchema(path: path, unknownMigrations: unknown.sorted())
+        }
+    }
+}
+
+/// The last `data_version` seen; nil before the first look (which always counts as a change).
+final class LastDataVersion: @unchecked Sendable {  // guarded by `lock`
+    private let lock = NSLock()
+    private var value: Int?
+
+    /// Stores `version`, returning the one before.
+    func exchange(_ version: Int) -> Int? {
+        lock.withLock {
+            defer { value = version }
+            return value
         }
     }
 }

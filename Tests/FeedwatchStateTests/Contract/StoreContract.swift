@@ -33,6 +33,7 @@ struct StoreContract {
         try await ledgerFiresEachItemOnceAndEachStoryOncePerRule()
         try await ledgerFirstPollIsSilentUnlessAskedAndRepeatsCountAsSeen()
         try await ledgerRecordsAHealthAlertOncePerEpisode()
+        try await ledgerRecordsDocumentsTogetherAsOneAfterAnother()
     }
 
     func outbox() async throws {
@@ -116,6 +117,31 @@ struct StoreContract {
             feed: "news", items: [item("a", link: "https://ex.org/a", title: "outage one two")], now: t0)
         XCTAssertTrue(facts.firstPollDone)
         XCTAssertEqual(facts.seen.count, 1)
+        await store.close()
+    }
+
+    /// `recordDocuments` (what `once` uses) decides as if each document were recorded alone, in
+    /// order: a story in two documents fires for the first; a feed recorded twice sees its own items.
+    func ledgerRecordsDocumentsTogetherAsOneAfterAnother() async throws {
+        let store = try await make()
+        let story = item("s1", link: "https://ex.org/story", title: "outage across the region")
+        let outcomes = try await store.recordDocuments(
+            [
+                DocumentRecording(feed: "quiet", items: [item("q", link: "https://ex.org/q", title: "outage q")], alertOnFirstPoll: false),
+                DocumentRecording(feed: "first", items: [story], alertOnFirstPoll: true),
+                DocumentRecording(
+                    feed: "second", items: [item("s2", link: "https://www.ex.org/story", title: "other")],
+                    alertOnFirstPoll: true),
+                DocumentRecording(feed: "first", items: [story, item("n", link: "https://ex.org/n", title: "outage n")], alertOnFirstPoll: true),
+            ], now: t0)
+        XCTAssertEqual(outcomes.map(\.silentFirstPoll), [true, false, false, false])
+        XCTAssertEqual(outcomes.map(\.firedAlertIDs), [[], ["outages|s1"], [], ["outages|n"]])
+        XCTAssertEqual(outcomes.map(\.suppressed), [0, 0, 1, 0])
+        XCTAssertEqual(outcomes.map(\.seenItems), [0, 0, 0, 1])
+        let pending = try await store.pending().map(\.alertID)
+        XCTAssertEqual(pending, ["outages|s1", "outages|s1", "outages|n", "outages|n"])
+        let quietFacts = try await store.ledgerFacts(feed: "quiet", items: [], now: t0)
+        XCTAssertTrue(quietFacts.firstPollDone)
         await store.close()
     }
 
