@@ -118,9 +118,9 @@ public struct OnceRunner {
     /// Most documents fetched and prepared ahead of the one to record next: a slow feed early in
     /// the list holds back recording, not fetching, but memory stays bounded all the same.
     static let preparedAhead = 1024
-    /// Most documents recorded in one transaction, so that one stays short (a `feedwatch outbox
-    /// retry` beside it waits for it).
-    static let recordedTogether = 256
+    /// Documents recorded in one transaction: at least `least` while more are coming, at most `most`
+    /// so that one stays short (a `feedwatch outbox retry` beside it waits for it).
+    static let recordedTogether = (least: 32, most: 256)
 
     /// Fetches and prepares up to `concurrency` feeds at once, and records them one by one in
     /// configuration order, whatever order their fetches finish in: the same documents give the
@@ -148,11 +148,19 @@ public struct OnceRunner {
             for await (index, prepared) in group {
                 inFlight -= 1
                 ready[index] = prepared
-                // Every document ready in order is recorded in one transaction: a commit per feed
-                // would make the disk, not the network, what `once` waits for.
+                // Documents ready in order are recorded together, in one transaction, once enough
+                // of them are (or nothing else can come first): a commit per feed would make the
+                // disk, not the network, what `once` waits for.
+                var run = 0
+                while ready[reports.count + run] != nil { run += 1 }
+                let canWait = inFlight > 0 && ready.count + inFlight < Self.preparedAhead
+                if run < Self.recordedTogether.least && canWait {
+                    startMore()
+                    continue
+                }
                 while ready[reports.count] != nil {
                     var batch: [PreparedPoll] = []
-                    while batch.count < Self.recordedTogether,
+                    while batch.count < Self.recordedTogether.most,
                         let head = ready.removeValue(forKey: reports.count + batch.count)
                     {
                         batch.append(head)
