@@ -62,20 +62,36 @@ struct FeedPoller: Sendable {
     func fetchAndPrepare(
         _ feed: FeedConfig, state: FeedState?, now: @Sendable () -> Date = Date.init
     ) async -> PreparedPoll {
-        guard let request = Self.request(for: feed, state: state) else {
-            let result = FetchResult(outcome: .failed("invalid URL"))
-            return PreparedPoll(
-                feed: feed,
-                report: PollReport(
-                    feed: feed.name, result: result, outcome: .failure(retryAfter: nil), statusText: "invalid URL"))
-        }
-        let result = await fetcher.fetch(request)
-        var report = PollReport(
-            feed: feed.name, result: result, outcome: PollOutcome(result),
-            statusText: result.status.map(String.init) ?? "error")
+        guard let request = Self.request(for: feed, state: state) else { return Self.invalidURL(feed) }
+        return await prepare(feed, state: state, fetched: await fetcher.fetch(request), now: now)
+    }
+
+    /// A poll whose URL is not one: it fails without a fetch.
+    static func invalidURL(_ feed: FeedConfig) -> PreparedPoll {
+        let result = FetchResult(outcome: .failed("invalid URL"))
+        return PreparedPoll(
+            feed: feed,
+            report: PollReport(
+                feed: feed.name, result: result, outcome: .failure(retryAfter: nil), statusText: "invalid URL"))
+    }
+
+    /// A fetch that brought no document (304, 410, a failure): nothing to parse or record.
+    static func withoutDocument(_ feed: FeedConfig, fetched result: FetchResult) -> PreparedPoll {
+        PreparedPoll(
+            feed: feed,
+            report: PollReport(
+                feed: feed.name, result: result, outcome: PollOutcome(result),
+                statusText: result.status.map(String.init) ?? "error"))
+    }
+
+    /// Parses and matches what a fetch brought, recording nothing.
+    func prepare(
+        _ feed: FeedConfig, state: FeedState?, fetched result: FetchResult, now: @Sendable () -> Date = Date.init
+    ) async -> PreparedPoll {
         guard case .document(let body, let charset, let finalURL) = result.outcome else {
-            return PreparedPoll(feed: feed, report: report)
+            return Self.withoutDocument(feed, fetched: result)
         }
+        var report = Self.withoutDocument(feed, fetched: result).report
         // The report outlives the poll (`once` keeps one per feed): it must not keep the body.
         report.result.outcome = .document(body: Data(), charset: charset, finalURL: finalURL)
         do {
@@ -93,6 +109,13 @@ struct FeedPoller: Sendable {
             report.statusText = "state error: \(error)"
         }
         return PreparedPoll(feed: feed, report: report)
+    }
+
+    /// The feed's logger, made only when there is something to log: most polls log nothing.
+    private static func feedLogger(_ feed: FeedConfig, _ logger: Logger) -> Logger {
+        var log = logger
+        log[metadataKey: "feed"] = "\(feed.name)"
+        return log
     }
 
     /// Records a prepared poll (items and alerts in one transaction) and logs what the user needs.
@@ -125,14 +148,9 @@ struct FeedPoller: Sendable {
     private func finish(_ prepared: PreparedPoll, recorded: Result<ProcessedDocument, any Error>?) -> PollReport {
         let feed = prepared.feed
         var report = prepared.report
-        // The feed's logger is made only when there is something to log: most polls log nothing.
-        var log: Logger {
-            var log = logger
-            log[metadataKey: "feed"] = "\(feed.name)"
-            return log
-        }
         let result = report.result
         if let recorded {
+            var log: Logger { Self.feedLogger(feed, logger) }
             do {
                 let processed = try recorded.get()
                 report.processed = processed
@@ -151,6 +169,17 @@ struct FeedPoller: Sendable {
             }
             return report
         }
+        return Self.finish(prepared, logger: logger)
+    }
+
+    /// Ends a poll that has no document to record (a 304, a failure, or one that could not be
+    /// parsed): its report, and what the user needs to read in the log. Never suspends: the
+    /// polling loop runs it for every such poll itself.
+    static func finish(_ prepared: PreparedPoll, logger: Logger) -> PollReport {
+        let feed = prepared.feed
+        var report = prepared.report
+        let result = report.result
+        var log: Logger { feedLogger(feed, logger) }
         if let error = report.processingError {
             if prepared.parseFailed {
                 log.warning("cannot parse the feed: \(error)")

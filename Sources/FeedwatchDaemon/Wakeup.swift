@@ -8,6 +8,10 @@ final class Wakeup: @unchecked Sendable {
     private let lock = NSLock()
     private var pending = false
     private var waiter: CheckedContinuation<Void, Never>?
+    /// When the current wait ends unless signalled.
+    private var deadline = Date.distantFuture
+    /// The earliest `signal(by:)` that came while nobody waited: the next wait ends by then.
+    private var requested = Date.distantFuture
     private let timer: any DispatchSourceTimer
     private let queue = DispatchQueue(label: "feedwatch.wakeup")
 
@@ -35,6 +39,20 @@ final class Wakeup: @unchecked Sendable {
         }
     }
 
+    /// Makes the current (or next) wait end by `date` at the latest. Work that can wait a little
+    /// calls this instead of `signal()`, so that many such events share one wake-up.
+    func signal(by date: Date) {
+        lock.lock()
+        defer { lock.unlock() }
+        guard waiter != nil else {
+            requested = min(requested, date)
+            return
+        }
+        guard date < deadline else { return }
+        deadline = date
+        timer.schedule(deadline: .now() + max(0, date.timeIntervalSinceNow), leeway: .milliseconds(1))
+    }
+
     /// Returns at `deadline`, at the first `signal()` or when the task is cancelled, whichever is first.
     func wait(until deadline: Date) async {
         await withTaskCancellationHandler {
@@ -54,7 +72,10 @@ final class Wakeup: @unchecked Sendable {
                 return
             }
             waiter = continuation
-            let seconds = max(0, deadline.timeIntervalSinceNow)
+            let until = min(deadline, requested)
+            requested = .distantFuture
+            self.deadline = until
+            let seconds = max(0, until.timeIntervalSinceNow)
             // Leeway lets the kernel coalesce this wake-up with others while idle.
             timer.schedule(deadline: .now() + seconds, leeway: .milliseconds(seconds > 10 ? 500 : 5))
             lock.unlock()

@@ -6,13 +6,33 @@ import CCurl
 
 /// A libcurl multi handle: drives every transfer from one thread. Every `curl_multi_*` call lives here.
 ///
+/// Driven through libcurl's socket interface over epoll (see the shim): a wait costs what is
+/// ready, not a look at every transfer's socket, and libcurl runs only the transfers whose
+/// sockets are ready.
+///
 /// Only `wakeup()` may be called from another thread; everything else belongs to the loop thread.
 final class CurlMulti: @unchecked Sendable {
     private let handle: UnsafeMutableRawPointer
+    private let events: UnsafeMutablePointer<ccurl_events>
+    private let epoll: Int32
+    private let wakeFD: Int32
 
     init?(maxTotalConnections: Int, maxHostConnections: Int) {
         guard CurlGlobal.initialised, let handle = curl_multi_init() else { return nil }
+        let epoll = ccurl_epoll_create()
+        let wakeFD = ccurl_wake_fd_create()
+        let events = UnsafeMutablePointer<ccurl_events>.allocate(capacity: 1)
+        guard epoll >= 0, wakeFD >= 0, ccurl_events_start(events, handle, epoll, wakeFD) == 0 else {
+            curl_multi_cleanup(handle)
+            if epoll >= 0 { close(epoll) }
+            if wakeFD >= 0 { close(wakeFD) }
+            events.deallocate()
+            return nil
+        }
         self.handle = handle
+        self.events = events
+        self.epoll = epoll
+        self.wakeFD = wakeFD
         _ = ccurl_multi_setopt_long(handle, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX)
         let idle = Self.idleConnectionLimit(
             maxTotalConnections: maxTotalConnections, descriptorLimit: Self.descriptorLimit())
@@ -39,25 +59,30 @@ final class CurlMulti: @unchecked Sendable {
         return Int(clamping: limit.rlim_cur)  // RLIM_INFINITY is the largest value: no limit
     }
 
-    deinit { curl_multi_cleanup(handle) }
+    deinit {
+        curl_multi_cleanup(handle)  // may still call the socket callback: the set goes after it
+        close(epoll)
+        close(wakeFD)
+        events.deallocate()
+    }
 
     func add(_ easy: CurlEasy) -> Bool { curl_multi_add_handle(handle, easy.handle) == CURLM_OK }
 
     func remove(_ easy: CurlEasy) { curl_multi_remove_handle(handle, easy.handle) }
 
-    /// Runs every transfer as far as it can go without blocking.
+    /// Runs what libcurl has due now (transfers just added start here).
     func perform() {
-        var running: Int32 = 0
-        _ = curl_multi_perform(handle, &running)
+        ccurl_events_run_timeout(events)
     }
 
-    /// Sleeps until a socket is ready, libcurl's next timeout, `wakeup()`, or `milliseconds`.
+    /// Sleeps until a socket is ready, libcurl's next timeout, `wakeup()`, or `milliseconds`, and
+    /// runs the transfers that can go on.
     func poll(milliseconds: Int32) {
-        _ = curl_multi_poll(handle, nil, 0, milliseconds, nil)
+        ccurl_events_wait(events, milliseconds)
     }
 
     /// Interrupts `poll` from any thread.
-    func wakeup() { _ = curl_multi_wakeup(handle) }
+    func wakeup() { ccurl_wake(wakeFD) }
 
     /// The transfers that finished since the last call: the easy handle pointer and libcurl's result.
     func finishedTransfers() -> [(UnsafeMutableRawPointer, CURLcode)] {

@@ -69,8 +69,11 @@ public struct HTTPHeaders: Sendable, Equatable, Sequence, ExpressibleByDictionar
 }
 
 extension String {
-    /// ASCII case-insensitive equality, enough for header names.
+    /// ASCII case-insensitive equality, enough for header names. Byte by byte, without building
+    /// lowercased copies: every poll looks up a handful of headers in request and response.
     func caseInsensitiveEquals(_ other: String) -> Bool {
-        utf8.count == other.utf8.count && lowercased() == other.lowercased()
+        guard utf8.count == other.utf8.count else { return false }
+        func folded(_ byte: UInt8) -> UInt8 { byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte }
+        return zip(utf8, other.utf8).allSatisfy { folded($0) == folded($1) }
     }
 }

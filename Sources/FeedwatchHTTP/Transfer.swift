@@ -22,10 +22,11 @@ final class Transfer {
         method = request.method
         body = request.body
         headers = request.headers
+        hostKey = request.url.host?.lowercased() ?? ""
     }
 
-    /// The key per-host limits count against.
-    var hostKey: String { url.host?.lowercased() ?? "" }
+    /// The key per-host limits count against; kept, as the loop asks for it several times a hop.
+    private(set) var hostKey: String
 
     /// The statuses followed when the request asks for it; the rest (300, 304, 305…) are returned.
     static let followedStatuses: Set<Int> = [301, 302, 303, 307, 308]
@@ -55,6 +56,7 @@ final class Transfer {
                     .map { ($0.name, $0.value) })
         }
         url = next
+        hostKey = next.host?.lowercased() ?? ""
         return nil
     }
 

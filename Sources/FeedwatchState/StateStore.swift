@@ -23,6 +23,10 @@ public protocol FeedStateStore: Sendable {
     func feedState(named name: String) async throws -> FeedState?
     /// The states of the feeds named in `names` that the store knows, by name.
     func feedStates(named names: [String]) async throws -> [String: FeedState]
+    /// The states the polls about to start begin from, by name (feeds never saved are absent): the
+    /// daemon asks once for each batch of polls instead of once a poll. Defaults to
+    /// `feedStates(named:)`; a store may answer it more cheaply.
+    func pollStates(named names: [String]) async throws -> [String: FeedState]
     /// Every feed the store knows, by name.
     func allFeedStates() async throws -> [FeedState]
     /// Every feed gone (410), failing, or (with `silentBefore`) silent since then, by name; read
@@ -202,6 +206,10 @@ public struct FeedScheduleRow: Sendable {
 
 extension FeedStateStore {
     public func saveFeedState(_ state: FeedState) async throws { try await saveFeedStates([state]) }
+
+    public func pollStates(named names: [String]) async throws -> [String: FeedState] {
+        try await feedStates(named: names)
+    }
 }
 
 extension StoreHousekeeping {

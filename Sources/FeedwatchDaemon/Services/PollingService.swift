@@ -22,6 +22,8 @@ actor PollingService: Service {
     private let beforeTurn: (@Sendable () async -> Void)?
     private var scheduler: FeedScheduler
     private let wakeup = Wakeup()
+    /// Finished polls waiting for the loop.
+    private let finished: FinishedPolls
 
     private var pollsInFlight: Set<String> = []
     /// When the schedule next needs looking at (its earliest due feed, or now when room frees up).
@@ -35,9 +37,6 @@ actor PollingService: Service {
     /// States being written: still the newest a poll can start from until the write is done.
     private var savingStates: [String: FeedState] = [:]
     private var nextStateSave = Date.distantPast
-    /// When the loop's current sleep ends: a finished poll wakes it only for something earlier.
-    private var sleepingUntil = Date.distantPast
-    private var draining = false
     static let stateSaveInterval: TimeInterval = 2
     /// In-flight polls get this long to finish at shutdown; the rest are fetched again next start.
     static let shutdownGrace: TimeInterval = 3
@@ -65,6 +64,7 @@ actor PollingService: Service {
         self.liveness = liveness
         self.logger = logger
         self.alertsQueued = alertsQueued
+        finished = FinishedPolls(wakeup: wakeup)
         if store.isShared {
             // Nothing is held yet: the first lease turn, at the first turn of the loop, fills the schedule.
             try await store.registerFeeds(runtime.config.feeds.map(\.name))
@@ -81,13 +81,17 @@ actor PollingService: Service {
             while !Task.isShuttingDownGracefully, !Task.isCancelled {
                 liveness.beat("polling")
                 await beforeTurn?()
+                await takeFinishedPolls()
                 let now = Date()
                 await takeLeaseTurnIfDue(now: now)
                 startDuePolls(now: now)
                 await saveStatesIfDue(now: now)
                 liveness.idle("polling")
-                sleepingUntil = nextWake(now: now)
-                await wakeup.wait(until: sleepingUntil)
+                // With feeds waiting for room, the loop wants the polls back once half the room
+                // is free; otherwise they can gather for a moment.
+                let roomAt = pollsInFlight.count - runtime.config.concurrency / 2
+                finished.wakeAt(count: backlogged ? roomAt : nil)
+                await wakeup.wait(until: nextWake(now: now))
             }
             await drain()
         } onGracefulShutdown: { [wakeup] in
@@ -98,9 +102,11 @@ actor PollingService: Service {
     /// Lets in-flight polls finish (briefly) and writes every unsaved state.
     private func drain() async {
         let deadline = Date().addingTimeInterval(Self.shutdownGrace)
-        draining = true
+        // The last poll handed over wakes the loop (`FinishedPolls.add`).
+        await takeFinishedPolls()
         while !pollsInFlight.isEmpty, Date() < deadline {
             await wakeup.wait(until: min(deadline, Date().addingTimeInterval(0.1)))
+            await takeFinishedPolls()
         }
         await saveFeedStates()
         if leases != nil {
@@ -124,29 +130,81 @@ actor PollingService: Service {
         // With a backlog, finished polls call for the next look; otherwise the earliest due feed does.
         nextPollCheck = backlogged ? .distantFuture : (nextDue ?? .distantFuture)
         guard !starting.isEmpty else { return }
-        let processor = DocumentProcessor(runtime: runtime, store: store)
-        let poller = FeedPoller(fetcher: fetcher, processor: processor, logger: logger)
+        var batch: [(feed: FeedConfig, state: FeedState?)] = []
+        batch.reserveCapacity(starting.count)
         for name in starting {
             guard let feed = runtime.feed(named: name), !pollsInFlight.contains(name) else { continue }
             pollsInFlight.insert(name)
             // Nothing else writes a feed's state while its poll is in flight: the state not yet
             // written, or else the stored one, is the state the poll starts from.
-            let unsaved = unsavedStates[name] ?? savingStates[name]
-            Task.detached { [weak self, metrics, store, logger] in
-                var state = unsaved
-                if state == nil {
-                    do {
-                        state = try await store.feedState(named: name)
-                    } catch {
-                        logger.error("cannot read the feed's state: \(error)", metadata: ["feed": "\(name)"])
-                    }
+            batch.append((feed, unsavedStates[name] ?? savingStates[name]))
+        }
+        guard !batch.isEmpty else { return }
+        finished.started(batch.count)
+        let polls = batch
+        let processor = DocumentProcessor(runtime: runtime, store: store)
+        let poller = FeedPoller(fetcher: fetcher, processor: processor, logger: logger)
+        // One task for the batch: the stored states are read in one go, and each poll then runs
+        // on the HTTP thread until it finishes (see `FinishedPolls`).
+        Task.detached { [finished, store, logger] in
+            let unread = polls.compactMap { $0.state == nil ? $0.feed.name : nil }
+            var stored: [String: FeedState] = [:]
+            if !unread.isEmpty {
+                do {
+                    stored = try await store.pollStates(named: unread)
+                } catch {
+                    logger.error("cannot read the state of \(unread.count) feed(s) about to be polled: \(error)")
                 }
-                let started = ContinuousClock.now
-                let report = await poller.poll(feed, state: state)
-                let elapsed = ContinuousClock.now - started
-                metrics.polled(report, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
-                await self?.pollFinished(feed, report: report, previous: state)
             }
+            for (feed, unsaved) in polls {
+                Self.poll(feed, state: unsaved ?? stored[feed.name], poller: poller, finished: finished)
+            }
+        }
+    }
+
+    /// Starts one poll. A fetch without a document is handed to the loop from the HTTP thread; a
+    /// document is parsed and recorded in a task of its own first.
+    private static func poll(
+        _ feed: FeedConfig, state: FeedState?, poller: FeedPoller, finished: FinishedPolls
+    ) {
+        let started = ContinuousClock.now
+        @Sendable func seconds() -> Double {
+            let elapsed = ContinuousClock.now - started
+            return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        }
+        guard let request = FeedPoller.request(for: feed, state: state) else {
+            let entry = FinishedPolls.Entry(
+                feed: feed, previous: state, stage: .fetched(FeedPoller.invalidURL(feed)), seconds: seconds())
+            return finished.add(entry)
+        }
+        poller.fetcher.fetch(request) { result in
+            guard case .document = result.outcome else {
+                let prepared = FeedPoller.withoutDocument(feed, fetched: result)
+                return finished.add(
+                    FinishedPolls.Entry(feed: feed, previous: state, stage: .fetched(prepared), seconds: seconds()))
+            }
+            Task.detached {
+                let prepared = await poller.prepare(feed, state: state, fetched: result)
+                let report = await poller.record(prepared, now: Date())
+                let entry = FinishedPolls.Entry(feed: feed, previous: state, stage: .recorded(report), seconds: seconds())
+                // Alerts queued: their delivery should not wait for the batch.
+                finished.add(entry, urgent: (report.processed?.record.fired ?? 0) > 0)
+            }
+        }
+    }
+
+    /// Ends every poll handed over since the last look.
+    private func takeFinishedPolls() async {
+        for entry in finished.take() {
+            let report: PollReport
+            switch entry.stage {
+            case .fetched(let prepared):
+                report = FeedPoller.finish(prepared, logger: logger)
+            case .recorded(let recorded):
+                report = recorded
+            }
+            metrics.polled(report, seconds: entry.seconds)
+            await pollFinished(entry.feed, report: report, previous: entry.previous)
         }
     }
 
@@ -154,12 +212,6 @@ actor PollingService: Service {
     private func pollFinished(_ feed: FeedConfig, report: PollReport, previous: FeedState?) async {
         pollsInFlight.remove(feed.name)
         let now = Date()
-        // The loop is woken only when this poll moved its next wake-up earlier (a backlog with room
-        // again, states to save, shutdown waiting for the last poll): at a thousand polls a second,
-        // one wake-up per poll would cost more than the poll.
-        defer {
-            if draining ? pollsInFlight.isEmpty : nextWake(now: now) < sleepingUntil { wakeup.signal() }
-        }
         // A feed removed by a reload while its poll was in flight is forgotten.
         guard runtime.feed(named: feed.name) != nil else { return }
         let nextDue = scheduler.record(report.outcome, feed: feed.name, now: now)

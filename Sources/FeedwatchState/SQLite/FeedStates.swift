@@ -32,6 +32,33 @@ extension SQLiteStateStore {
         }
     }
 
+    /// The states a batch of polls starts from: one statement on the writer connection, as for a
+    /// single feed's (see `readStatement`), its `IN` list padded to a power of two so that the
+    /// statement cache keeps a few statements instead of preparing one per batch.
+    public func pollStates(named names: [String]) throws -> [String: FeedState] {
+        guard !names.isEmpty else { return [:] }
+        return try readStatement { db in
+            var states: [String: FeedState] = [:]
+            states.reserveCapacity(names.count)
+            var start = 0
+            while start < names.count {
+                let chunk = names[start..<min(names.count, start + BatchedStatements.maxInKeys)]
+                start += chunk.count
+                let size = BatchedStatements.inListSize(chunk.count)
+                let statement = try db.cachedStatement(
+                    sql: "SELECT \(FeedState.columns) FROM feed WHERE name IN (\(BatchedStatements.numbered(from: 1, count: size)))")
+                var values = Array(chunk)
+                values += repeatElement(chunk[chunk.endIndex - 1], count: size - chunk.count)
+                let rows = try Row.fetchCursor(statement, arguments: StatementArguments(values))
+                while let row = try rows.next() {
+                    let state = FeedState(row: row)
+                    states[state.name] = state
+                }
+            }
+            return states
+        }
+    }
+
     /// Visits every stored feed's scheduling fields one row at a time: building the schedule of a
     /// million feeds never holds a million states at once.
     public func forEachScheduleRow(_ body: (FeedScheduleRow) throws -> Void) throws {

@@ -191,6 +191,9 @@ struct StoreContract {
         XCTAssertEqual(troubled.map(\.name), ["news", "old", "quiet"])
         let named = try await store.feedStates(named: ["fine", "missing", "old"])
         XCTAssertEqual(named.keys.sorted(), ["fine", "old"])
+        // Three names, a list the SQLite store pads to four: the same answer.
+        let forPolls = try await store.pollStates(named: ["fine", "missing", "old"])
+        XCTAssertEqual(forPolls, named)
         let all = try await store.allFeedStates().map(\.name)
         XCTAssertEqual(all, ["fine", "news", "old", "quiet"])
         var rows: [String: FeedScheduleRow] = [:]
