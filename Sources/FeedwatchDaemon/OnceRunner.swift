@@ -68,7 +68,7 @@ public struct OnceRunner {
             return false
         }
         summary.feeds = feeds.count
-        let reports = await pollInConfigurationOrder(feeds, states: states, poller: poller)
+        let reports = await pollInConfigurationOrder(feeds, states: states, poller: poller, shared: store.isShared)
         let now = Date()
         var updatedStates: [FeedState] = []
         for (feed, report) in zip(feeds, reports) {
@@ -119,38 +119,74 @@ public struct OnceRunner {
     /// the list holds back recording, not fetching, but memory stays bounded all the same.
     static let preparedAhead = 1024
 
-    /// Fetches and prepares up to `concurrency` feeds at once, and records them one by one in
-    /// configuration order, whatever order their fetches finish in: the same documents give the
-    /// same alerts (a story in two feeds fires for the one listed first).
+    /// Most recordings at once on a shared store (the connection pool's default size): a recording
+    /// is a few round trips and a commit, mostly waiting, and commits that wait together are
+    /// flushed to disk together.
+    static let recordingsAtOnce = 8
+
+    /// Fetches and prepares up to `concurrency` feeds at once, and records them in configuration
+    /// order, whatever order their fetches finish in: the same documents give the same alerts (a
+    /// story in two feeds fires for the one listed first).
+    ///
+    /// On a shared store (PostgreSQL, where a recording waits on the network and the commit), up to
+    /// `recordingsAtOnce` recordings overlap, with the outcome of recording one after another: they
+    /// start in configuration order, and a document with alert candidates starts only once every
+    /// earlier one with candidates is recorded. A document without candidates fires nothing and
+    /// reads nothing another feed writes (its seen items are its feed's own), so it cannot change
+    /// nor be changed by another; documents with candidates, which share story keys and queue
+    /// alerts, are decided and queued in configuration order as before. SQLite has one writer:
+    /// there, and in a dry run, feeds are recorded one at a time.
     private func pollInConfigurationOrder(
-        _ feeds: [FeedConfig], states: [String: FeedState], poller: FeedPoller
+        _ feeds: [FeedConfig], states: [String: FeedState], poller: FeedPoller, shared: Bool
     ) async -> [PollReport] {
         let concurrency = max(1, config.concurrency)
-        return await withTaskGroup(of: (Int, PreparedPoll).self) { group in
+        let recordingsAtOnce = shared ? Self.recordingsAtOnce : 1
+        enum Step: Sendable {
+            case prepared(Int, PreparedPoll)
+            case recorded(Int, PollReport, alerting: Bool)
+        }
+        return await withTaskGroup(of: Step.self) { group in
             var next = 0
-            var inFlight = 0
+            var fetching = 0
             var ready: [Int: PreparedPoll] = [:]
-            var reports: [PollReport] = []
-            reports.reserveCapacity(feeds.count)
+            var nextToRecord = 0
+            var recording = 0
+            var alertingRecording = false
+            var reports: [PollReport?] = Array(repeating: nil, count: feeds.count)
             func startMore() {
-                while next < feeds.count, inFlight < concurrency, ready.count + inFlight < Self.preparedAhead {
+                while next < feeds.count, fetching < concurrency, ready.count + fetching + recording < Self.preparedAhead {
                     let index = next
                     let feed = feeds[index]
-                    group.addTask { (index, await poller.fetchAndPrepare(feed, state: states[feed.name])) }
+                    group.addTask { .prepared(index, await poller.fetchAndPrepare(feed, state: states[feed.name])) }
                     next += 1
-                    inFlight += 1
+                    fetching += 1
+                }
+                // In configuration order; one with candidates waits for the one with candidates before it.
+                while recording < recordingsAtOnce, let head = ready[nextToRecord] {
+                    let alerting = head.document?.items.contains { !$0.candidates.isEmpty } ?? false
+                    if alerting && alertingRecording { break }
+                    ready.removeValue(forKey: nextToRecord)
+                    let index = nextToRecord
+                    group.addTask { .recorded(index, await poller.record(head, now: Date()), alerting: alerting) }
+                    nextToRecord += 1
+                    recording += 1
+                    if alerting { alertingRecording = true }
                 }
             }
             startMore()
-            for await (index, prepared) in group {
-                inFlight -= 1
-                ready[index] = prepared
-                while let head = ready.removeValue(forKey: reports.count) {
-                    reports.append(await poller.record(head, now: Date()))
+            for await step in group {
+                switch step {
+                case .prepared(let index, let prepared):
+                    fetching -= 1
+                    ready[index] = prepared
+                case .recorded(let index, let report, let alerting):
+                    recording -= 1
+                    if alerting { alertingRecording = false }
+                    reports[index] = report
                 }
                 startMore()
             }
-            return reports
+            return reports.map { $0! }
         }
     }
 }
