@@ -25,15 +25,24 @@
 #    sharing one PostgreSQL database (`lease: 6s`, so the second gets its half within a turn or two);
 #    the time from the start, each process's CPU and peak RSS, the server's CPU and commits. A daemon
 #    spreads never-polled feeds' first polls over a window (FeedSchedule.firstPollWindow: 60 s from
-#    3,000 feeds on), so that time is mostly the window: the CPU is what differs.
+#    3,000 feeds on), so that time is mostly the window: the CPU is what differs;
+# 4. the recording throughput of `feedwatch run`: each configuration's state seeded by `feedwatch
+#    once`, then every file rewritten with 5 new items on top (a new generation: nginx answers 200)
+#    and every feed's stored next poll set in the past (SQLite through python3's sqlite3, PostgreSQL
+#    through psql), so that the daemons start with every feed due and changed; one daemon on SQLite,
+#    one on PostgreSQL and two sharing one PostgreSQL database run until every feed is polled again
+#    (the sum of `feedwatch_polls_total` reaches the feed count): the time from the start and
+#    polls/s, each process's CPU, the server's CPU, commits and commits/s. 50,000 new items, about
+#    1,000 with the keyword; the 10 feeds that share a file hold the same stories, so one alert
+#    fires for each and 9 are held back by the story keys (across the two daemons too).
 #
-# Knobs: PG_BENCH_PARTS ("once run": either alone), PG_BENCH_FEEDS (10000), PG_BENCH_HOSTS (64),
-# PG_BENCH_RUN_TIMEOUT (150 s for each `run` measurement), PG_BENCH_SERVER_OPTIONS (more server
+# Knobs: PG_BENCH_PARTS ("once run throughput": any of them), PG_BENCH_FEEDS (10000), PG_BENCH_HOSTS (64),
+# PG_BENCH_RUN_TIMEOUT (150 s for each `run` measurement, the throughput ones too), PG_BENCH_SERVER_OPTIONS (more server
 # settings, e.g. "-c synchronous_commit=off"), PG_BENCH_TMP (files and logs: /dev/shm when there is
 # one), PG_BENCH_STATE_TMP (SQLite states and PostgreSQL's data: $TMPDIR, else /tmp).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PARTS=${PG_BENCH_PARTS:-once run}
+PARTS=${PG_BENCH_PARTS:-once run throughput}
 FEEDS=${PG_BENCH_FEEDS:-10000}
 HOSTS=${PG_BENCH_HOSTS:-64}
 RUN_TIMEOUT=${PG_BENCH_RUN_TIMEOUT:-150}
@@ -116,9 +125,13 @@ commits() { pgsql -c "SELECT xact_commit FROM pg_stat_database WHERE datname = '
 started=$(now)
 # --- nginx and the files ---------------------------------------------------------------------------
 mkdir -p "$work/www/files"
-python3 - "$work/www/files" "$FILES" <<'PY'
+# Writes the files of generation $1: generation 0 holds items 20…1 of each file, generation g items
+# 5g+20…5g+1, so each generation brings 5 new items to the top of every file (one title in 50 with
+# the watched keyword, as before) and drops the 5 oldest.
+write_files() {
+python3 - "$work/www/files" "$FILES" "$1" <<'PY'
 import os, sys
-directory, files = sys.argv[1], int(sys.argv[2])
+directory, files, gen = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 neutral = ["Council approves the budget for the new library", "Local team wins the regional final after extra time",
            "Researchers publish a survey of river birds", "Train timetable changes for the summer season",
            "Museum opens a gallery of early photographs", "Farmers report an early start to the harvest",
@@ -126,7 +139,7 @@ neutral = ["Council approves the budget for the new library", "Local team wins t
 for n in range(files):
     parts = ['<?xml version="1.0" encoding="UTF-8"?>\n<rss version="2.0"><channel><title>Feed %d</title>'
              '<link>https://news%d.example.org/</link><description>Generated feed %d.</description>\n' % (n, n, n)]
-    for seq in range(20, 0, -1):
+    for seq in range(5 * gen + 20, 5 * gen, -1):
         mixed = (n * 7919 + seq * 104729) % 1_000_003
         # One title in 50 with the watched keyword.
         title = ("Panne de courant dans le quartier nord (%d-%d)" if mixed % 50 == 0
@@ -138,6 +151,8 @@ for n in range(files):
     with open(os.path.join(directory, "f%03d.xml" % n), "w") as out:
         out.write("".join(parts))
 PY
+}
+write_files 0
 port=$(free_port)
 host() { echo "127.0.$((1 + $1 / 250)).$((1 + $1 % 250))"; }
 listens=$(for h in $(seq 0 $((HOSTS - 1))); do echo "listen $(host "$h"):$port;"; done)
@@ -181,7 +196,7 @@ as_server "$pgbin/pg_ctl" start -D "$pgdir/data" -l "$pgdir/server.log" -w -t 60
     >"$work/pg_ctl.log" 2>&1 || { echo "PostgreSQL did not start:"; cat "$work/pg_ctl.log"; tail -5 "$pgdir/server.log"; exit 1; }
 password=$(od -An -tx1 -N16 /dev/urandom | tr -d ' \n')
 pgsql -c "CREATE ROLE feedwatch LOGIN PASSWORD '$password'"
-for db in fw_once fw_run fw_pair; do pgsql -c "CREATE DATABASE $db OWNER feedwatch"; done
+for db in fw_once fw_run fw_pair fw_tp fw_tppair; do pgsql -c "CREATE DATABASE $db OWNER feedwatch"; done
 export DB_PASSWORD=$password
 echo "setup: $FILES files under $FEEDS URLs on $HOSTS loopback addresses (nginx, 1 worker); PostgreSQL $("$pgbin/postgres" --version | awk '{ print $3 }') on 127.0.0.1:$pgport (fsync on, shared_buffers 128MB${SERVER_OPTIONS:+, $SERVER_OPTIONS}); in $(since "$started") s"
 
@@ -243,7 +258,7 @@ write_config "$work/run-pair-1.yaml" "$states/run-pair-1" fw_pair "$listen"
 write_config "$work/run-pair-2.yaml" "$states/run-pair-2" fw_pair "$listen"
 # $1 label, $2 database (for its commits; empty for SQLite), $3… one configuration a daemon.
 daemons() {
-    local label=$1 db=$2 launched c0 s0 total=0 done_at="" n k
+    local label=$1 db=$2 launched c0 s0 total=0 done_at="" n k want=${WANT:-$FEEDS}
     shift 2
     local configs=("$@") ports=() logs=()
     pids=()
@@ -270,7 +285,7 @@ daemons() {
                 awk '/^feedwatch_polls_total[{ ]/ { s += $NF } END { printf "%d", s }') || n=0
             total=$((total + n))
         done
-        if [ "$total" -ge "$FEEDS" ]; then done_at=$(since "$launched"); break; fi
+        if [ "$total" -ge "$want" ]; then done_at=$(since "$launched"); break; fi
     done
     local cpus=() rss=() results=()
     for k in "${!configs[@]}"; do
@@ -286,9 +301,9 @@ daemons() {
     for k in "${!configs[@]}"; do wait "${pids[k]}" || true; done
     pids=()
     if [ -n "$done_at" ]; then
-        echo "$label: every feed polled once ${done_at} s after the start (listening after $ready s)"
+        echo "$label: ${DONE_TEXT:-every feed polled once} ${done_at} s after the start (listening after $ready s) = $(awk -v n="$want" -v d="$done_at" 'BEGIN { printf "%.0f", n / d }') polls/s"
     else
-        echo "$label: NOT finished: $total of $FEEDS polls in $RUN_TIMEOUT s"
+        echo "$label: NOT finished: $total of $want polls in $RUN_TIMEOUT s"
     fi
     local sum=0
     for k in "${!configs[@]}"; do
@@ -298,14 +313,14 @@ daemons() {
         echo "  daemon $((k + 1)): CPU ${cpus[k]} s, peak RSS ${rss[k]} MiB; polls: ${results[k]}${leases:+; $leases}"
     done
     [ "${#configs[@]}" = 1 ] ||
-        echo "  both daemons: CPU $sum s = $(awk -v c="$sum" -v n="$FEEDS" 'BEGIN { printf "%.0f", c / n * 1e6 }') µs a poll"
+        echo "  both daemons: CPU $sum s = $(awk -v c="$sum" -v n="$want" 'BEGIN { printf "%.0f", c / n * 1e6 }') µs a poll"
     [ "${#configs[@]}" != 1 ] ||
-        echo "  = $(awk -v c="$sum" -v n="$FEEDS" 'BEGIN { printf "%.0f", c / n * 1e6 }') µs CPU a poll (start included)"
+        echo "  = $(awk -v c="$sum" -v n="$want" 'BEGIN { printf "%.0f", c / n * 1e6 }') µs CPU a poll (start included)"
     if [ -n "$db" ]; then
         sleep 1.5
         c1=$(commits "$db")
-        awk -v c0="$c0" -v c1="$c1" -v s0="$s0" -v s1="$s1" -v d="${done_at:-$RUN_TIMEOUT}" -v n="$FEEDS" 'BEGIN {
-            printf "  PostgreSQL server: %.1f s CPU; %d commits (until the daemons stopped) = %.2f a poll\n", s1 - s0, c1 - c0, (c1 - c0) / n }'
+        awk -v c0="$c0" -v c1="$c1" -v s0="$s0" -v s1="$s1" -v d="${done_at:-$RUN_TIMEOUT}" -v n="$want" 'BEGIN {
+            printf "  PostgreSQL server: %.1f s CPU; %d commits (until the daemons stopped) = %.2f a poll, %.0f commits/s\n", s1 - s0, c1 - c0, (c1 - c0) / n, (c1 - c0) / d }'
     fi
     for k in "${!configs[@]}"; do
         local odd
@@ -319,6 +334,49 @@ if [[ " $PARTS " == *" run "* ]]; then
     daemons SQLite "" "$work/run-sqlite.yaml"
     daemons PostgreSQL fw_run "$work/run-postgres.yaml"
     daemons "2 on PostgreSQL" fw_pair "$work/run-pair-1.yaml" "$work/run-pair-2.yaml"
+    echo
+fi
+# --- 3. feedwatch run with every feed due and changed: recording throughput ---------------------------
+# Each configuration's state is first seeded by `feedwatch once` (every feed polled, its items
+# recorded); then every file gets a new generation (5 new items on top) and every feed's stored
+# next poll is set in the past, directly in the store, so that the daemons start with all feeds
+# due and each poll is a 200 with 5 new items to record (and their alerts: the same story is in
+# the 10 feeds that share a file, so one fires and 9 are held back).
+write_config "$work/tp-sqlite.yaml" "$states/tp-sqlite" "" "$listen"
+write_config "$work/tp-postgres.yaml" "$states/tp-postgres" fw_tp "$listen"
+write_config "$work/tp-pair-1.yaml" "$states/tp-pair-1" fw_tppair "$listen"
+write_config "$work/tp-pair-2.yaml" "$states/tp-pair-2" fw_tppair "$listen"
+generation=0
+# $1 label, $2 database (empty for SQLite), $3… one configuration a daemon (the first seeds the state).
+throughput() {
+    local label=$1 db=$2 status=0 seeded
+    shift 2
+    seeded=$(now)
+    FEEDWATCH_LOG=stderr "$bin" once -c "$1" >/dev/null 2>"$work/seed-${label// /-}.log" || status=$?
+    if [ "$status" != 0 ] && [ "$status" != 2 ]; then
+        echo "$label: seeding with feedwatch once failed (exit $status):"; tail -5 "$work/seed-${label// /-}.log"; return 1
+    fi
+    generation=$((generation + 1))
+    write_files "$generation"
+    if [ -z "$db" ]; then
+        python3 - "$states/tp-sqlite/feedwatch.sqlite" <<'PY'
+import sqlite3, sys, time
+db = sqlite3.connect(sys.argv[1])
+db.execute("UPDATE feed SET next_due = ?", (time.time() - 1,))
+db.commit()
+PY
+    else
+        "$pgbin/psql" -X -q -A -t -v ON_ERROR_STOP=1 -h "$pgdir" -p "$pgport" -U postgres -d "$db" \
+            -c "UPDATE feed SET next_due = extract(epoch FROM now()) - 1"
+    fi
+    echo "($label: seeded, files rewritten and every feed made due in $(since "$seeded") s)"
+    WANT=$FEEDS DONE_TEXT="every feed polled (a 200 with 5 new items each)" daemons "$label" "$db" "$@"
+}
+if [[ " $PARTS " == *" throughput "* ]]; then
+    echo "== feedwatch run, every feed polled before, due now and changed (5 new items): until every feed is polled again"
+    throughput SQLite "" "$work/tp-sqlite.yaml"
+    throughput PostgreSQL fw_tp "$work/tp-postgres.yaml"
+    throughput "2 on PostgreSQL" fw_tppair "$work/tp-pair-1.yaml" "$work/tp-pair-2.yaml"
     echo
 fi
 errors=$(grep -cE '(ERROR|FATAL|PANIC):' "$pgdir/server.log" || true)

@@ -68,7 +68,7 @@ public struct OnceRunner {
             return false
         }
         summary.feeds = feeds.count
-        let reports = await pollInConfigurationOrder(feeds, states: states, poller: poller)
+        let reports = await pollInConfigurationOrder(feeds, states: states, poller: poller, shared: store.isShared)
         let now = Date()
         var updatedStates: [FeedState] = []
         for (feed, report) in zip(feeds, reports) {
@@ -118,58 +118,97 @@ public struct OnceRunner {
     /// Most documents fetched and prepared ahead of the one to record next: a slow feed early in
     /// the list holds back recording, not fetching, but memory stays bounded all the same.
     static let preparedAhead = 1024
-    /// Documents recorded in one transaction: at least `least` while more are coming, at most `most`
-    /// so that one stays short (a `feedwatch outbox retry` beside it waits for it).
+
+    /// Most recordings at once on a shared store (the connection pool's default size): a recording
+    /// is a few round trips and a commit, mostly waiting, and commits that wait together are
+    /// flushed to disk together.
+    static let recordingsAtOnce = 8
+
+    /// Documents recorded in one transaction on a store of one writer: at least `least` while more
+    /// are coming, at most `most` so that one stays short (a `feedwatch outbox retry` beside it
+    /// waits for it).
     static let recordedTogether = (least: 32, most: 256)
 
-    /// Fetches and prepares up to `concurrency` feeds at once, and records them one by one in
-    /// configuration order, whatever order their fetches finish in: the same documents give the
-    /// same alerts (a story in two feeds fires for the one listed first).
+    /// Fetches and prepares up to `concurrency` feeds at once, and records them in configuration
+    /// order, whatever order their fetches finish in: the same documents give the same alerts (a
+    /// story in two feeds fires for the one listed first).
+    ///
+    /// SQLite has one writer, and every commit waits for the disk: there (and in a dry run) the
+    /// documents ready in order are recorded together, one transaction for a run of them, while the
+    /// next ones are fetched. On a shared store (PostgreSQL, where a recording waits on the network
+    /// and the commit), up to `recordingsAtOnce` recordings overlap, with the outcome of recording
+    /// one after another: they start in configuration order, and a document with alert candidates
+    /// starts only once every earlier one with candidates is recorded. A document without
+    /// candidates fires nothing and reads nothing another feed writes (its seen items are its
+    /// feed's own), so it cannot change nor be changed by another; documents with candidates,
+    /// which share story keys and queue alerts, are decided and queued in configuration order.
     private func pollInConfigurationOrder(
-        _ feeds: [FeedConfig], states: [String: FeedState], poller: FeedPoller
+        _ feeds: [FeedConfig], states: [String: FeedState], poller: FeedPoller, shared: Bool
     ) async -> [PollReport] {
         let concurrency = max(1, config.concurrency)
-        return await withTaskGroup(of: (Int, PreparedPoll).self) { group in
+        enum Step: Sendable {
+            case prepared(Int, PreparedPoll)
+            case recorded(Int, [PollReport], alerting: Bool)
+        }
+        return await withTaskGroup(of: Step.self) { group in
             var next = 0
-            var inFlight = 0
+            var fetching = 0
             var ready: [Int: PreparedPoll] = [:]
-            var reports: [PollReport] = []
-            reports.reserveCapacity(feeds.count)
+            var nextToRecord = 0
+            var recordings = 0
+            var recordingDocuments = 0
+            var alertingRecording = false
+            var reports: [PollReport?] = Array(repeating: nil, count: feeds.count)
+            func record(_ batch: [PreparedPoll], alerting: Bool) {
+                let index = nextToRecord
+                for offset in batch.indices { ready.removeValue(forKey: index + offset) }
+                group.addTask { .recorded(index, await poller.record(batch, now: Date()), alerting: alerting) }
+                nextToRecord += batch.count
+                recordings += 1
+                recordingDocuments += batch.count
+                if alerting { alertingRecording = true }
+            }
             func startMore() {
-                while next < feeds.count, inFlight < concurrency, ready.count + inFlight < Self.preparedAhead {
+                while next < feeds.count, fetching < concurrency,
+                    ready.count + fetching + recordingDocuments < Self.preparedAhead
+                {
                     let index = next
                     let feed = feeds[index]
-                    group.addTask { (index, await poller.fetchAndPrepare(feed, state: states[feed.name])) }
+                    group.addTask { .prepared(index, await poller.fetchAndPrepare(feed, state: states[feed.name])) }
                     next += 1
-                    inFlight += 1
+                    fetching += 1
+                }
+                if shared {
+                    // In configuration order; one with candidates waits for the one with candidates before it.
+                    while recordings < Self.recordingsAtOnce, let head = ready[nextToRecord] {
+                        let alerting = head.document?.items.contains { !$0.candidates.isEmpty } ?? false
+                        if alerting && alertingRecording { break }
+                        record([head], alerting: alerting)
+                    }
+                } else if recordings == 0 {
+                    var run = 0
+                    while run < Self.recordedTogether.most, ready[nextToRecord + run] != nil { run += 1 }
+                    let canWait = fetching > 0 && ready.count + fetching < Self.preparedAhead
+                    if run > 0, run >= Self.recordedTogether.least || !canWait {
+                        record((0..<run).map { ready[nextToRecord + $0]! }, alerting: false)
+                    }
                 }
             }
             startMore()
-            for await (index, prepared) in group {
-                inFlight -= 1
-                ready[index] = prepared
-                // Documents ready in order are recorded together, in one transaction, once enough
-                // of them are (or nothing else can come first): a commit per feed would make the
-                // disk, not the network, what `once` waits for.
-                var run = 0
-                while ready[reports.count + run] != nil { run += 1 }
-                let canWait = inFlight > 0 && ready.count + inFlight < Self.preparedAhead
-                if run < Self.recordedTogether.least && canWait {
-                    startMore()
-                    continue
-                }
-                while ready[reports.count] != nil {
-                    var batch: [PreparedPoll] = []
-                    while batch.count < Self.recordedTogether.most,
-                        let head = ready.removeValue(forKey: reports.count + batch.count)
-                    {
-                        batch.append(head)
-                    }
-                    reports += await poller.record(batch, now: Date())
+            for await step in group {
+                switch step {
+                case .prepared(let index, let prepared):
+                    fetching -= 1
+                    ready[index] = prepared
+                case .recorded(let index, let recorded, let alerting):
+                    recordings -= 1
+                    recordingDocuments -= recorded.count
+                    if alerting { alertingRecording = false }
+                    for (offset, report) in recorded.enumerated() { reports[index + offset] = report }
                 }
                 startMore()
             }
-            return reports
+            return reports.map { $0! }
         }
     }
 }

@@ -24,8 +24,12 @@ extension PostgresStateStore {
             lastNewItem: try cells[12].decode(Double?.self).map(Date.init(timeIntervalSince1970:)))
     }
 
+    /// One feed's state: what the daemon reads before each poll of a feed whose state it does not
+    /// hold, so a prepared statement (parsed and planned once per connection).
     public func feedState(named name: String) async throws -> FeedState? {
-        try await feedStates(named: [name])[name]
+        try await read("reading feed states") { connection in
+            try await connection.execute(FeedStateNamed(name: name), logger: self.logger).all().first
+        }
     }
 
     public func feedStates(named names: [String]) async throws -> [String: FeedState] {
@@ -187,4 +191,15 @@ func binds(_ values: any PostgresEncodable & Sendable...) throws -> PostgresBind
     var bindings = PostgresBindings()
     for value in values { try bindings.append(value) }
     return bindings
+}
+
+/// The state of the feed named `name` (no row: never saved nor polled).
+struct FeedStateNamed: PostgresPreparedStatement {
+    typealias Row = FeedState
+    static let sql = "SELECT \(PostgresStateStore.feedColumns) FROM feed WHERE name = $1"
+
+    var name: String
+
+    func makeBindings() throws -> PostgresBindings { try binds(name) }
+    func decodeRow(_ row: PostgresRow) throws -> FeedState { try PostgresStateStore.feedState(row) }
 }

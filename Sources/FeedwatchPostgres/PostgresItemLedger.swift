@@ -9,46 +9,51 @@ import PostgresNIO
 /// other and the second finds the first's items seen. Across feeds, the `story` table's key is the
 /// arbiter: an alert fires only if it inserts (or renews an expired) row for each of its story
 /// keys, so two instances recording the same story in two feeds at once fire it once.
+///
+/// A recording is five round trips whatever the document holds: BEGIN, the lock, one statement
+/// reading every fact (`ReadLedgerFacts`), one writing the plan (`WriteItems`, or
+/// `WriteItemsAndAlerts` when alerts fire), COMMIT — the lock's wait and the commit's flush to
+/// disk are what remains of its time.
 extension PostgresStateStore {
     public func recordItemsAndEnqueueAlerts(
         feed: String, items: [IncomingItem], now: Date, alertOnFirstPoll: Bool
     ) async throws -> RecordOutcome {
         try await transaction("recording \(feed)") { connection in
-            try await connection.query("SELECT pg_advisory_xact_lock(hashtextextended(\("feed:" + feed), 0))", logger: self.logger)
             let ledger = Ledger(connection: connection, store: self, now: now)
-            let row = try await ledger.feedRow(feed, create: true)
+            try await ledger.lock(feed)
             let hashes = RecordingPlan.hashes(items)
-            let facts = try await ledger.facts(items, hashes: hashes, feedRow: row)
+            let (row, facts) = try await ledger.read(feed, items: items, hashes: hashes, create: true)
+            guard let row else {
+                throw StateError.database(path: self.location, message: "the feed \(feed) could not be created")
+            }
             let plan = RecordingPlan(
                 items: items, hashes: hashes, facts: facts, alertOnFirstPoll: alertOnFirstPoll,
                 nowSeconds: ledger.nowSeconds)
-            return try await ledger.write(plan, feedRow: row!)
+            return try await ledger.write(plan, feedRow: row)
         }
     }
 
     public func ledgerFacts(feed: String, items: [IncomingItem], now: Date) async throws -> LedgerFacts {
         try await read("reading seen items") { connection in
             let ledger = Ledger(connection: connection, store: self, now: now)
-            let row = try await ledger.feedRow(feed, create: false)
-            return try await ledger.facts(items, hashes: RecordingPlan.hashes(items), feedRow: row)
+            return try await ledger.read(feed, items: items, hashes: RecordingPlan.hashes(items), create: false).facts
         }
     }
 
     public func unseenKeys(feed: String, keys: [String]) async throws -> [String] {
-        try await read("reading seen items") { connection in
-            let ledger = Ledger(connection: connection, store: self, now: Date())
-            guard let row = try await ledger.feedRow(feed, create: false) else { return keys }
+        guard !keys.isEmpty else { return [] }
+        return try await read("reading seen items") { connection in
             let hashes = keys.map(KeyHash.init)
-            let seen = try await ledger.seen(feedID: row.id, hashes: hashes)
-            return zip(keys, hashes).filter { seen[$0.1] == nil }.map(\.0)
+            let seen = try await Set(connection.execute(SeenKeys(feed: feed, keys: hashes), logger: self.logger).all())
+            return zip(keys, hashes).filter { !seen.contains($0.1) }.map(\.0)
         }
     }
 
     public func recordHealthAlert(feed: String, key: String, candidate: AlertCandidate, now: Date) async throws -> Bool {
         try await transaction("recording a feed-health alert") { connection in
             let ledger = Ledger(connection: connection, store: self, now: now)
-            let row = try await ledger.feedRow(feed, create: true)!
-            guard try await ledger.insertFired(candidate, feedID: row.id, item: KeyHash(key)) else { return false }
+            let feedID = try await ledger.feedID(feed)
+            guard try await ledger.insertFired(candidate, feedID: feedID, item: KeyHash(key)) else { return false }
             for target in candidate.targets { _ = try await ledger.enqueue(candidate, target: target) }
             return true
         }
@@ -56,11 +61,21 @@ extension PostgresStateStore {
 
     public func hasFired(rule: String, feed: String, key: String) async throws -> Bool {
         try await read("reading fired alerts") { connection in
-            let ledger = Ledger(connection: connection, store: self, now: Date())
-            guard let row = try await ledger.feedRow(feed, create: false) else { return false }
-            return try await !ledger.firedBefore([RuleKey(rule, KeyHash(key))], feedID: row.id).isEmpty
+            let hash = KeyHash(key)
+            let rows = try await connection.query(
+                """
+                SELECT 1 FROM feed f JOIN fired r ON r.feed_id = f.id WHERE f.name = \(feed) AND r.rule = \(rule)
+                AND r.key_high = \(hash.highBits) AND r.key_low = \(hash.lowBits)
+                """, logger: self.logger)
+            return try await !rows.collect().isEmpty
         }
     }
+}
+
+/// A feed's row as a recording needs it.
+struct FeedRow: Sendable {
+    var id: Int64
+    var firstPollDone: Bool
 }
 
 /// The statements of one recording, on its connection.
@@ -69,132 +84,109 @@ struct Ledger {
     let store: PostgresStateStore
     let now: Date
     var nowSeconds: Int64 { Int64(now.timeIntervalSince1970.rounded(.down)) }
+    var storySince: Int64 { nowSeconds - Int64(storyWindow) }
 
-    func feedRow(_ feed: String, create: Bool) async throws -> (id: Int64, firstPollDone: Bool)? {
-        for _ in 0..<2 {
-            let rows = try await connection.query(
-                "SELECT id, first_poll_done FROM feed WHERE name = \(feed)", logger: store.logger)
-            for try await (id, done) in rows.decode((Int64, Bool).self) { return (id, done) }
-            guard create else { return nil }
-            // Another writer (a feed state saved meanwhile) may insert it first: then read it.
-            try await connection.query(
-                "INSERT INTO feed (name) VALUES (\(feed)) ON CONFLICT (name) DO NOTHING", logger: store.logger)
-        }
-        return nil
+    /// Waits for any other recording of the feed to commit, and holds it off until this one does.
+    func lock(_ feed: String) async throws {
+        _ = try await connection.execute(LockFeed(feed: feed), logger: store.logger).all()
     }
 
-    func facts(_ items: [IncomingItem], hashes: [KeyHash], feedRow: (id: Int64, firstPollDone: Bool)?) async throws
-        -> LedgerFacts
+    /// The feed's row (created when `create` and missing) and the facts the plan is decided from.
+    func read(_ feed: String, items: [IncomingItem], hashes: [KeyHash], create: Bool) async throws
+        -> (row: FeedRow?, facts: LedgerFacts)
     {
-        var facts = LedgerFacts()
-        facts.firstPollDone = feedRow?.firstPollDone ?? false
-        if let feedID = feedRow?.id { facts.seen = try await seen(feedID: feedID, hashes: hashes) }
-        let questions = RecordingPlan.questions(items, hashes: hashes, seen: facts.seen)
-        if let feedID = feedRow?.id, !questions.fired.isEmpty {
-            facts.fired = try await firedBefore(questions.fired, feedID: feedID)
+        // Whether an item fired or its story did is asked of every item with candidates, before
+        // knowing which are seen, so that one statement asks everything; the answers about seen
+        // items are then dropped, as `RecordingPlan.questions` asks only about unseen ones.
+        let asked = RecordingPlan.questions(items, hashes: hashes, seen: [:])
+        let statement = ReadLedgerFacts(
+            feed: feed, create: create, items: hashes, fired: asked.fired, stories: asked.links + asked.titles,
+            since: storySince)
+        for attempt in 0..<2 {
+            var row: FeedRow?
+            var seen: [KeyHash: Int64] = [:]
+            var fired = Set<RuleKey>()
+            var stories = Set<RuleKey>()
+            for try await fact in try await connection.execute(statement, logger: store.logger) {
+                let key = KeyHash(highBits: fact.high, lowBits: fact.low)
+                switch fact.kind {
+                case "feed": row = FeedRow(id: fact.high, firstPollDone: fact.value != 0)
+                case "seen": seen[key] = fact.value
+                case "fired": fired.insert(RuleKey(fact.rule, key))
+                default: stories.insert(RuleKey(fact.rule, key))
+                }
+            }
+            // A feed row another writer (a feed state saved meanwhile) inserted after this
+            // statement began is not in its view: the second reading sees it.
+            if row == nil, create, attempt == 0 { continue }
+            var facts = LedgerFacts()
+            facts.firstPollDone = row?.firstPollDone ?? false
+            if row != nil { facts.seen = seen }
+            let questions = RecordingPlan.questions(items, hashes: hashes, seen: facts.seen)
+            facts.fired = fired.intersection(questions.fired)
+            facts.stories = stories.intersection(questions.links + questions.titles)
+            return (row, facts)
         }
-        let stories = questions.links + questions.titles
-        if !stories.isEmpty { facts.stories = try await storiesFired(stories) }
-        return facts
+        return (nil, LedgerFacts())
     }
 
-    func seen(feedID: Int64, hashes: [KeyHash]) async throws -> [KeyHash: Int64] {
-        guard !hashes.isEmpty else { return [:] }
-        let rows = try await connection.query(
-            """
-            SELECT key_high, key_low, last_seen FROM seen_item WHERE feed_id = \(feedID)
-            AND (key_high, key_low) IN (SELECT * FROM unnest(\(hashes.map(\.highBits))::int8[], \(hashes.map(\.lowBits))::int8[]))
-            """, logger: store.logger)
-        var seen: [KeyHash: Int64] = [:]
-        for try await (high, low, lastSeen) in rows.decode((Int64, Int64, Int64).self) {
-            seen[KeyHash(highBits: high, lowBits: low)] = lastSeen
-        }
-        return seen
-    }
-
-    func firedBefore(_ questions: [RuleKey], feedID: Int64) async throws -> Set<RuleKey> {
-        let rows = try await connection.query(
-            """
-            SELECT rule, key_high, key_low FROM fired WHERE feed_id = \(feedID)
-            AND (rule, key_high, key_low) IN (SELECT * FROM unnest(\(questions.map(\.rule))::text[],
-                \(questions.map(\.key.highBits))::int8[], \(questions.map(\.key.lowBits))::int8[]))
-            """, logger: store.logger)
-        return try await ruleKeys(rows)
-    }
-
-    func storiesFired(_ questions: [RuleKey]) async throws -> Set<RuleKey> {
-        let since = nowSeconds - Int64(storyWindow)
-        let rows = try await connection.query(
-            """
-            SELECT rule, key_high, key_low FROM story WHERE at >= \(since)
-            AND (rule, key_high, key_low) IN (SELECT * FROM unnest(\(questions.map(\.rule))::text[],
-                \(questions.map(\.key.highBits))::int8[], \(questions.map(\.key.lowBits))::int8[]))
-            """, logger: store.logger)
-        return try await ruleKeys(rows)
-    }
-
-    private func ruleKeys(_ rows: PostgresRowSequence) async throws -> Set<RuleKey> {
-        var keys = Set<RuleKey>()
-        for try await (rule, high, low) in rows.decode((String, Int64, Int64).self) {
-            keys.insert(RuleKey(rule, KeyHash(highBits: high, lowBits: low)))
-        }
-        return keys
-    }
-
-    /// Writes the plan: the feed's first poll, the items, and each alert that the database lets fire.
-    func write(_ plan: RecordingPlan, feedRow: (id: Int64, firstPollDone: Bool)) async throws -> RecordOutcome {
-        let feedID = feedRow.id
-        if !feedRow.firstPollDone {
-            try await connection.query("UPDATE feed SET first_poll_done = true WHERE id = \(feedID)", logger: store.logger)
-        }
-        if !plan.inserted.isEmpty {
-            try await connection.query(
-                """
-                INSERT INTO seen_item (feed_id, key_high, key_low, last_seen)
-                SELECT \(feedID), h, l, \(nowSeconds) FROM unnest(\(plan.inserted.map(\.highBits))::int8[],
-                    \(plan.inserted.map(\.lowBits))::int8[]) AS t(h, l)
-                ON CONFLICT DO NOTHING
-                """, logger: store.logger)
-        }
-        if !plan.refreshed.isEmpty {
-            try await connection.query(
-                """
-                UPDATE seen_item SET last_seen = \(nowSeconds) WHERE feed_id = \(feedID)
-                AND (key_high, key_low) IN (SELECT * FROM unnest(\(plan.refreshed.map(\.highBits))::int8[],
-                    \(plan.refreshed.map(\.lowBits))::int8[]))
-                """, logger: store.logger)
-        }
+    /// Writes the plan in one statement: the feed's first poll, the items, and each alert that the
+    /// database lets fire.
+    func write(_ plan: RecordingPlan, feedRow: FeedRow) async throws -> RecordOutcome {
+        let items = WriteItems(
+            feedID: feedRow.id, markFirstPoll: !feedRow.firstPollDone, nowSeconds: nowSeconds,
+            inserted: plan.inserted, refreshed: plan.refreshed)
         var outcome = plan.outcome
+        guard !plan.alerts.isEmpty else {
+            // Nothing changes when every item was seen lately: no statement at all.
+            guard items.markFirstPoll || !plan.inserted.isEmpty || !plan.refreshed.isEmpty else { return outcome }
+            _ = try await connection.execute(items, logger: store.logger).all()
+            return outcome
+        }
+        let statement = WriteItemsAndAlerts(
+            items: items, alerts: plan.alerts, since: storySince, at: now.timeIntervalSince1970)
+        var fired = Set<String>()
+        var entries: [OutboxEntry] = []
+        for try await row in try await connection.execute(statement, logger: store.logger) {
+            if let alertID = row.firedAlertID { fired.insert(alertID) }
+            if let entry = row.entry { entries.append(entry) }
+        }
+        for alert in plan.alerts where !fired.contains(alert.candidate.alertID) {
+            // Another instance fired the same story (or item) since the facts were read.
+            outcome.fired -= 1
+            outcome.suppressed += 1
+            outcome.firedAlertIDs.removeAll { $0 == alert.candidate.alertID }
+        }
+        // In plan order, alert by alert and target by target, as the rows were inserted.
+        var order: [String: [String: Int]] = [:]
+        var position = 0
         for alert in plan.alerts {
-            let stories = [alert.linkKey, alert.titleKey].compactMap { $0 }
-            var fires = true
-            for key in stories where try await !claimStory(alert.candidate.rule, key) { fires = false }
-            if fires { fires = try await insertFired(alert.candidate, feedID: feedID, item: alert.item) }
-            guard fires else {
-                // Another instance fired the same story (or item) since the facts were read.
-                outcome.fired -= 1
-                outcome.suppressed += 1
-                outcome.firedAlertIDs.removeAll { $0 == alert.candidate.alertID }
-                continue
+            for target in alert.candidate.targets where order[alert.candidate.alertID]?[target] == nil {
+                order[alert.candidate.alertID, default: [:]][target] = position
+                position += 1
             }
-            for target in alert.candidate.targets {
-                if let entry = try await enqueue(alert.candidate, target: target) { outcome.entries.append(entry) }
-            }
+        }
+        outcome.entries += entries.sorted {
+            (order[$0.alertID]?[$0.target] ?? 0, $0.id) < (order[$1.alertID]?[$1.target] ?? 0, $1.id)
         }
         return outcome
     }
 
-    /// Takes the story key for the rule: true when no alert of the rule holds it within the story
-    /// window. A concurrent transaction holding the same key makes this wait for its outcome.
-    private func claimStory(_ rule: String, _ key: KeyHash) async throws -> Bool {
-        let since = nowSeconds - Int64(storyWindow)
+    /// The feed's id, its row created if missing (a feed-health alert may come before any document).
+    func feedID(_ feed: String) async throws -> Int64 {
         let rows = try await connection.query(
             """
-            INSERT INTO story (rule, key_high, key_low, at) VALUES (\(rule), \(key.highBits), \(key.lowBits), \(nowSeconds))
-            ON CONFLICT (rule, key_high, key_low) DO UPDATE SET at = excluded.at WHERE story.at < \(since)
-            RETURNING 1
+            WITH created AS (INSERT INTO feed (name) VALUES (\(feed)) ON CONFLICT (name) DO NOTHING RETURNING id)
+            SELECT id FROM created UNION ALL SELECT id FROM feed WHERE name = \(feed)
             """, logger: store.logger)
-        return try await rows.collect().count == 1
+        for try await id in rows.decode(Int64.self) { return id }
+        // Inserted by another transaction after this statement began: visible to the next one.
+        for try await id in try await connection.query("SELECT id FROM feed WHERE name = \(feed)", logger: store.logger)
+            .decode(Int64.self)
+        {
+            return id
+        }
+        throw StateError.database(path: store.location, message: "the feed \(feed) could not be created")
     }
 
     func insertFired(_ candidate: AlertCandidate, feedID: Int64, item: KeyHash) async throws -> Bool {

@@ -149,6 +149,52 @@ final class SharedStateTests: DaemonTestCase {
         XCTAssertEqual(alertIDs(receiver).count, 20, "no alert twice")
     }
 
+    /// `once` on PostgreSQL overlaps recordings with the outcome of recording the feeds in
+    /// configuration order: a story in two feeds is credited to the one listed first, even when its
+    /// fetch finishes last and the feeds between them (nothing to alert) are recorded meanwhile.
+    func testOnceCreditsAStoryToTheFeedListedFirstWhicheverFetchFinishesFirst() throws {
+        let quiet = 12
+        let lastAnswered = DispatchSemaphore(value: 0)
+        let first = FeedFixtures.rss([
+            .init(guid: "a-1", title: "Panne géante chez Facebook ce matin", link: "https://news.example.org/panne")
+        ])
+        let last = FeedFixtures.rss([
+            .init(guid: "z-1", title: "Facebook : panne géante ce matin", link: "http://www.news.example.org/panne")
+        ])
+        let calm = FeedFixtures.rss([
+            .init(guid: "q-1", title: "Nothing to report today at all", link: "https://calm.example.org/1")
+        ])
+        let server = try HTTPTestServer { request in
+            switch request.pathWithoutQuery {
+            case "/a":
+                _ = lastAnswered.wait(timeout: .now() + 10)
+                return .init(status: 200, text: first)
+            case "/z":
+                defer { lastAnswered.signal() }
+                return .init(status: 200, text: last)
+            default:
+                return .init(status: 200, text: calm)
+            }
+        }
+        defer { server.stop() }
+        let quietFeeds = (0..<quiet).map { "  - {url: \"\(server.url("/q\($0)").absoluteString)\", name: quiet-\($0)}" }
+        try writeConfig(
+            """
+            \(databaseSettings)
+            defaults: {alert_on_first_poll: true}
+            feeds:
+              - {url: "\(server.url("/a").absoluteString)", name: a}
+            \(quietFeeds.joined(separator: "\n"))
+              - {url: "\(server.url("/z").absoluteString)", name: z}
+            rules: [{name: outages, any: [panne]}]
+            """)
+        let once = try feedwatch(["once"], environment: environment)
+        XCTAssertEqual(once.status, 0, once.stderr)
+        XCTAssertTrue(once.stdout.contains("\(quiet + 2) new items, 1 alerts"), once.stdout)
+        XCTAssertTrue(once.stderr.contains("[feed=a] 1 alert(s)"), once.stderr)
+        XCTAssertFalse(once.stderr.contains("[feed=z] 1 alert(s)"), once.stderr)
+    }
+
     func testKillNineLoopOnPostgreSQL() throws {
         try killNineLoop(settings: databaseSettings, environment: environment)
     }

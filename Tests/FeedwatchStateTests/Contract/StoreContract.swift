@@ -34,6 +34,7 @@ struct StoreContract {
         try await ledgerFirstPollIsSilentUnlessAskedAndRepeatsCountAsSeen()
         try await ledgerRecordsAHealthAlertOncePerEpisode()
         try await ledgerRecordsDocumentsTogetherAsOneAfterAnother()
+        try await ledgerQueuesADocumentsAlertsInItemOrder()
     }
 
     func outbox() async throws {
@@ -142,6 +143,35 @@ struct StoreContract {
         XCTAssertEqual(pending, ["outages|s1", "outages|s1", "outages|n", "outages|n"])
         let quietFacts = try await store.ledgerFacts(feed: "quiet", items: [], now: t0)
         XCTAssertTrue(quietFacts.firstPollDone)
+        await store.close()
+    }
+
+    func ledgerQueuesADocumentsAlertsInItemOrder() async throws {
+        let store = try await make()
+        let rules = ["outages", "europe"]
+        let outcome = try await poll(
+            store, "news",
+            [
+                item("a", link: "https://ex.org/a", title: "outage in paris this morning", rules: rules),
+                item("quiet", link: "https://ex.org/quiet", title: "nothing to see here today", rules: []),
+                item("b", link: "https://ex.org/b", title: "outage in berlin this morning", rules: rules),
+                // The same story as "a" under another guid: held back for both rules.
+                item("a2", link: "https://ex.org/a", title: "another title entirely here", rules: rules),
+                // A title that is its own link: one story, which fires.
+                item("c", link: "https://ex.org/c-outage-story", title: "ex.org/c-outage-story"),
+            ])
+        XCTAssertEqual(outcome.newItems, 5)
+        XCTAssertEqual(outcome.firedAlertIDs, ["outages|a", "europe|a", "outages|b", "europe|b", "outages|c"])
+        XCTAssertEqual(outcome.suppressed, 2)
+        let queued = outcome.entries.map { "\($0.alertID) \($0.target)" }
+        XCTAssertEqual(
+            queued,
+            [
+                "outages|a journal", "outages|a ops", "europe|a journal", "europe|a ops", "outages|b journal",
+                "outages|b ops", "europe|b journal", "europe|b ops", "outages|c journal", "outages|c ops",
+            ])
+        let pending = try await store.pending().map(\.id)
+        XCTAssertEqual(pending, outcome.entries.map(\.id), "queued in item order")
         await store.close()
     }
 
