@@ -37,7 +37,14 @@ actor PollingService: Service {
     /// States being written: still the newest a poll can start from until the write is done.
     private var savingStates: [String: FeedState] = [:]
     private var nextStateSave = Date.distantPast
+    /// When the oldest of `unsavedStates` was put there.
+    private var firstUnsaved: Date?
     static let stateSaveInterval: TimeInterval = 2
+    /// While fewer than `statesPerSave` states wait, they wait up to `quietStateSaveDelay`: an idle
+    /// daemon's every save is a commit that waits for the disk, and a few states lost in a crash
+    /// cost a few full fetches, never an alert.
+    static let statesPerSave = 256
+    static let quietStateSaveDelay: TimeInterval = 10
     /// In-flight polls get this long to finish at shutdown; the rest are fetched again next start.
     static let shutdownGrace: TimeInterval = 3
 
@@ -223,6 +230,7 @@ actor PollingService: Service {
         let errors = scheduler.feed(named: feed.name)?.consecutiveErrors ?? 0
         let updated = FeedPoller.updatedState(
             previous, feed: feed, report: report, nextDue: nextDue, consecutiveErrors: errors, now: now)
+        if unsavedStates.isEmpty { firstUnsaved = now }
         unsavedStates[feed.name] = updated
         var queued = await FeedHealth(config: runtime.config.health).check(
             updated, previous: previous, feed: feed, store: store, now: now, logger: logger)
@@ -234,9 +242,17 @@ actor PollingService: Service {
     }
 
     private func saveStatesIfDue(now: Date) async {
-        guard now >= nextStateSave, !unsavedStates.isEmpty else { return }
+        guard let due = stateSaveDue, now >= due else { return }
         nextStateSave = now.addingTimeInterval(Self.stateSaveInterval)
         await saveFeedStates()
+    }
+
+    /// Every couple of seconds while many polls finish; `quietStateSaveDelay` after the first
+    /// unsaved one while few do. Nil when nothing waits.
+    private var stateSaveDue: Date? {
+        guard !unsavedStates.isEmpty else { return nil }
+        if unsavedStates.count >= Self.statesPerSave { return nextStateSave }
+        return max(nextStateSave, (firstUnsaved ?? .distantPast).addingTimeInterval(Self.quietStateSaveDelay))
     }
 
     /// Writes the unsaved states in one transaction. Polls finishing meanwhile add to a new batch;
@@ -245,10 +261,12 @@ actor PollingService: Service {
         guard !unsavedStates.isEmpty, savingStates.isEmpty else { return }
         savingStates = unsavedStates
         unsavedStates.removeAll(keepingCapacity: true)
+        firstUnsaved = nil
         do {
             try await store.saveFeedStates(Array(savingStates.values))
         } catch {
             logger.error("cannot save feed states (will retry): \(error)")
+            if unsavedStates.isEmpty { firstUnsaved = Date() }
             unsavedStates.merge(savingStates) { newer, _ in newer }
         }
         savingStates.removeAll(keepingCapacity: true)
@@ -256,7 +274,7 @@ actor PollingService: Service {
 
     private func nextWake(now: Date) -> Date {
         var wake = min(now.addingTimeInterval(Services.maxSleep), nextPollCheck)
-        if !unsavedStates.isEmpty { wake = min(wake, nextStateSave) }
+        if let due = stateSaveDue { wake = min(wake, due) }
         if let leases { wake = min(wake, leases.nextTurn) }
         return max(wake, now.addingTimeInterval(0.001))
     }
