@@ -30,8 +30,8 @@ actor PollingService: Service {
     private var nextPollCheck = Date.distantPast
     /// True while due feeds wait for room under `concurrency`.
     private var backlogged = false
-    /// Feed states (validators, last poll, next poll) not yet written: saved together every couple
-    /// of seconds, one transaction for many polls. Losing them in a crash costs at most a full
+    /// Feed states (validators, last poll, next poll) not yet written: saved together, one
+    /// transaction for many polls (`stateSaveDue`). Losing them in a crash costs at most a full
     /// fetch instead of a 304; the items themselves are recorded with each document.
     private var unsavedStates: [String: FeedState] = [:]
     /// States being written: still the newest a poll can start from until the write is done.
