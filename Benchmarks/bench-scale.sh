@@ -23,7 +23,9 @@
 # SCALE_SMALL_INTERVAL (60), SCALE_LARGE_FEEDS (1000000), SCALE_LARGE_INTERVAL (900), SCALE_WINDOW_A
 # (30), SCALE_WINDOW_B (60), SCALE_LARGE_WINDOW_B (90), SCALE_CYCLE_TIMEOUT (the small first cycle's
 # limit, 240; 0 skips it), SCALE_PROBE (the large first cycle's, 40; 0 skips it), SCALE_TMP (files
-# and logs: /dev/shm when there is one), SCALE_STATE_TMP (the daemon's state: $TMPDIR, else /tmp).
+# and logs: /dev/shm when there is one), SCALE_STATE_TMP (the daemon's state: $TMPDIR, else /tmp),
+# SCALE_PERF (a directory: `perf record` of the daemon in each window, NAME-A.data and NAME-B.data,
+# with SCALE_PERF_OPTIONS: "-F 499 -g"; "-F 200 --call-graph dwarf,8192" for whole stacks).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUNS=${SCALE_RUNS:-small large}
@@ -168,6 +170,21 @@ scrape_times() {
         sort -n | awk '{ t[NR] = $1 * 1000 } END { printf "/healthz while polling (50 requests): median %.1f ms, 90th percentile %.1f ms, max %.1f ms\n", t[int(NR / 2)], t[int(NR * 0.9)], t[NR] }'
 }
 
+# With SCALE_PERF set, where the daemon's CPU goes in window A and in window B (perf report -i).
+profile_windows() {  # $1 name
+    [ -n "${SCALE_PERF:-}" ] || return 0
+    mkdir -p "$SCALE_PERF"
+    (
+        for window in "A $T_A $T_B" "B $T_B $T_END"; do
+            set -- "$1" $window
+            sleep "$(awk -v t="$3" -v n="$(now)" 'BEGIN { d = t - n; print (d > 0 ? d : 0) }')"
+            # shellcheck disable=SC2086  # the options are words
+            perf record -q ${SCALE_PERF_OPTIONS:--F 499 -g} -p "$daemon" -o "$SCALE_PERF/$1-$2.data" -- \
+                sleep "$(awk -v a="$3" -v b="$4" 'BEGIN { print b - a - 1 }')" 2>/dev/null || true
+        done
+    ) &
+}
+
 # --- one size: FEEDS feeds at INTERVAL seconds --------------------------------------------------------
 # $1 name, $2 feeds, $3 interval (s), $4 window B (s), $5 how long the first cycle may take (s; 0: skip it)
 measure_size() {
@@ -202,6 +219,7 @@ measure_size() {
     awk -v r="$T_READY" -v n="$(now)" -v l="$lead" \
         'BEGIN { if (n > r) printf "(the start took longer than the %.0f s allowed: the schedule began %.0f s late)\n", l, n - r }'
     start_changer "$interval" "$T_B"
+    profile_windows "$name"
     step python3 "$helpers/window.py" measure "$daemon" "$work/access.log" "$log" "$work/results" "$rate" "$work/due-$name" \
         "$name A (changer off)@$T_A@$T_B" "$name B (changer on)@$T_B@$T_END"
     python3 "$helpers/window.py" solve "$work/results" "$name A (changer off)" "$name B (changer on)"

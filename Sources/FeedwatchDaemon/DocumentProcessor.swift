@@ -53,12 +53,19 @@ struct DocumentProcessor: Sendable {
         feed: FeedConfig, state: FeedState?, documentURL: String, body: Data, charset: String?, now: Date
     ) async throws -> PreparedDocument {
         let parsed = try FeedParser.parse(body, url: documentURL, httpCharset: charset)
-        let keys = parsed.items.map(\.id)
-        // Matching costs more than the look-up: only items never seen before are matched, and not
-        // at all on a first poll that records silently.
+        // Matching costs more than a local look-up: only items never seen before are matched, and
+        // not at all on a first poll that records silently. Where a look-up is a round trip to a
+        // server, every item is matched instead (nil: no look-up); recording ignores the seen ones.
         let firstPoll = state?.firstPollDone != true
         let silent = firstPoll && !feed.settings.alertOnFirstPoll
-        let unseen = silent ? [] : Set(try await store.unseenKeys(feed: feed.name, keys: keys))
+        let unseen: Set<String>?
+        if silent {
+            unseen = []
+        } else if store.lookupsAreRoundTrips {
+            unseen = nil
+        } else {
+            unseen = Set(try await store.unseenKeys(feed: feed.name, keys: parsed.items.map(\.id)))
+        }
         let tags = Set(feed.tags)
         let feedInfo = Alert.Feed(name: feed.name, url: feed.source.url, title: parsed.title)
         var alertsByID: [String: Alert] = [:]
@@ -66,7 +73,7 @@ struct DocumentProcessor: Sendable {
         incoming.reserveCapacity(parsed.items.count)
         for item in parsed.items {
             var candidates: [AlertCandidate] = []
-            if unseen.contains(item.id) {
+            if unseen?.contains(item.id) ?? true {
                 for match in runtime.matcher.matches(Self.matchInput(item), feed: feed.name, tags: tags) {
                     let alert = Alert(
                         rule: match.rule, keywords: match.keywords, feed: feedInfo,

@@ -83,6 +83,10 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         // Idle connections are closed after a minute: a waiting daemon holds none open for nothing.
         configuration.options.connectionIdleTimeout = .seconds(60)
         configuration.options.keepAliveBehavior = nil
+        // Every statement of a poll is prepared; left to choose, the server plans the recording's
+        // statements (CTEs over arrays of keys) afresh on each execution, which was a fifth of its
+        // CPU. Their generic plans are the index look-ups the custom ones find.
+        configuration.options.additionalStartupParameters = [("plan_cache_mode", "force_generic_plan")]
         var quiet = logger
         quiet.logLevel = .critical
         client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
@@ -96,6 +100,7 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     }
 
     public var isShared: Bool { true }
+    public var lookupsAreRoundTrips: Bool { true }
 
     public func close() async {
         let first = closeLock.withLock {
@@ -119,7 +124,9 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         try checkWritable()
         do {
             return try await Retrying.run(what, logger: logger, budget: budget) { [client, logger] in
-                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+                try await client.withTransaction(logger: logger) { connection in
+                    try await Self.discardingOnError(connection) { try await body(connection) }
+                }
             }
         } catch {
             throw stateError(error)
@@ -132,10 +139,27 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
     ) async throws -> T {
         do {
             return try await Retrying.run(what, logger: logger) { [client] in
-                try await client.withConnection { connection in try await body(connection) }
+                try await client.withConnection { connection in
+                    try await Self.discardingOnError(connection) { try await body(connection) }
+                }
             }
         } catch {
             throw stateError(error)
+        }
+    }
+
+    /// Runs `body` on `connection`, closing the connection if it throws. postgres-nio remembers a
+    /// statement whose preparation failed for the rest of its connection's life: one failed once (an
+    /// aborted transaction, a restarting server) would fail every later poll that the pool hands
+    /// that connection to. A closed connection leaves the pool, and a new one prepares afresh.
+    static func discardingOnError<T>(
+        _ connection: PostgresConnection, _ body: () async throws -> T
+    ) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            try? await connection.close()
+            throw error
         }
     }
 

@@ -18,6 +18,7 @@ public actor DryRunStore: StateStore {
 
     public nonisolated var location: String { base.location }
     public nonisolated var isShared: Bool { false }
+    public nonisolated var lookupsAreRoundTrips: Bool { base.lookupsAreRoundTrips }
     public nonisolated var leasePeriod: TimeInterval { .infinity }
 
     public func close() async { await base.close() }

@@ -65,6 +65,11 @@ public protocol ItemLedger: Sendable {
     func ledgerFacts(feed: String, items: [IncomingItem], now: Date) async throws -> LedgerFacts
     /// The keys among `keys` not yet seen in `feed`, in their order.
     func unseenKeys(feed: String, keys: [String]) async throws -> [String]
+    /// True when every look-up is a round trip to a database server. The poller then matches all of
+    /// a document's items instead of first asking which are new: matching a document's 20 items
+    /// costs less CPU than a round trip costs the daemon and the server, and recording ignores
+    /// the candidates of items already seen. False by default.
+    var lookupsAreRoundTrips: Bool { get }
     /// Records a feed-health alert under `key` (its episode) and queues it, at most once per
     /// (rule, feed, key), without touching the feed's items; false when it had already fired.
     func recordHealthAlert(feed: String, key: String, candidate: AlertCandidate, now: Date) async throws -> Bool
@@ -73,6 +78,8 @@ public protocol ItemLedger: Sendable {
 }
 
 extension ItemLedger {
+    public var lookupsAreRoundTrips: Bool { false }
+
     public func recordDocuments(_ documents: [DocumentRecording], now: Date) async throws -> [RecordOutcome] {
         var outcomes: [RecordOutcome] = []
         outcomes.reserveCapacity(documents.count)
