@@ -51,7 +51,8 @@ let package = Package(
         .target(
             name: "FeedwatchState",
             dependencies: [
-                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]),
         // The state shared by several instances (SPEC §9): the store protocols over PostgreSQL.
         .target(

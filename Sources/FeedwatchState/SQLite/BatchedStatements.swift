@@ -52,6 +52,12 @@ enum BatchedStatements {
         "SELECT key_hash, last_seen FROM seen_item WHERE feed_id = ?1 AND key_hash IN (\(numbered(from: 2, count: keys)))"
     }
 
+    /// The seen keys among `keys` keys of the feed named ?1, with their last-seen time.
+    static func selectSeenByFeedName(keys: Int) -> String {
+        "SELECT key_hash, last_seen FROM seen_item WHERE feed_id = (SELECT id FROM feed WHERE name = ?1) "
+            + "AND key_hash IN (\(numbered(from: 2, count: keys)))"
+    }
+
     /// Sets last_seen (?1) of `keys` keys of a feed (?2).
     static func refreshSeen(keys: Int) -> String {
         "UPDATE seen_item SET last_seen = ?1 WHERE feed_id = ?2 AND key_hash IN (\(numbered(from: 3, count: keys)))"

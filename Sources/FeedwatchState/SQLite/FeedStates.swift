@@ -9,6 +9,16 @@ extension FeedState {
         first_poll_done, failing_since, last_new_item
         """
 
+    /// A row of `SELECT \(columns) FROM feed`, read through SQLite's calls (the per-poll read).
+    init(raw row: RawStatement) {
+        func date(_ column: Int32) -> Date? { row.double(column).map(Date.init(timeIntervalSince1970:)) }
+        self.init(
+            name: row.text(0) ?? "", url: row.text(1), configuredURL: row.text(2), etag: row.text(3),
+            lastModified: row.text(4), lastPoll: date(5), lastStatus: row.text(6),
+            consecutiveErrors: Int(row.int64(7)), nextDue: date(8), gone: row.bool(9), firstPollDone: row.bool(10),
+            failingSince: date(11), lastNewItem: date(12))
+    }
+
     /// A row of `SELECT \(columns) FROM feed`.
     init(row: Row) {
         self.init(
@@ -45,13 +55,15 @@ extension SQLiteStateStore {
                 let chunk = names[start..<min(names.count, start + BatchedStatements.maxInKeys)]
                 start += chunk.count
                 let size = BatchedStatements.inListSize(chunk.count)
-                let statement = try db.cachedStatement(
-                    sql: "SELECT \(FeedState.columns) FROM feed WHERE name IN (\(BatchedStatements.numbered(from: 1, count: size)))")
-                var values = Array(chunk)
-                values += repeatElement(chunk[chunk.endIndex - 1], count: size - chunk.count)
-                let rows = try Row.fetchCursor(statement, arguments: StatementArguments(values))
-                while let row = try rows.next() {
-                    let state = FeedState(row: row)
+                let sql =
+                    "SELECT \(FeedState.columns) FROM feed WHERE name IN (\(BatchedStatements.numbered(from: 1, count: size)))"
+                try RawStatement.run(
+                    db, sql: sql,
+                    bind: { statement in
+                        for index in 0..<size { statement.bind(Int32(index + 1), chunk[chunk.startIndex + min(index, chunk.count - 1)]) }
+                    }
+                ) { row in
+                    let state = FeedState(raw: row)
                     states[state.name] = state
                 }
             }
@@ -88,31 +100,40 @@ extension SQLiteStateStore {
         try saveFeedStates([state])
     }
 
+    private static let saveStateSQL = """
+        INSERT INTO feed (name, url, configured_url, etag, last_modified, last_poll, last_status,
+                          consecutive_errors, next_due, gone, first_poll_done, failing_since, last_new_item)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+        ON CONFLICT (name) DO UPDATE SET
+            url = excluded.url, configured_url = excluded.configured_url, etag = excluded.etag,
+            last_modified = excluded.last_modified, last_poll = excluded.last_poll,
+            last_status = excluded.last_status, consecutive_errors = excluded.consecutive_errors,
+            next_due = excluded.next_due, gone = excluded.gone,
+            first_poll_done = max(first_poll_done, excluded.first_poll_done),
+            failing_since = excluded.failing_since, last_new_item = excluded.last_new_item
+        """
+
     /// Saves many feeds' states in one transaction (`feedwatch once` after polling every feed).
     public func saveFeedStates(_ states: [FeedState]) throws {
         if states.isEmpty { return }
         try write { db in
-            let statement = try db.cachedStatement(
-                sql: """
-                    INSERT INTO feed (name, url, configured_url, etag, last_modified, last_poll, last_status,
-                                      consecutive_errors, next_due, gone, first_poll_done, failing_since,
-                                      last_new_item)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    ON CONFLICT (name) DO UPDATE SET
-                        url = excluded.url, configured_url = excluded.configured_url, etag = excluded.etag,
-                        last_modified = excluded.last_modified, last_poll = excluded.last_poll,
-                        last_status = excluded.last_status, consecutive_errors = excluded.consecutive_errors,
-                        next_due = excluded.next_due, gone = excluded.gone,
-                        first_poll_done = max(first_poll_done, excluded.first_poll_done),
-                        failing_since = excluded.failing_since, last_new_item = excluded.last_new_item
-                    """)
+            let save = try RawStatement(db, sql: Self.saveStateSQL)
             for state in states {
-                try statement.execute(arguments: [
-                    state.name, state.url, state.configuredURL, state.etag, state.lastModified,
-                    state.lastPoll?.timeIntervalSince1970, state.lastStatus, state.consecutiveErrors,
-                    state.nextDue?.timeIntervalSince1970, state.gone, state.firstPollDone,
-                    state.failingSince?.timeIntervalSince1970, state.lastNewItem?.timeIntervalSince1970,
-                ])
+                try save.run { statement in
+                    statement.bind(1, state.name)
+                    statement.bind(2, state.url)
+                    statement.bind(3, state.configuredURL)
+                    statement.bind(4, state.etag)
+                    statement.bind(5, state.lastModified)
+                    statement.bind(6, state.lastPoll?.timeIntervalSince1970)
+                    statement.bind(7, state.lastStatus)
+                    statement.bind(8, state.consecutiveErrors)
+                    statement.bind(9, state.nextDue?.timeIntervalSince1970)
+                    statement.bind(10, state.gone)
+                    statement.bind(11, state.firstPollDone)
+                    statement.bind(12, state.failingSince?.timeIntervalSince1970)
+                    statement.bind(13, state.lastNewItem?.timeIntervalSince1970)
+                }
             }
         }
     }

@@ -28,14 +28,14 @@ extension SQLiteStateStore {
         }
     }
 
-    /// The keys among `keys` not yet seen in `feed`, in their order. One query per 512 keys.
+    /// The keys among `keys` not yet seen in `feed`, in their order. One statement per 512 keys,
+    /// the feed found by name inside it, and no transaction around it (`readStatement`): asked for
+    /// every changed document, this cost the daemon more than matching the document's new items.
+    /// It only spares matching; recording decides again what is new.
     public func unseenKeys(feed: String, keys: [String]) throws -> [String] {
-        try read { db in
-            guard let feedID = try ItemRecorder.feedRow(db, feed: feed)?.id else { return keys }
-            let hashes = keys.map(KeyHash.init)
-            let seen = try ItemRecorder.seenHashes(db, feedID: feedID, hashes: hashes)
-            return zip(keys, hashes).filter { seen[$0.1] == nil }.map(\.0)
-        }
+        let hashes = keys.map(KeyHash.init)
+        let seen = try readStatement { db in try ItemRecorder.seenHashes(db, feed: feed, hashes: hashes) }
+        return zip(keys, hashes).filter { seen[$0.1] == nil }.map(\.0)
     }
 }
 
@@ -53,11 +53,11 @@ struct ItemRecorder {
     private var nowSeconds: Int64 { Int64(now.timeIntervalSince1970.rounded(.down)) }
 
     static func feedRow(_ db: Database, feed: String) throws -> (id: Int64, firstPollDone: Bool)? {
-        guard
-            let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, first_poll_done FROM feed WHERE name = ?"), arguments: [feed])
-        else { return nil }
-        return (row[0], row[1])
+        var found: (id: Int64, firstPollDone: Bool)?
+        try RawStatement.run(db, sql: "SELECT id, first_poll_done FROM feed WHERE name = ?1", bind: { $0.bind(1, feed) }) {
+            found = ($0.int64(0), $0.bool(1))
+        }
+        return found
     }
 
     func facts(_ items: [IncomingItem], hashes: [KeyHash], feedRow: (id: Int64, firstPollDone: Bool)?) throws
@@ -118,24 +118,25 @@ struct ItemRecorder {
         uniqueKeysWithValues: BatchedStatements.insertBatchSizes(2 * BatchedStatements.maxInsertRows - 1)
             .map { ($0, BatchedStatements.insertSeen(rows: $0)) })
     private static let selectSQL = (0...9).map { BatchedStatements.selectSeen(keys: 1 << $0) }
+    private static let selectByNameSQL = (0...9).map { BatchedStatements.selectSeenByFeedName(keys: 1 << $0) }
     private static let refreshSQL = (0...9).map { BatchedStatements.refreshSeen(keys: 1 << $0) }
 
     private func insertSeen(_ hashes: [KeyHash], feedID: Int64) throws {
         var start = 0
         for size in BatchedStatements.insertBatchSizes(hashes.count) {
-            var values: [DatabaseValue] = [feedID.databaseValue, nowSeconds.databaseValue]
-            values.reserveCapacity(size + 2)
-            for hash in hashes[start..<(start + size)] { values.append(hash.databaseValue) }
-            try db.cachedStatement(sql: Self.insertSQL[size] ?? BatchedStatements.insertSeen(rows: size))
-                .execute(arguments: StatementArguments(values))
+            try RawStatement.run(db, sql: Self.insertSQL[size] ?? BatchedStatements.insertSeen(rows: size)) { statement in
+                statement.bind(1, feedID)
+                statement.bind(2, nowSeconds)
+                for (offset, hash) in hashes[start..<(start + size)].enumerated() { statement.bind(Int32(3 + offset), hash) }
+            }
             start += size
         }
     }
 
     private func refreshSeen(_ hashes: [KeyHash], feedID: Int64) throws {
-        try Self.forEachInList(hashes, sql: Self.refreshSQL, leading: [nowSeconds.databaseValue, feedID.databaseValue])
-        {
-            try db.cachedStatement(sql: $0).execute(arguments: $1)
+        try Self.forEachList(db, hashes, sql: Self.refreshSQL, first: 3) {
+            $0.bind(1, nowSeconds)
+            $0.bind(2, feedID)
         }
     }
 
@@ -143,30 +144,38 @@ struct ItemRecorder {
     /// query per 512 keys.
     static func seenHashes(_ db: Database, feedID: Int64, hashes: [KeyHash]) throws -> [KeyHash: Int64] {
         var seen: [KeyHash: Int64] = [:]
-        try forEachInList(hashes, sql: selectSQL, leading: [feedID.databaseValue]) { sql, arguments in
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: arguments)
-            while let row = try rows.next() {
-                let hash = try row.withUnsafeData(atIndex: 0) { data in data?.withUnsafeBytes { KeyHash(bytes: $0) } }
-                if let hash { seen[hash] = row[1] }
-            }
+        try forEachList(db, hashes, sql: selectSQL, first: 2, leading: { $0.bind(1, feedID) }) { row in
+            if let hash = row.keyHash(0) { seen[hash] = row.int64(1) }
+        }
+        return seen
+    }
+
+    /// The hashes among `hashes` already seen in the feed named `feed` (none if it has no row yet).
+    static func seenHashes(_ db: Database, feed: String, hashes: [KeyHash]) throws -> [KeyHash: Int64] {
+        var seen: [KeyHash: Int64] = [:]
+        try forEachList(db, hashes, sql: selectByNameSQL, first: 2, leading: { $0.bind(1, feed) }) { row in
+            if let hash = row.keyHash(0) { seen[hash] = row.int64(1) }
         }
         return seen
     }
 
     /// Runs the statement of `sql` (indexed by log2 of the list size) over `hashes` in lists of at
-    /// most 512, each padded to a power of two with its last hash, after the `leading` arguments.
-    private static func forEachInList(
-        _ hashes: [KeyHash], sql: [String], leading: [DatabaseValue],
-        _ body: (String, StatementArguments) throws -> Void
+    /// most 512, each padded to a power of two with its last hash and bound from parameter
+    /// `first` on, after `leading` bound the parameters before it.
+    private static func forEachList(
+        _ db: Database, _ hashes: [KeyHash], sql: [String], first: Int32, leading: (RawStatement) -> Void,
+        row: (RawStatement) throws -> Void = { _ in }
     ) throws {
         var start = 0
         while start < hashes.count {
             let count = min(BatchedStatements.maxInKeys, hashes.count - start)
             let size = BatchedStatements.inListSize(count)
-            var values = leading
-            values.reserveCapacity(leading.count + size)
-            for index in 0..<size { values.append(hashes[start + min(index, count - 1)].databaseValue) }
-            try body(sql[size.trailingZeroBitCount], StatementArguments(values))
+            try RawStatement.run(
+                db, sql: sql[size.trailingZeroBitCount],
+                bind: { statement in
+                    leading(statement)
+                    for index in 0..<size { statement.bind(first + Int32(index), hashes[start + min(index, count - 1)]) }
+                }, row: row)
             start += count
         }
     }
@@ -217,6 +226,7 @@ enum HotQueries {
     static let storyByLink = "SELECT 1 FROM fired WHERE rule = ? AND link_key = ? AND at >= ? LIMIT 1"
     static let storyByTitle = "SELECT 1 FROM fired WHERE rule = ? AND title_key = ? AND at >= ? LIMIT 1"
     static let seen = BatchedStatements.selectSeen(keys: 2)
+    static let seenByFeedName = BatchedStatements.selectSeenByFeedName(keys: 2)
     static let refreshSeen = BatchedStatements.refreshSeen(keys: 2)
     static let due = "SELECT * FROM outbox WHERE status = 'pending' AND next_attempt <= ? ORDER BY next_attempt LIMIT ?"
     static let unshaped = "SELECT * FROM outbox WHERE shaped = 0 ORDER BY id LIMIT ?"
