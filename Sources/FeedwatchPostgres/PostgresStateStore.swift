@@ -59,7 +59,8 @@ public final class PostgresStateStore: StateStore, @unchecked Sendable {
         let store = PostgresStateStore(settings, readOnly: readOnly, logger: logger)
         do {
             try await withTimeout(settings.connectTimeout, location: settings.location) {
-                try await PostgresSchema.prepare(store.client, readOnly: readOnly, location: store.location, logger: logger)
+                try await PostgresSchema.prepare(
+                    store.client, readOnly: readOnly, location: store.location, logger: logger)
             }
         } catch {
             await store.close()

@@ -86,7 +86,8 @@ final class FeedScheduleTests: XCTestCase {
             scheduler.feed(named: "faster")?.nextDue, now.addingTimeInterval(60), "a shorter one comes closer")
         XCTAssertNil(scheduler.feed(named: "dropped"))
         let moved = try XCTUnwrap(scheduler.feed(named: "moved")?.nextDue)
-        XCTAssertLessThan(moved.timeIntervalSince(now), FeedSchedule.firstPollWindow(feedCount: 5), "a new URL starts afresh")
+        XCTAssertLessThan(
+            moved.timeIntervalSince(now), FeedSchedule.firstPollWindow(feedCount: 5), "a new URL starts afresh")
         XCTAssertNotNil(scheduler.feed(named: "added")?.nextDue)
         XCTAssertEqual(scheduler.count, 5)
         XCTAssertEqual(scheduler.failingCount, 1, "the running counts follow the diff")
@@ -109,5 +110,20 @@ final class FeedScheduleTests: XCTestCase {
             stored: try store.feedStates(named: ["gone"]), now: now)
         XCTAssertEqual(scheduler.goneCount, 0)
         XCTAssertEqual(scheduler.takeDueFeeds(now: now.addingTimeInterval(60)), ["gone"])
+    }
+
+    /// Feeds taken from another instance before their first poll are first polled within the
+    /// window that began at this instance's start, not a new one: 10,000 feeds shared by two
+    /// instances are first polled within the minute, as by one.
+    func testFeedsTakenBeforeTheirFirstPollKeepTheStartWindow() {
+        let start = now
+        let window = FeedSchedule.firstPollWindow(feedCount: 10_000)
+        let turns = LeaseTurns(period: 60, firstPollsEnd: start.addingTimeInterval(window))
+        XCTAssertEqual(turns.firstPollWindow(gained: 10_000, now: start), 60)
+        XCTAssertEqual(turns.firstPollWindow(gained: 5_000, now: start.addingTimeInterval(6)), 54, accuracy: 1e-6)
+        // Near its end, no faster than the first-poll rate allows.
+        XCTAssertEqual(turns.firstPollWindow(gained: 5_000, now: start.addingTimeInterval(59)), 5, accuracy: 1e-6)
+        // Once it is over, feeds taken get a window of their own.
+        XCTAssertEqual(turns.firstPollWindow(gained: 100, now: start.addingTimeInterval(120)), 2, accuracy: 1e-6)
     }
 }

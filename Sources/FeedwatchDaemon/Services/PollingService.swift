@@ -1,7 +1,7 @@
 import FeedwatchConfig
 import FeedwatchFetch
-import FeedwatchState
 import FeedwatchServe
+import FeedwatchState
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -81,7 +81,10 @@ actor PollingService: Service {
             // Nothing is held yet: the first lease turn, at the first turn of the loop, fills the schedule.
             try await store.registerFeeds(runtime.config.feeds.map(\.name))
             scheduler = FeedScheduler()
-            leases = LeaseTurns(period: store.leasePeriod)
+            leases = LeaseTurns(
+                period: store.leasePeriod,
+                firstPollsEnd: now.addingTimeInterval(
+                    FeedSchedule.firstPollWindow(feedCount: runtime.config.feeds.count)))
         } else {
             scheduler = try await FeedSchedule.initial(runtime, store: store, now: now)
         }
@@ -198,7 +201,8 @@ actor PollingService: Service {
             Task.detached {
                 let prepared = await poller.prepare(feed, state: state, fetched: result)
                 let report = await poller.record(prepared, now: Date())
-                let entry = FinishedPolls.Entry(feed: feed, previous: state, stage: .recorded(report), seconds: seconds())
+                let entry = FinishedPolls.Entry(
+                    feed: feed, previous: state, stage: .recorded(report), seconds: seconds())
                 // Alerts queued: their delivery should not wait for the batch.
                 finished.add(entry, urgent: (report.processed?.record.fired ?? 0) > 0)
             }
@@ -361,7 +365,7 @@ extension PollingService {
             let change = try await store.balanceLeases(feedCount: runtime.config.feeds.count)
             let gained = change.gained.filter { runtime.feed(named: $0) != nil }
             let stored = try await store.feedStates(named: gained)
-            let window = FeedSchedule.firstPollWindow(feedCount: gained.count)
+            let window = turn.firstPollWindow(gained: gained.count, now: now)
             for name in change.lost { scheduler.remove(feed: name) }
             for name in gained {
                 guard let feed = runtime.feed(named: name) else { continue }
@@ -373,7 +377,8 @@ extension PollingService {
             leases?.held.formUnion(gained)
             leases?.renewed = now
             if !change.gained.isEmpty || !change.lost.isEmpty {
-                logger.info("feed leases: \(change.held) held (\(change.gained.count) taken, \(change.lost.count) given up)")
+                logger.info(
+                    "feed leases: \(change.held) held (\(change.gained.count) taken, \(change.lost.count) given up)")
             }
         } catch {
             logger.warning("cannot renew feed leases (will retry): \(error)")
@@ -394,9 +399,24 @@ struct LeaseTurns {
     var held: Set<String> = []
     var nextTurn = Date.distantPast
     var renewed = Date()
+    /// The end of the first-poll window of this instance's whole feed list, from its start.
+    let firstPollsEnd: Date
 
-    init(period: TimeInterval) {
+    init(period: TimeInterval, firstPollsEnd: Date) {
         self.period = period
+        self.firstPollsEnd = firstPollsEnd
+    }
+
+    /// The window over which the never-polled feeds among `gained` feeds taken in a turn get their
+    /// first polls. Instances started together each take all they can, then give the others their
+    /// share: feeds given up before their first poll keep the window their first holder spread them
+    /// over (what remains of it, at `firstPollsPerSecond` at most), instead of starting a new one,
+    /// so that every feed is first polled within the minute with two instances as with one. Later,
+    /// feeds taken get a window of their own.
+    func firstPollWindow(gained: Int, now: Date) -> TimeInterval {
+        let remaining = firstPollsEnd.timeIntervalSince(now)
+        guard remaining > 0 else { return FeedSchedule.firstPollWindow(feedCount: gained) }
+        return max(remaining, Double(gained) / FeedSchedule.firstPollsPerSecond)
     }
 
     /// A third of the period: two turns may fail before a lease runs out.

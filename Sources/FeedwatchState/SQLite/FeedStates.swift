@@ -55,12 +55,14 @@ extension SQLiteStateStore {
                 let chunk = names[start..<min(names.count, start + BatchedStatements.maxInKeys)]
                 start += chunk.count
                 let size = BatchedStatements.inListSize(chunk.count)
-                let sql =
-                    "SELECT \(FeedState.columns) FROM feed WHERE name IN (\(BatchedStatements.numbered(from: 1, count: size)))"
+                let list = BatchedStatements.numbered(from: 1, count: size)
+                let sql = "SELECT \(FeedState.columns) FROM feed WHERE name IN (\(list))"
                 try RawStatement.run(
                     db, sql: sql,
                     bind: { statement in
-                        for index in 0..<size { statement.bind(Int32(index + 1), chunk[chunk.startIndex + min(index, chunk.count - 1)]) }
+                        for index in 0..<size {
+                            statement.bind(Int32(index + 1), chunk[chunk.startIndex + min(index, chunk.count - 1)])
+                        }
                     }
                 ) { row in
                     let state = FeedState(raw: row)

@@ -54,7 +54,9 @@ struct ItemRecorder {
 
     static func feedRow(_ db: Database, feed: String) throws -> (id: Int64, firstPollDone: Bool)? {
         var found: (id: Int64, firstPollDone: Bool)?
-        try RawStatement.run(db, sql: "SELECT id, first_poll_done FROM feed WHERE name = ?1", bind: { $0.bind(1, feed) }) {
+        try RawStatement.run(
+            db, sql: "SELECT id, first_poll_done FROM feed WHERE name = ?1", bind: { $0.bind(1, feed) }
+        ) {
             found = ($0.int64(0), $0.bool(1))
         }
         return found
@@ -124,10 +126,13 @@ struct ItemRecorder {
     private func insertSeen(_ hashes: [KeyHash], feedID: Int64) throws {
         var start = 0
         for size in BatchedStatements.insertBatchSizes(hashes.count) {
-            try RawStatement.run(db, sql: Self.insertSQL[size] ?? BatchedStatements.insertSeen(rows: size)) { statement in
+            try RawStatement.run(db, sql: Self.insertSQL[size] ?? BatchedStatements.insertSeen(rows: size)) {
+                statement in
                 statement.bind(1, feedID)
                 statement.bind(2, nowSeconds)
-                for (offset, hash) in hashes[start..<(start + size)].enumerated() { statement.bind(Int32(3 + offset), hash) }
+                for (offset, hash) in hashes[start..<(start + size)].enumerated() {
+                    statement.bind(Int32(3 + offset), hash)
+                }
             }
             start += size
         }
@@ -174,7 +179,9 @@ struct ItemRecorder {
                 db, sql: sql[size.trailingZeroBitCount],
                 bind: { statement in
                     leading(statement)
-                    for index in 0..<size { statement.bind(first + Int32(index), hashes[start + min(index, count - 1)]) }
+                    for index in 0..<size {
+                        statement.bind(first + Int32(index), hashes[start + min(index, count - 1)])
+                    }
                 }, row: row)
             start += count
         }
