@@ -32,30 +32,50 @@ final class FinishedPollsTests: XCTestCase {
         XCTAssertLessThan(first, .seconds(30), "woken for the batch, not at the loop's own deadline")
         XCTAssertEqual(finished.take().map(\.feed.name), ["a"])
 
-        // Asleep first, then the poll arrives: the timer moves earlier.
+        // Asleep first, then the poll arrives (or the other way round): the wait ends early.
         async let second = Self.waited(on: wakeup)
         finished.add(entry("b"))
         let lasted = await second
         XCTAssertLessThan(lasted, .seconds(30))
-        // The last poll in flight wakes the loop at once (shutdown waits for it).
-        finished.add(entry("c"))
-        _ = await Self.waited(on: wakeup)
-        XCTAssertEqual(finished.take().map(\.feed.name), ["b", "c"])
+        XCTAssertEqual(finished.take().map(\.feed.name), ["b"])
     }
 
-    func testTheLoopIsWokenOnceTheCountItAskedForIsReached() async {
+    /// With a batch delay longer than the loop's own wait, only what must not wait ends a wait
+    /// early: the last poll in flight (shutdown waits for it), an urgent one (alerts queued), the
+    /// count the loop asked for (room for waiting feeds).
+    func testWhatMustNotWaitWakesTheLoopAtOnce() async {
         let wakeup = Wakeup()
-        let finished = FinishedPolls(wakeup: wakeup)
+        let finished = FinishedPolls(wakeup: wakeup, batchDelay: 3600)
         finished.started(10)
+
         finished.add(entry("a"))
-        finished.wakeAt(count: 2)
-        finished.add(entry("b"))
-        _ = await Self.waited(on: wakeup)
-        XCTAssertEqual(finished.take().count, 2)
-        // Already reached when asked: at once.
+        let start = ContinuousClock.now
+        await wakeup.wait(until: Date().addingTimeInterval(0.3))
+        XCTAssertGreaterThanOrEqual(ContinuousClock.now - start, .milliseconds(250), "one poll of many waits")
+
+        finished.add(entry("b"), urgent: true)
+        var lasted = await Self.waited(on: wakeup)
+        XCTAssertLessThan(lasted, .seconds(30), "an urgent poll")
+        XCTAssertEqual(finished.take().map(\.feed.name), ["a", "b"])
+
         finished.add(entry("c"))
+        finished.wakeAt(count: 2)
+        finished.add(entry("d"))
+        lasted = await Self.waited(on: wakeup)
+        XCTAssertLessThan(lasted, .seconds(30), "the count asked for")
+        XCTAssertEqual(finished.take().map(\.feed.name), ["c", "d"])
+
+        finished.add(entry("e"))
         finished.wakeAt(count: 1)
-        _ = await Self.waited(on: wakeup)
-        XCTAssertEqual(finished.take().map(\.feed.name), ["c"])
+        lasted = await Self.waited(on: wakeup)
+        XCTAssertLessThan(lasted, .seconds(30), "a count already reached when asked")
+        XCTAssertEqual(finished.take().map(\.feed.name), ["e"])
+
+        finished.wakeAt(count: nil)
+        for name in ["f", "g", "h", "i"] { finished.add(entry(name)) }
+        finished.add(entry("j"))
+        lasted = await Self.waited(on: wakeup)
+        XCTAssertLessThan(lasted, .seconds(30), "the last poll in flight")
+        XCTAssertEqual(finished.take().count, 5)
     }
 }

@@ -92,7 +92,8 @@ final class OutboxTests: StateTestCase {
         XCTAssertEqual(requeued.attempts, 0)
         XCTAssertEqual(requeued.lastError, "expired: undelivered after 86400s", "it shows that it failed before")
         XCTAssertEqual(try store.expire(olderThan: ["ops": 86400], now: dayLater.addingTimeInterval(60)), 0)
-        XCTAssertEqual(try store.dueDeliveries(now: dayLater, limit: 10, excludingTargets: ["journal"]).map(\.id), [dead.id])
+        XCTAssertEqual(
+            try store.dueDeliveries(now: dayLater, limit: 10, excludingTargets: ["journal"]).map(\.id), [dead.id])
         XCTAssertEqual(
             try store.expire(olderThan: ["ops": 86400], now: dayLater.addingTimeInterval(86401)), 0, "in flight")
     }
@@ -103,7 +104,8 @@ final class OutboxTests: StateTestCase {
         let store = try openStore()
         XCTAssertTrue(try store.outboxChangedElsewhere(), "the first look always counts")
         XCTAssertFalse(try store.outboxChangedElsewhere())
-        let entry = try XCTUnwrap(poll(store, "news", [item("a", link: "https://ex.org/a", title: "outage one two")]).entries.first)
+        let entry = try XCTUnwrap(
+            poll(store, "news", [item("a", link: "https://ex.org/a", title: "outage one two")]).entries.first)
         _ = try store.dueDeliveries(now: t0, limit: 10)
         try store.markFailed(id: entry.id, error: "HTTP 404", retryAt: nil)
         XCTAssertFalse(try store.outboxChangedElsewhere(), "its own writes are known to it")

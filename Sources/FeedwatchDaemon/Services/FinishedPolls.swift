@@ -32,6 +32,8 @@ final class FinishedPolls: @unchecked Sendable {
     static let batchDelay: TimeInterval = 0.02
 
     private let wakeup: Wakeup
+    /// `batchDelay`, or another for a test that must tell a batch's wake-up from the others.
+    private let delay: TimeInterval
     private let lock = NSLock()
     private var entries: [Entry] = []
     /// Polls started and not handed over yet.
@@ -39,8 +41,9 @@ final class FinishedPolls: @unchecked Sendable {
     /// Handed-over polls at which the loop wants waking at once.
     private var threshold = Int.max
 
-    init(wakeup: Wakeup) {
+    init(wakeup: Wakeup, batchDelay: TimeInterval = FinishedPolls.batchDelay) {
         self.wakeup = wakeup
+        delay = batchDelay
     }
 
     /// Counts `count` polls as started: each must be handed over once with `add`.
@@ -59,7 +62,7 @@ final class FinishedPolls: @unchecked Sendable {
         if now {
             wakeup.signal()
         } else if first {
-            wakeup.signal(by: Date().addingTimeInterval(Self.batchDelay))
+            wakeup.signal(by: Date().addingTimeInterval(delay))
         }
     }
 

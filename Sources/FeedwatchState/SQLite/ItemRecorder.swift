@@ -148,17 +148,20 @@ struct ItemRecorder {
     /// The hashes among `hashes` already seen in the feed, with their last-seen time: one indexed
     /// query per 512 keys.
     static func seenHashes(_ db: Database, feedID: Int64, hashes: [KeyHash]) throws -> [KeyHash: Int64] {
-        var seen: [KeyHash: Int64] = [:]
-        try forEachList(db, hashes, sql: selectSQL, first: 2, leading: { $0.bind(1, feedID) }) { row in
-            if let hash = row.keyHash(0) { seen[hash] = row.int64(1) }
-        }
-        return seen
+        try seenHashes(db, hashes, sql: selectSQL) { $0.bind(1, feedID) }
     }
 
-    /// The hashes among `hashes` already seen in the feed named `feed` (none if it has no row yet).
+    /// The same for the feed named `feed` (none if it has no row yet).
     static func seenHashes(_ db: Database, feed: String, hashes: [KeyHash]) throws -> [KeyHash: Int64] {
+        try seenHashes(db, hashes, sql: selectByNameSQL) { $0.bind(1, feed) }
+    }
+
+    /// `sql`'s lists over `hashes`, the feed bound as parameter 1 by `feed`.
+    private static func seenHashes(
+        _ db: Database, _ hashes: [KeyHash], sql: [String], feed: (RawStatement) -> Void
+    ) throws -> [KeyHash: Int64] {
         var seen: [KeyHash: Int64] = [:]
-        try forEachList(db, hashes, sql: selectByNameSQL, first: 2, leading: { $0.bind(1, feed) }) { row in
+        try forEachList(db, hashes, sql: sql, first: 2, leading: feed) { row in
             if let hash = row.keyHash(0) { seen[hash] = row.int64(1) }
         }
         return seen

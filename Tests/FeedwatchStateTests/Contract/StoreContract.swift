@@ -128,12 +128,16 @@ struct StoreContract {
         let story = item("s1", link: "https://ex.org/story", title: "outage across the region")
         let outcomes = try await store.recordDocuments(
             [
-                DocumentRecording(feed: "quiet", items: [item("q", link: "https://ex.org/q", title: "outage q")], alertOnFirstPoll: false),
+                DocumentRecording(
+                    feed: "quiet", items: [item("q", link: "https://ex.org/q", title: "outage q")],
+                    alertOnFirstPoll: false),
                 DocumentRecording(feed: "first", items: [story], alertOnFirstPoll: true),
                 DocumentRecording(
                     feed: "second", items: [item("s2", link: "https://www.ex.org/story", title: "other")],
                     alertOnFirstPoll: true),
-                DocumentRecording(feed: "first", items: [story, item("n", link: "https://ex.org/n", title: "outage n")], alertOnFirstPoll: true),
+                DocumentRecording(
+                    feed: "first", items: [story, item("n", link: "https://ex.org/n", title: "outage n")],
+                    alertOnFirstPoll: true),
             ], now: t0)
         XCTAssertEqual(outcomes.map(\.silentFirstPoll), [true, false, false, false])
         XCTAssertEqual(outcomes.map(\.firedAlertIDs), [[], ["outages|s1"], [], ["outages|n"]])
