@@ -362,7 +362,7 @@ throughput() {
         python3 - "$states/tp-sqlite/feedwatch.sqlite" <<'PY'
 import sqlite3, sys, time
 db = sqlite3.connect(sys.argv[1])
-db.execute("UPDATE feed SET next_due = ?", (time.time() - 1,))
+db.execute("UPDATE feed_schedule SET next_due = ?", (time.time() - 1,))
 db.commit()
 PY
     else

@@ -58,6 +58,55 @@ defer { try? FileManager.default.removeItem(atPath: root) }
 let now = Date(timeIntervalSince1970: 1_790_000_000)
 let cpuAtStart = cpuSeconds()
 
+// 0. Feed states as the daemon keeps them at 100,000 feeds polled every minute (1,667 polls/s):
+//    read in batches of 64 as polls start, saved 3,334 at a time (every 2 s), most of them a 304
+//    that changed only the last and next poll times. CPU per state read and saved.
+do {
+    let directory = root + "/states"
+    let store = try SQLiteStateStore(directory: directory)
+    let feeds = 100_000
+    func state(_ feed: Int, at time: Date) -> FeedState {
+        FeedState(
+            name: "feed-\(feed)", configuredURL: "https://news\(feed % 256).example.org/f\(feed).xml",
+            etag: "\"65f1c2a3-\(feed)\"", lastModified: "Tue, 24 Nov 2026 10:\(feed % 60):00 GMT", lastPoll: time,
+            lastStatus: "304", nextDue: time.addingTimeInterval(60), firstPollDone: true, lastNewItem: now)
+    }
+    try store.saveFeedStates((0..<feeds).map { state($0, at: now) })
+    // Feeds fall due in no order of their rows: a fixed shuffle.
+    var order = Array(0..<feeds)
+    var seed: UInt64 = 20_261_207
+    for index in stride(from: feeds - 1, to: 0, by: -1) {
+        seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        order.swapAt(index, Int((seed >> 33) % UInt64(index + 1)))
+    }
+    var read = 0
+    var readCPU = 0.0
+    let perSave = 3334
+    let cpu = cpuSeconds()
+    let time = try seconds {
+        for save in 0..<30 {
+            let at = now.addingTimeInterval(Double(save) * 2)
+            let first = save * perSave
+            var batch: [FeedState] = []
+            for start in stride(from: first, to: first + perSave, by: 64) {
+                let names = (start..<min(first + perSave, start + 64)).map { "feed-\(order[$0 % feeds])" }
+                let before = cpuSeconds()
+                read += try store.pollStates(named: names).count
+                readCPU += cpuSeconds() - before
+            }
+            for feed in first..<(first + perSave) { batch.append(state(order[feed % feeds], at: at)) }
+            try store.saveFeedStates(batch)
+        }
+    }
+    let states = 30 * perSave
+    say(
+        "feed states, 100,000 feeds: \(states) read (64 a statement) and saved (\(perSave) a transaction) in "
+            + String(format: "%.2f s, %.1f µs CPU a state", time, (cpuSeconds() - cpu) / Double(states) * 1e6)
+            + String(format: " (reading %.1f µs)", readCPU / Double(states) * 1e6))
+    store.close()
+}
+if ProcessInfo.processInfo.environment["BENCH_STATE_ONLY"] == "states" { exit(0) }
+
 do {
     // 1. A million items: 1,000 feeds of 1,000 items, one transaction per feed.
     let directory = root + "/million"

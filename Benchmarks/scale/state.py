@@ -95,20 +95,25 @@ def main(db_path, www, feeds, hosts, port, interval, lead, settle, window_a, win
             if stale[i]:
                 etag, modified = STALE_ETAG, STALE_MODIFIED
             url = feed_url(i, hosts, port)
-            yield (feed_name(i), url, url, etag, modified, due[i] - interval, "304", due[i], due[i] - interval)
+            yield (feed_name(i), url, url, etag, modified, "304", due[i] - interval)
 
     with db:
         db.execute("DELETE FROM seen_item")
         db.executemany(
-            """INSERT INTO feed (name, url, configured_url, etag, last_modified, last_poll, last_status,
-                                 consecutive_errors, next_due, gone, first_poll_done, failing_since, last_new_item)
-               VALUES (?, ?, ?, ?, ?, ?, ?, 0, ?, 0, 1, NULL, ?)
+            """INSERT INTO feed (name, url, configured_url, etag, last_modified, last_status,
+                                 consecutive_errors, gone, first_poll_done, failing_since, last_new_item)
+               VALUES (?, ?, ?, ?, ?, ?, 0, 0, 1, NULL, ?)
                ON CONFLICT (name) DO UPDATE SET url = excluded.url, configured_url = excluded.configured_url,
-                   etag = excluded.etag, last_modified = excluded.last_modified, last_poll = excluded.last_poll,
-                   last_status = excluded.last_status, consecutive_errors = 0, next_due = excluded.next_due,
+                   etag = excluded.etag, last_modified = excluded.last_modified,
+                   last_status = excluded.last_status, consecutive_errors = 0,
                    gone = 0, first_poll_done = 1, failing_since = NULL, last_new_item = excluded.last_new_item""",
             rows())
     ids = dict(db.execute("SELECT name, id FROM feed"))
+    with db:
+        # The poll times live in their own table (schema v10).
+        db.execute("DELETE FROM feed_schedule")
+        db.executemany("INSERT INTO feed_schedule (feed_id, last_poll, next_due) VALUES (?, ?, ?)",
+                       ((ids[feed_name(i)], due[i] - interval, due[i]) for i in range(feeds)))
     now_seconds = int(time.time())
     hashes = {}
 
@@ -130,8 +135,8 @@ def main(db_path, www, feeds, hosts, port, interval, lead, settle, window_a, win
     # The times become absolute only now, when the restart is a LEAD away.
     ready = time.time() + lead
     with db:
-        db.execute("UPDATE feed SET next_due = next_due + ?, last_poll = last_poll + ?, last_new_item = last_new_item + ?",
-                   (ready, ready, ready))
+        db.execute("UPDATE feed_schedule SET next_due = next_due + ?, last_poll = last_poll + ?", (ready, ready))
+        db.execute("UPDATE feed SET last_new_item = last_new_item + ?", (ready,))
     db.close()
     with open(due_file, "w") as out:
         for i in range(feeds):

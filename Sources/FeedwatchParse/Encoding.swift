@@ -70,7 +70,7 @@ enum Encoding {
     /// Lower-cased charset name with aliases folded: latin1 and ASCII are read as windows-1252, as
     /// browsers do (bytes 0x80–0x9F of a document declared ISO-8859-1 are windows-1252 quotes).
     static func normalisedName(_ name: String) -> String {
-        let trimmed = name.trimmingCharacters(in: CharacterSet(charactersIn: " \t\"'")).lowercased()
+        let trimmed = trimmedLowercase(name)
         switch trimmed {
         case "utf8", "utf-8", "unicode-1-1-utf-8", "x-unicode20utf8": return "utf-8"
         case "utf-16", "utf16", "ucs-2", "unicode": return "utf-16"
@@ -86,6 +86,20 @@ enum Encoding {
             if trimmed.hasPrefix("x-cp125") { return "windows-" + trimmed.dropFirst(4) }
             return trimmed
         }
+    }
+
+    /// `name` without surrounding blanks and quotes, lowercased: byte by byte for the ASCII names
+    /// charsets have (Foundation's trimming and case mapping cost more than the rest of a poll's
+    /// charset handling).
+    private static func trimmedLowercase(_ name: String) -> String {
+        let bytes = Array(name.utf8)
+        func stripped(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x22 || byte == 0x27 }
+        guard let first = bytes.firstIndex(where: { !stripped($0) }),
+            let last = bytes.lastIndex(where: { !stripped($0) })
+        else { return "" }
+        let kept = bytes[first...last]
+        if kept.contains(where: { $0 >= 0x80 }) { return String(decoding: kept, as: UTF8.self).lowercased() }
+        return String(decoding: kept.map { (0x41...0x5A).contains($0) ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 
     private static func byteOrderMark(_ data: Data) -> (String?, Int) {
@@ -106,19 +120,22 @@ enum Encoding {
     }
 
     /// The `encoding="…"` of an XML declaration at the start of the document (after a UTF-8 BOM).
+    /// The `encoding` of the XML declaration, read byte by byte: Foundation's string search here cost
+    /// more than libxml2's whole parse of a small document.
     static func declaredCharset(_ data: Data) -> String? {
         var head = Array(data.prefix(200))
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }
         guard head.starts(with: Array("<?xml".utf8)), let end = head.firstIndex(of: UInt8(ascii: ">")) else {
             return nil
         }
-        let declaration = String(decoding: head[..<end], as: UTF8.self)
-        guard let key = declaration.range(of: "encoding") else { return nil }
-        var rest = declaration[key.upperBound...].drop(while: { $0 == " " || $0 == "=" || $0 == "\t" })
-        guard let quote = rest.first, quote == "\"" || quote == "'" else { return nil }
+        let declaration = head[..<end]
+        let key = Array("encoding".utf8)
+        guard let start = declaration.indices.first(where: { declaration[$0...].starts(with: key) }) else { return nil }
+        var rest = declaration[(start + key.count)...].drop(while: { $0 == 0x20 || $0 == 0x3D || $0 == 0x09 })
+        guard let quote = rest.first, quote == 0x22 || quote == 0x27 else { return nil }
         rest = rest.dropFirst()
         guard let close = rest.firstIndex(of: quote) else { return nil }
-        return normalisedName(String(rest[..<close]))
+        return normalisedName(String(decoding: rest[..<close], as: UTF8.self))
     }
 
     private static func decodeUTF16(_ body: Data.SubSequence, bigEndian: Bool, warnings: inout [String]) -> Data {

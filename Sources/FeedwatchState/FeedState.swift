@@ -54,3 +54,13 @@ public struct FeedState: Sendable, Equatable {
         self.lastNewItem = lastNewItem
     }
 }
+
+extension FeedState {
+    /// True when `self` and `other` differ in their poll times at most: what a 304 changes.
+    public func differsOnlyInPollTimes(from other: FeedState) -> Bool {
+        var same = self
+        same.lastPoll = other.lastPoll
+        same.nextDue = other.nextDue
+        return same == other
+    }
+}

@@ -37,6 +37,10 @@ public protocol FeedStateStore: Sendable {
     func forEachScheduleRow(_ body: (FeedScheduleRow) throws -> Void) async throws
     /// Inserts or replaces these feeds' states in one transaction (`firstPollDone` only ever turns on).
     func saveFeedStates(_ states: [FeedState]) async throws
+    /// The same, told which of `states` differ from their stored state in their poll times alone
+    /// (`FeedState.differsOnlyInPollTimes`; most polls of a running daemon are 304s): the store may
+    /// write only the times of those. Defaults to `saveFeedStates(_:)`.
+    func saveFeedStates(_ states: [FeedState], timesOnly: Set<String>) async throws
 }
 
 /// Seen items, fired alerts and story keys (SPEC §4): the promise that each story is alerted once.
@@ -213,6 +217,10 @@ public struct FeedScheduleRow: Sendable {
 
 extension FeedStateStore {
     public func saveFeedState(_ state: FeedState) async throws { try await saveFeedStates([state]) }
+
+    public func saveFeedStates(_ states: [FeedState], timesOnly: Set<String>) async throws {
+        try await saveFeedStates(states)
+    }
 
     public func pollStates(named names: [String]) async throws -> [String: FeedState] {
         try await feedStates(named: names)

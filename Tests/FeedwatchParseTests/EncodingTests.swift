@@ -70,6 +70,19 @@ final class EncodingTests: XCTestCase {
         XCTAssertEqual(Encoding.normalisedName("cp1251"), "windows-1251")
         XCTAssertEqual(Encoding.normalisedName("ISO8859-15"), "iso-8859-15")
         XCTAssertEqual(Encoding.normalisedName("UTF8"), "utf-8")
+        XCTAssertEqual(Encoding.normalisedName("\t'KOI8-R' "), "koi8-r")
+        XCTAssertEqual(Encoding.normalisedName(" \"' "), "")
+    }
+
+    func testTheDeclaredCharsetIsReadFromTheXMLDeclaration() {
+        func declared(_ text: String) -> String? { Encoding.declaredCharset(Data(text.utf8)) }
+        XCTAssertEqual(declared(#"<?xml version="1.0" encoding="ISO-8859-1"?><rss/>"#), "windows-1252")
+        XCTAssertEqual(declared("<?xml version='1.0' encoding = \t'Windows-1251' ?><rss/>"), "windows-1251")
+        XCTAssertEqual(declared("\u{FEFF}<?xml version=\"1.0\" encoding=\"utf-8\"?><feed/>"), "utf-8")
+        XCTAssertNil(declared(#"<?xml version="1.0"?><rss encoding="koi8-r"/>"#))
+        XCTAssertNil(declared(#"<?xml version="1.0" encoding=koi8-r?><rss/>"#))
+        XCTAssertNil(declared(#"<?xml version="1.0" encoding="koi8-r><rss/>"#))
+        XCTAssertNil(declared(#"<rss encoding="koi8-r"/>"#))
     }
 
     func testEveryListedCharsetDecodes() throws {

@@ -251,4 +251,52 @@ final class DeduplicationTests: StateTestCase {
         XCTAssertEqual(try store.allFeedStates().map(\.name), ["news"])
         XCTAssertNil(try store.feedState(named: "nope"))
     }
+
+    /// A poll that changed only the times writes only them (the wide row is left alone); any other
+    /// change rewrites the row. Either way what is read back is the whole state last saved.
+    func testFeedStatesSavedTimesOnlyOrWholeReadBackWhole() throws {
+        let store = try openStore()
+        var state = FeedState(
+            name: "news", url: nil, configuredURL: "https://ex.org/feed", etag: "\"v1\"", lastPoll: t0,
+            lastStatus: "200", nextDue: t0.addingTimeInterval(60), lastNewItem: t0)
+        try store.saveFeedStates([state])
+        for minute in 1...3 {
+            state.lastPoll = t0.addingTimeInterval(Double(minute) * 60)
+            state.nextDue = t0.addingTimeInterval(Double(minute + 1) * 60)
+            if minute == 2 { state.etag = "\"v2\"" }
+            if minute == 3 { state.lastStatus = "304" }
+            try store.saveFeedStates([state])
+            XCTAssertEqual(try store.feedState(named: "news"), state, "after minute \(minute)")
+            XCTAssertEqual(try store.pollStates(named: ["news"])["news"], state)
+        }
+        var rows: [FeedScheduleRow] = []
+        try store.forEachScheduleRow { rows.append($0) }
+        XCTAssertEqual(rows.map(\.lastPoll), [t0.addingTimeInterval(180)])
+        XCTAssertEqual(rows.map(\.nextDue), [t0.addingTimeInterval(240)])
+        state.consecutiveErrors = 1
+        state.failingSince = t0.addingTimeInterval(200)
+        try store.saveFeedStates([state, FeedState(name: "other", lastPoll: t0, nextDue: t0)])
+        XCTAssertEqual(try store.feedState(named: "news"), state)
+        XCTAssertEqual(try store.feedState(named: "other")?.nextDue, t0)
+        XCTAssertEqual(try store.troubledFeedStates(silentBefore: nil), [state])
+    }
+
+    /// Told that a state differs from the stored one only in its times, the store writes only those.
+    func testTimesOnlySavesWriteThePollTimesAlone() throws {
+        let store = try openStore()
+        let first = FeedState(name: "news", etag: "\"v1\"", lastPoll: t0, lastStatus: "200", nextDue: t0)
+        try store.saveFeedStates([first, FeedState(name: "other", lastPoll: t0, nextDue: t0)])
+        var later = first
+        later.lastPoll = t0.addingTimeInterval(60)
+        later.nextDue = t0.addingTimeInterval(120)
+        var moved = later
+        moved.lastStatus = "304"  // a caller that broke the promise: only the times are written
+        var other = FeedState(name: "other", etag: "\"o2\"", lastPoll: t0.addingTimeInterval(5), nextDue: t0)
+        try store.saveFeedStates([moved, other], timesOnly: ["news"])
+        XCTAssertEqual(try store.feedState(named: "news"), later)
+        XCTAssertEqual(try store.feedState(named: "other"), other, "a state not named is saved whole")
+        other.lastPoll = t0.addingTimeInterval(9)
+        try store.saveFeedStates([other], timesOnly: ["other"])
+        XCTAssertEqual(try store.pollStates(named: ["other"])["other"], other)
+    }
 }

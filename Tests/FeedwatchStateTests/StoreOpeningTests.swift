@@ -114,7 +114,12 @@ final class StoreOpeningTests: StateTestCase {
             try db.execute(sql: Self.firstMigrationSQL)
             try db.execute(sql: "CREATE TABLE grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
             try db.execute(sql: "INSERT INTO grdb_migrations VALUES ('v1-initial')")
-            try db.execute(sql: "INSERT INTO feed (id, name, first_poll_done, etag) VALUES (1, 'news', 1, 'e1')")
+            try db.execute(
+                sql: """
+                    INSERT INTO feed (id, name, first_poll_done, etag, last_poll, next_due, last_status)
+                    VALUES (1, 'news', 1, 'e1', ?, ?, '304')
+                    """,
+                arguments: [t0.timeIntervalSince1970, t0.timeIntervalSince1970 + 600])
             try db.execute(
                 sql: "INSERT INTO seen_item VALUES (1, ?, ?)",
                 arguments: [StoryKeys.hash("a"), Int64(t0.timeIntervalSince1970)])
@@ -134,9 +139,16 @@ final class StoreOpeningTests: StateTestCase {
             [
                 "v1-initial", "v2-outbox-delivery-record", "v3-feed-configured-url", "v4-outbox-retry-window",
                 "v5-outbox-shaping", "v6-alert-history", "v7-feed-health",
-                "v8-outbox-due-by-target", "v9-status-queries",
+                "v8-outbox-due-by-target", "v9-status-queries", "v10-feed-schedule",
             ])
-        XCTAssertEqual(try store.feedState(named: "news")?.etag, "e1")
+        let state = try XCTUnwrap(store.feedState(named: "news"))
+        XCTAssertEqual(state.etag, "e1")
+        XCTAssertEqual(state.lastStatus, "304")
+        XCTAssertEqual(state.lastPoll, t0, "the poll times move to their own table")
+        XCTAssertEqual(state.nextDue, t0.addingTimeInterval(600))
+        var rows: [FeedScheduleRow] = []
+        try store.forEachScheduleRow { rows.append($0) }
+        XCTAssertEqual(rows.map(\.nextDue), [t0.addingTimeInterval(600)])
         XCTAssertEqual(
             try poll(store, "news", [item("a", link: "https://ex.org/a", title: "outage one two")]).seenItems, 1)
         let entry = try XCTUnwrap(store.pending().first)

@@ -22,6 +22,9 @@ final class FinishedPolls: @unchecked Sendable {
         var feed: FeedConfig
         /// The state the poll started from.
         var previous: FeedState?
+        /// True when `previous` is the stored state (read for this poll), not one still waiting to
+        /// be saved: a state that differs from it only in its times is saved as times alone.
+        var previousIsStored = false
         var stage: Stage
         /// From the start of the fetch to here, for the poll-duration metric.
         var seconds: Double

@@ -36,6 +36,9 @@ actor PollingService: Service {
     private var unsavedStates: [String: FeedState] = [:]
     /// States being written: still the newest a poll can start from until the write is done.
     private var savingStates: [String: FeedState] = [:]
+    /// The feeds among `unsavedStates` whose state differs from the stored one only in its poll
+    /// times (a 304): the store writes just the times (`saveFeedStates(_:timesOnly:)`).
+    private var timesOnly: Set<String> = []
     private var nextStateSave = Date.distantPast
     /// When the oldest of `unsavedStates` was put there.
     private var firstUnsaved: Date?
@@ -168,7 +171,9 @@ actor PollingService: Service {
                 }
             }
             for (feed, unsaved) in polls {
-                Self.poll(feed, state: unsaved ?? stored[feed.name], poller: poller, finished: finished)
+                Self.poll(
+                    feed, state: unsaved ?? stored[feed.name], stateIsStored: unsaved == nil, poller: poller,
+                    finished: finished)
             }
         }
     }
@@ -176,7 +181,7 @@ actor PollingService: Service {
     /// Starts one poll. A fetch without a document is handed to the loop from the HTTP thread; a
     /// document is parsed and recorded in a task of its own first.
     private static func poll(
-        _ feed: FeedConfig, state: FeedState?, poller: FeedPoller, finished: FinishedPolls
+        _ feed: FeedConfig, state: FeedState?, stateIsStored: Bool, poller: FeedPoller, finished: FinishedPolls
     ) {
         let started = ContinuousClock.now
         @Sendable func seconds() -> Double {
@@ -185,20 +190,24 @@ actor PollingService: Service {
         }
         guard let request = FeedPoller.request(for: feed, state: state) else {
             let entry = FinishedPolls.Entry(
-                feed: feed, previous: state, stage: .fetched(FeedPoller.invalidURL(feed)), seconds: seconds())
+                feed: feed, previous: state, previousIsStored: stateIsStored,
+                stage: .fetched(FeedPoller.invalidURL(feed)), seconds: seconds())
             return finished.add(entry)
         }
         poller.fetcher.fetch(request) { result in
             guard case .document = result.outcome else {
                 let prepared = FeedPoller.withoutDocument(feed, fetched: result)
                 return finished.add(
-                    FinishedPolls.Entry(feed: feed, previous: state, stage: .fetched(prepared), seconds: seconds()))
+                    FinishedPolls.Entry(
+                        feed: feed, previous: state, previousIsStored: stateIsStored, stage: .fetched(prepared),
+                        seconds: seconds()))
             }
             Task.detached {
                 let prepared = await poller.prepare(feed, state: state, fetched: result)
                 let report = await poller.record(prepared, now: Date())
                 let entry = FinishedPolls.Entry(
-                    feed: feed, previous: state, stage: .recorded(report), seconds: seconds())
+                    feed: feed, previous: state, previousIsStored: stateIsStored, stage: .recorded(report),
+                    seconds: seconds())
                 // Alerts queued: their delivery should not wait for the batch.
                 finished.add(entry, urgent: (report.processed?.record.fired ?? 0) > 0)
             }
@@ -216,12 +225,15 @@ actor PollingService: Service {
                 report = recorded
             }
             metrics.polled(report, seconds: entry.seconds)
-            await pollFinished(entry.feed, report: report, previous: entry.previous)
+            await pollFinished(
+                entry.feed, report: report, previous: entry.previous, previousIsStored: entry.previousIsStored)
         }
     }
 
     /// `previous` is the state the poll started from: nothing else writes a feed's state meanwhile.
-    private func pollFinished(_ feed: FeedConfig, report: PollReport, previous: FeedState?) async {
+    private func pollFinished(
+        _ feed: FeedConfig, report: PollReport, previous: FeedState?, previousIsStored: Bool
+    ) async {
         pollsInFlight.remove(feed.name)
         let now = Date()
         // A feed removed by a reload while its poll was in flight is forgotten.
@@ -237,6 +249,11 @@ actor PollingService: Service {
             previous, feed: feed, report: report, nextDue: nextDue, consecutiveErrors: errors, now: now)
         if unsavedStates.isEmpty { firstUnsaved = now }
         unsavedStates[feed.name] = updated
+        if previousIsStored, let previous, updated.differsOnlyInPollTimes(from: previous) {
+            timesOnly.insert(feed.name)
+        } else {
+            timesOnly.remove(feed.name)
+        }
         var queued = await FeedHealth(config: runtime.config.health).check(
             updated, previous: previous, feed: feed, store: store, now: now, logger: logger)
         if let fired = report.processed?.record.fired, fired > 0 {
@@ -265,14 +282,21 @@ actor PollingService: Service {
     private func saveFeedStates() async {
         guard !unsavedStates.isEmpty, savingStates.isEmpty else { return }
         savingStates = unsavedStates
+        let savingTimesOnly = timesOnly
         unsavedStates.removeAll(keepingCapacity: true)
+        timesOnly.removeAll(keepingCapacity: true)
         firstUnsaved = nil
         do {
-            try await store.saveFeedStates(Array(savingStates.values))
+            try await store.saveFeedStates(Array(savingStates.values), timesOnly: savingTimesOnly)
         } catch {
             logger.error("cannot save feed states (will retry): \(error)")
             if unsavedStates.isEmpty { firstUnsaved = Date() }
-            unsavedStates.merge(savingStates) { newer, _ in newer }
+            // Back under the newer states; one not superseded still differs from the stored state
+            // as it did.
+            for (name, state) in savingStates where unsavedStates[name] == nil {
+                unsavedStates[name] = state
+                if savingTimesOnly.contains(name) { timesOnly.insert(name) }
+            }
         }
         savingStates.removeAll(keepingCapacity: true)
     }

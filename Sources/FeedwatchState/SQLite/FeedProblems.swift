@@ -11,8 +11,9 @@ extension SQLiteStateStore {
         return try read { db in
             var states: [String: FeedState] = [:]
             for chunk in names.chunked(by: 500) {
+                let list = placeholders(chunk.count)
                 let rows = try Row.fetchAll(
-                    db, sql: "SELECT \(FeedState.columns) FROM feed WHERE name IN (\(placeholders(chunk.count)))",
+                    db, sql: "SELECT \(FeedState.columns) FROM \(FeedState.tables) WHERE name IN (\(list))",
                     arguments: StatementArguments(Array(chunk)))
                 for row in rows {
                     let state = FeedState(row: row)
@@ -30,12 +31,12 @@ extension SQLiteStateStore {
             // One indexed look per kind of trouble; a UNION would be planned as a walk of every feed
             // in name order, to merge them.
             var sql = """
-                SELECT \(FeedState.columns) FROM feed WHERE gone = 1
-                UNION ALL SELECT \(FeedState.columns) FROM feed WHERE failing_since IS NOT NULL
+                SELECT \(FeedState.columns) FROM \(FeedState.tables) WHERE gone = 1
+                UNION ALL SELECT \(FeedState.columns) FROM \(FeedState.tables) WHERE failing_since IS NOT NULL
                 """
             var arguments: StatementArguments = []
             if let silentBefore {
-                sql += "\nUNION ALL SELECT \(FeedState.columns) FROM feed WHERE last_new_item < ?"
+                sql += "\nUNION ALL SELECT \(FeedState.columns) FROM \(FeedState.tables) WHERE last_new_item < ?"
                 arguments = [silentBefore.timeIntervalSince1970]
             }
             var byName: [String: FeedState] = [:]

@@ -9,6 +9,9 @@ extension FeedState {
         first_poll_done, failing_since, last_new_item
         """
 
+    /// Where `columns` come from: the feed's row and its poll times (schema v10).
+    static let tables = "feed LEFT JOIN feed_schedule ON feed_schedule.feed_id = feed.id"
+
     /// A row of `SELECT \(columns) FROM feed`, read through SQLite's calls (the per-poll read).
     init(raw row: RawStatement) {
         func date(_ column: Int32) -> Date? { row.double(column).map(Date.init(timeIntervalSince1970:)) }
@@ -37,7 +40,8 @@ extension SQLiteStateStore {
     public func feedState(named name: String) throws -> FeedState? {
         try readStatement { db in
             try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT \(FeedState.columns) FROM feed WHERE name = ?"), arguments: [name]
+                db.cachedStatement(sql: "SELECT \(FeedState.columns) FROM \(FeedState.tables) WHERE name = ?"),
+                arguments: [name]
             ).map(FeedState.init(row:))
         }
     }
@@ -56,7 +60,7 @@ extension SQLiteStateStore {
                 start += chunk.count
                 let size = BatchedStatements.inListSize(chunk.count)
                 let list = BatchedStatements.numbered(from: 1, count: size)
-                let sql = "SELECT \(FeedState.columns) FROM feed WHERE name IN (\(list))"
+                let sql = "SELECT \(FeedState.columns) FROM \(FeedState.tables) WHERE name IN (\(list))"
                 try RawStatement.run(
                     db, sql: sql,
                     bind: { statement in
@@ -78,7 +82,10 @@ extension SQLiteStateStore {
     public func forEachScheduleRow(_ body: (FeedScheduleRow) throws -> Void) throws {
         try read { db in
             let rows = try Row.fetchCursor(
-                db, sql: "SELECT name, configured_url, last_poll, next_due, consecutive_errors, gone FROM feed")
+                db,
+                sql:
+                    "SELECT name, configured_url, last_poll, next_due, consecutive_errors, gone FROM \(FeedState.tables)"
+            )
             while let row = try rows.next() {
                 try body(
                     FeedScheduleRow(
@@ -93,7 +100,8 @@ extension SQLiteStateStore {
     /// Every feed the store knows, by name.
     public func allFeedStates() throws -> [FeedState] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT \(FeedState.columns) FROM feed ORDER BY name").map(FeedState.init(row:))
+            try Row.fetchAll(db, sql: "SELECT \(FeedState.columns) FROM \(FeedState.tables) ORDER BY name").map(
+                FeedState.init(row:))
         }
     }
 
@@ -102,39 +110,63 @@ extension SQLiteStateStore {
         try saveFeedStates([state])
     }
 
+    /// The feed's row, rewritten only when something in it changed: most polls change only the
+    /// times, which `saveScheduleSQL` writes to their narrow table.
     private static let saveStateSQL = """
-        INSERT INTO feed (name, url, configured_url, etag, last_modified, last_poll, last_status,
-                          consecutive_errors, next_due, gone, first_poll_done, failing_since, last_new_item)
-        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+        INSERT INTO feed (name, url, configured_url, etag, last_modified, last_status, consecutive_errors, gone,
+                          first_poll_done, failing_since, last_new_item)
+        VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
         ON CONFLICT (name) DO UPDATE SET
             url = excluded.url, configured_url = excluded.configured_url, etag = excluded.etag,
-            last_modified = excluded.last_modified, last_poll = excluded.last_poll,
-            last_status = excluded.last_status, consecutive_errors = excluded.consecutive_errors,
-            next_due = excluded.next_due, gone = excluded.gone,
+            last_modified = excluded.last_modified, last_status = excluded.last_status,
+            consecutive_errors = excluded.consecutive_errors, gone = excluded.gone,
             first_poll_done = max(first_poll_done, excluded.first_poll_done),
             failing_since = excluded.failing_since, last_new_item = excluded.last_new_item
+        WHERE url IS NOT excluded.url OR configured_url IS NOT excluded.configured_url OR etag IS NOT excluded.etag
+            OR last_modified IS NOT excluded.last_modified OR last_status IS NOT excluded.last_status
+            OR consecutive_errors IS NOT excluded.consecutive_errors OR gone IS NOT excluded.gone
+            OR first_poll_done < excluded.first_poll_done OR failing_since IS NOT excluded.failing_since
+            OR last_new_item IS NOT excluded.last_new_item
+        """
+
+    /// The feed's poll times, by its row id (found through the name index the row's save just read).
+    private static let saveScheduleSQL = """
+        INSERT INTO feed_schedule (feed_id, last_poll, next_due) SELECT id, ?2, ?3 FROM feed WHERE name = ?1
+        ON CONFLICT (feed_id) DO UPDATE SET last_poll = excluded.last_poll, next_due = excluded.next_due
         """
 
     /// Saves many feeds' states in one transaction (`feedwatch once` after polling every feed).
     public func saveFeedStates(_ states: [FeedState]) throws {
+        try saveFeedStates(states, timesOnly: [])
+    }
+
+    /// The feeds in `timesOnly` have only their times written: their row is neither read nor
+    /// rewritten.
+    public func saveFeedStates(_ states: [FeedState], timesOnly: Set<String>) throws {
         if states.isEmpty { return }
         try write { db in
             let save = try RawStatement(db, sql: Self.saveStateSQL)
+            let schedule = try RawStatement(db, sql: Self.saveScheduleSQL)
             for state in states {
-                try save.run { statement in
+                if !timesOnly.contains(state.name) {
+                    try save.run { statement in
+                        statement.bind(1, state.name)
+                        statement.bind(2, state.url)
+                        statement.bind(3, state.configuredURL)
+                        statement.bind(4, state.etag)
+                        statement.bind(5, state.lastModified)
+                        statement.bind(6, state.lastStatus)
+                        statement.bind(7, state.consecutiveErrors)
+                        statement.bind(8, state.gone)
+                        statement.bind(9, state.firstPollDone)
+                        statement.bind(10, state.failingSince?.timeIntervalSince1970)
+                        statement.bind(11, state.lastNewItem?.timeIntervalSince1970)
+                    }
+                }
+                try schedule.run { statement in
                     statement.bind(1, state.name)
-                    statement.bind(2, state.url)
-                    statement.bind(3, state.configuredURL)
-                    statement.bind(4, state.etag)
-                    statement.bind(5, state.lastModified)
-                    statement.bind(6, state.lastPoll?.timeIntervalSince1970)
-                    statement.bind(7, state.lastStatus)
-                    statement.bind(8, state.consecutiveErrors)
-                    statement.bind(9, state.nextDue?.timeIntervalSince1970)
-                    statement.bind(10, state.gone)
-                    statement.bind(11, state.firstPollDone)
-                    statement.bind(12, state.failingSince?.timeIntervalSince1970)
-                    statement.bind(13, state.lastNewItem?.timeIntervalSince1970)
+                    statement.bind(2, state.lastPoll?.timeIntervalSince1970)
+                    statement.bind(3, state.nextDue?.timeIntervalSince1970)
                 }
             }
         }

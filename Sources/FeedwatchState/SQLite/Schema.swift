@@ -32,6 +32,9 @@ enum Schema {
         migrator.registerMigration("v9-status-queries") { db in
             try db.execute(sql: v9)
         }
+        migrator.registerMigration("v10-feed-schedule") { db in
+            try db.execute(sql: v10)
+        }
         return migrator
     }()
 
@@ -143,5 +146,22 @@ enum Schema {
         CREATE INDEX feed_gone ON feed(name) WHERE gone = 1;
         CREATE INDEX feed_by_last_new_item ON feed(last_new_item);
         CREATE INDEX fired_by_rule_at ON fired(rule, at);
+        """
+
+    /// A feed's last and next poll times change at every poll, the rest of its row seldom (a 304
+    /// changes nothing else). Kept in a narrow table of their own, a poll rewrites a row of 20 bytes
+    /// instead of one of a few hundred: at 100,000 feeds polled every minute, the table the saves
+    /// touch is ~2 MB instead of ~20 MB, and a save of 3,000 states writes a few hundred pages
+    /// instead of thousands. The wide row is rewritten only when something in it changed.
+    static let v10 = """
+        CREATE TABLE feed_schedule (
+            feed_id INTEGER PRIMARY KEY,
+            last_poll REAL,
+            next_due REAL
+        );
+        INSERT INTO feed_schedule (feed_id, last_poll, next_due)
+            SELECT id, last_poll, next_due FROM feed WHERE last_poll IS NOT NULL OR next_due IS NOT NULL;
+        ALTER TABLE feed DROP COLUMN last_poll;
+        ALTER TABLE feed DROP COLUMN next_due;
         """
 }
