@@ -29,6 +29,16 @@ struct PreparedDocument: Sendable {
     var warnings: [String]
     var items: [IncomingItem]
     var alertsByID: [String: Alert]
+    /// Set when the items are matched while they are recorded (`matchesWhileRecording`): the
+    /// parsed items, in the order of `items`, and what matching them needs.
+    var unmatched: Unmatched?
+
+    struct Unmatched: Sendable {
+        var items: [FeedItem]
+        var feed: Alert.Feed
+        var tags: Set<String>
+        var detectedAt: Date
+    }
 }
 
 /// The middle of the pipeline for one fetched document: parse → match the items not seen before →
@@ -36,6 +46,12 @@ struct PreparedDocument: Sendable {
 struct DocumentProcessor: Sendable {
     let runtime: Runtime
     let store: any StateStore
+    /// The daemon's polls leave matching to the recording transaction, which knows which items
+    /// are new from its own look-up (`recordItemsAndEnqueueAlerts(…completingNew:)`): one look-up
+    /// of a changed document's items instead of two. `once` prepares many documents in parallel
+    /// and records them in one transaction, so it matches while preparing. Not with a store
+    /// whose look-ups are round trips: there every item is matched while preparing.
+    var matchesWhileRecording = false
 
     /// Parses, matches and records one document: items in document order, in one transaction.
     func process(
@@ -58,54 +74,80 @@ struct DocumentProcessor: Sendable {
         // server, every item is matched instead (nil: no look-up); recording ignores the seen ones.
         let firstPoll = state?.firstPollDone != true
         let silent = firstPoll && !feed.settings.alertOnFirstPoll
+        let feedInfo = Alert.Feed(name: feed.name, url: feed.source.url, title: parsed.title)
+        let tags = Set(feed.tags)
+        let deferred = !silent && matchesWhileRecording && !store.lookupsAreRoundTrips
         let unseen: Set<String>?
-        if silent {
+        if silent || deferred {
             unseen = []
         } else if store.lookupsAreRoundTrips {
             unseen = nil
         } else {
             unseen = Set(try await store.unseenKeys(feed: feed.name, keys: parsed.items.map(\.id)))
         }
-        let tags = Set(feed.tags)
-        let feedInfo = Alert.Feed(name: feed.name, url: feed.source.url, title: parsed.title)
         var alertsByID: [String: Alert] = [:]
         var incoming: [IncomingItem] = []
         incoming.reserveCapacity(parsed.items.count)
         for item in parsed.items {
-            var candidates: [AlertCandidate] = []
             if unseen?.contains(item.id) ?? true {
-                for match in runtime.matcher.matches(Self.matchInput(item), feed: feed.name, tags: tags) {
-                    let alert = Alert(
-                        rule: match.rule, keywords: match.keywords, feed: feedInfo,
-                        item: Alert.Item(
-                            id: item.id, title: item.title, link: item.link, summary: item.summary,
-                            published: item.published ?? item.updated, authors: item.authors,
-                            categories: item.categories),
-                        detectedAt: now, snippet: match.snippet)
-                    let targets = runtime.rules[match.rule]?.notify ?? ["journal"]
-                    candidates.append(
-                        AlertCandidate(
-                            alertID: alert.alertID, rule: match.rule, targets: targets,
-                            payload: try OutboxCodec.payload(for: alert)))
-                    alertsByID[alert.alertID] = alert
-                }
+                incoming.append(
+                    try matched(item, feed: feed, feedInfo: feedInfo, tags: tags, now: now, alerts: &alertsByID))
+            } else {
+                incoming.append(IncomingItem(key: item.id, link: item.link, title: "", candidates: []))
             }
-            // The normalised title is a story key, consulted only for an item that raises alerts:
-            // the items already seen (most of every poll) skip the normalisation.
-            let storyTitle = candidates.isEmpty ? "" : TextNormaliser.normalisedText(item.title)
-            incoming.append(
-                IncomingItem(key: item.id, link: item.link, title: storyTitle, candidates: candidates))
         }
         return PreparedDocument(
             ttlMinutes: parsed.ttlMinutes, warnings: Array(parsed.warnings.prefix(5)), items: incoming,
-            alertsByID: alertsByID)
+            alertsByID: alertsByID,
+            unmatched: deferred ? .init(items: parsed.items, feed: feedInfo, tags: tags, detectedAt: now) : nil)
     }
 
-    /// Records a prepared document's items and queues the alerts that fire, in one transaction.
+    /// `item` as recorded, with the alerts its matches would raise (added to `alerts`).
+    private func matched(
+        _ item: FeedItem, feed: FeedConfig, feedInfo: Alert.Feed, tags: Set<String>, now: Date,
+        alerts: inout [String: Alert]
+    ) throws -> IncomingItem {
+        var candidates: [AlertCandidate] = []
+        for match in runtime.matcher.matches(Self.matchInput(item), feed: feed.name, tags: tags) {
+            let alert = Alert(
+                rule: match.rule, keywords: match.keywords, feed: feedInfo,
+                item: Alert.Item(
+                    id: item.id, title: item.title, link: item.link, summary: item.summary,
+                    published: item.published ?? item.updated, authors: item.authors,
+                    categories: item.categories),
+                detectedAt: now, snippet: match.snippet)
+            let targets = runtime.rules[match.rule]?.notify ?? ["journal"]
+            candidates.append(
+                AlertCandidate(
+                    alertID: alert.alertID, rule: match.rule, targets: targets,
+                    payload: try OutboxCodec.payload(for: alert)))
+            alerts[alert.alertID] = alert
+        }
+        // The normalised title is a story key, consulted only for an item that raises alerts:
+        // the items already seen (most of every poll) skip the normalisation.
+        let storyTitle = candidates.isEmpty ? "" : TextNormaliser.normalisedText(item.title)
+        return IncomingItem(key: item.id, link: item.link, title: storyTitle, candidates: candidates)
+    }
+
+    /// Records a prepared document's items and queues the alerts that fire, in one transaction;
+    /// items left unmatched are matched there, those the store finds new only.
     func record(_ prepared: PreparedDocument, feed: FeedConfig, now: Date) async throws -> ProcessedDocument {
+        guard let unmatched = prepared.unmatched else {
+            let record = try await store.recordItemsAndEnqueueAlerts(
+                feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
+            return Self.processed(prepared, record)
+        }
+        var alerts: [String: Alert] = [:]
         let record = try await store.recordItemsAndEnqueueAlerts(
-            feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
-        return Self.processed(prepared, record)
+            feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll
+        ) { index in
+            try matched(
+                unmatched.items[index], feed: feed, feedInfo: unmatched.feed, tags: unmatched.tags,
+                now: unmatched.detectedAt, alerts: &alerts)
+        }
+        var done = prepared
+        done.alertsByID = alerts
+        return Self.processed(done, record)
     }
 
     /// Records prepared documents in order, in as few transactions as the store can (`once`).

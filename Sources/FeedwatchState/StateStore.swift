@@ -57,6 +57,15 @@ public protocol ItemLedger: Sendable {
     func recordItemsAndEnqueueAlerts(
         feed: String, items: [IncomingItem], now: Date, alertOnFirstPoll: Bool
     ) async throws -> RecordOutcome
+    /// The same for items whose alert candidates are not known yet: inside the transaction, the
+    /// store asks `completingNew` for each item it finds new (by its index in `items`), which
+    /// returns the item with its candidates and story title. A document's seen items are then
+    /// looked up once, instead of once to choose what to match and again to record. Not asked on
+    /// a first poll that records silently. Defaults to completing every item, then recording.
+    func recordItemsAndEnqueueAlerts(
+        feed: String, items: [IncomingItem], now: Date, alertOnFirstPoll: Bool,
+        completingNew: (Int) throws -> IncomingItem
+    ) async throws -> RecordOutcome
     /// Records several documents in order, each exactly as `recordItemsAndEnqueueAlerts` would one
     /// after the other (a later document sees what an earlier one recorded), but in as few
     /// transactions as the store can: `once` records thousands of first polls, and on a durable
@@ -83,6 +92,14 @@ public protocol ItemLedger: Sendable {
 
 extension ItemLedger {
     public var lookupsAreRoundTrips: Bool { false }
+
+    public func recordItemsAndEnqueueAlerts(
+        feed: String, items: [IncomingItem], now: Date, alertOnFirstPoll: Bool,
+        completingNew: (Int) throws -> IncomingItem
+    ) async throws -> RecordOutcome {
+        try await recordItemsAndEnqueueAlerts(
+            feed: feed, items: try items.indices.map(completingNew), now: now, alertOnFirstPoll: alertOnFirstPoll)
+    }
 
     public func recordDocuments(_ documents: [DocumentRecording], now: Date) async throws -> [RecordOutcome] {
         var outcomes: [RecordOutcome] = []

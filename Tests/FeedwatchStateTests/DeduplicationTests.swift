@@ -299,4 +299,33 @@ final class DeduplicationTests: StateTestCase {
         try store.saveFeedStates([other], timesOnly: ["other"])
         XCTAssertEqual(try store.pollStates(named: ["other"])["other"], other)
     }
+
+    /// Items recorded before their candidates are known: the store asks for the candidates of the
+    /// items it finds new, and only of those, then decides as for items that came with them.
+    func testCandidatesAreAskedOfNewItemsOnlyInsideTheRecording() throws {
+        let store = try openStore()
+        let bare = { (key: String) in IncomingItem(key: key, link: "https://ex.org/\(key)", title: "", candidates: []) }
+        var asked: [Int] = []
+        let first = try store.recordItemsAndEnqueueAlerts(
+            feed: "news", items: [bare("a"), bare("b")], now: t0, alertOnFirstPoll: false
+        ) { index in
+            asked.append(index)
+            return bare("?")
+        }
+        XCTAssertEqual(asked, [], "a first poll that records silently matches nothing")
+        XCTAssertEqual(first.newItems, 2)
+        let items = [bare("c"), bare("a"), bare("d"), bare("b")]
+        let second = try store.recordItemsAndEnqueueAlerts(
+            feed: "news", items: items, now: t0, alertOnFirstPoll: false
+        ) { index in
+            asked.append(index)
+            let key = items[index].key
+            return item(key, link: "https://ex.org/\(key)", title: "outage \(key)", rules: key == "c" ? ["outages"] : [])
+        }
+        XCTAssertEqual(asked, [0, 2], "only the new items")
+        XCTAssertEqual(second.newItems, 2)
+        XCTAssertEqual(second.firedAlertIDs, ["outages|c"])
+        XCTAssertEqual(try store.pending().map(\.alertID), ["outages|c", "outages|c"])
+        XCTAssertEqual(try store.unseenKeys(feed: "news", keys: ["a", "b", "c", "d", "e"]), ["e"])
+    }
 }

@@ -156,7 +156,7 @@ actor PollingService: Service {
         guard !batch.isEmpty else { return }
         finished.started(batch.count)
         let polls = batch
-        let processor = DocumentProcessor(runtime: runtime, store: store)
+        let processor = DocumentProcessor(runtime: runtime, store: store, matchesWhileRecording: true)
         let poller = FeedPoller(fetcher: fetcher, processor: processor, logger: logger)
         // One task for the batch: the stored states are read in one go, and each poll then runs
         // on the HTTP thread until it finishes (see `FinishedPolls`).

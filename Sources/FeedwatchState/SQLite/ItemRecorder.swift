@@ -10,6 +10,19 @@ extension SQLiteStateStore {
         }
     }
 
+    public func recordItemsAndEnqueueAlerts(
+        feed: String, items: [IncomingItem], now: Date, alertOnFirstPoll: Bool,
+        completingNew: (Int) throws -> IncomingItem
+    ) throws -> RecordOutcome {
+        // The closure is called only inside the transaction, before this returns.
+        try withoutActuallyEscaping(completingNew) { complete in
+            try write { db in
+                try ItemRecorder(db: db, feed: feed, now: now)
+                    .record(items, alertOnFirstPoll: alertOnFirstPoll, completingNew: complete)
+            }
+        }
+    }
+
     /// Every document in one transaction: one commit (and one wait for the disk) for all of them.
     public func recordDocuments(_ documents: [DocumentRecording], now: Date) throws -> [RecordOutcome] {
         try write { db in
@@ -62,12 +75,17 @@ struct ItemRecorder {
         return found
     }
 
-    func facts(_ items: [IncomingItem], hashes: [KeyHash], feedRow: (id: Int64, firstPollDone: Bool)?) throws
-        -> LedgerFacts
-    {
+    func facts(
+        _ items: [IncomingItem], hashes: [KeyHash], feedRow: (id: Int64, firstPollDone: Bool)?,
+        seen: [KeyHash: Int64]? = nil
+    ) throws -> LedgerFacts {
         var facts = LedgerFacts()
         facts.firstPollDone = feedRow?.firstPollDone ?? false
-        if let feedID = feedRow?.id { facts.seen = try Self.seenHashes(db, feedID: feedID, hashes: hashes) }
+        if let seen {
+            facts.seen = seen
+        } else if let feedID = feedRow?.id {
+            facts.seen = try Self.seenHashes(db, feedID: feedID, hashes: hashes)
+        }
         let questions = RecordingPlan.questions(items, hashes: hashes, seen: facts.seen)
         if let feedID = feedRow?.id {
             for question in questions.fired where try firedBefore(question, feedID: feedID) {
@@ -84,10 +102,26 @@ struct ItemRecorder {
         return facts
     }
 
-    func record(_ items: [IncomingItem], alertOnFirstPoll: Bool) throws -> RecordOutcome {
+    /// With `completingNew`, the items' candidates are asked for once the seen look-up has told
+    /// which items are new (see `recordItemsAndEnqueueAlerts(…completingNew:)`).
+    func record(
+        _ items: [IncomingItem], alertOnFirstPoll: Bool, completingNew: ((Int) throws -> IncomingItem)? = nil
+    ) throws -> RecordOutcome {
         let row = try Self.feedRow(db, feed: feed)
         let hashes = RecordingPlan.hashes(items)
-        let facts = try facts(items, hashes: hashes, feedRow: row)
+        var items = items
+        var seen: [KeyHash: Int64]?
+        if let completingNew {
+            let looked = try row.map { try Self.seenHashes(db, feedID: $0.id, hashes: hashes) } ?? [:]
+            let silent = !(row?.firstPollDone ?? false) && !alertOnFirstPoll
+            if !silent {
+                for index in items.indices where looked[hashes[index]] == nil {
+                    items[index] = try completingNew(index)
+                }
+            }
+            seen = looked
+        }
+        let facts = try facts(items, hashes: hashes, feedRow: row, seen: seen)
         let plan = RecordingPlan(
             items: items, hashes: hashes, facts: facts, alertOnFirstPoll: alertOnFirstPoll, nowSeconds: nowSeconds)
         let feedID: Int64
