@@ -320,7 +320,8 @@ final class DeduplicationTests: StateTestCase {
         ) { index in
             asked.append(index)
             let key = items[index].key
-            return item(key, link: "https://ex.org/\(key)", title: "outage \(key)", rules: key == "c" ? ["outages"] : [])
+            let rules = key == "c" ? ["outages"] : []
+            return item(key, link: "https://ex.org/\(key)", title: "outage \(key)", rules: rules)
         }
         XCTAssertEqual(asked, [0, 2], "only the new items")
         XCTAssertEqual(second.newItems, 2)
