@@ -42,6 +42,10 @@ struct Runtime: Sendable {
         feedIndex[name].map { config.feeds[$0] }
     }
 
+    /// True when the configuration has a feed of that name: cheaper than `feed(named:)`, which
+    /// copies the feed's configuration out.
+    func hasFeed(named name: String) -> Bool { feedIndex[name] != nil }
+
     /// The feeds by name (a reload's diff reads the old configuration through it).
     var feedsByName: [String: Int] { feedIndex }
 }

@@ -103,11 +103,14 @@ enum Encoding {
     }
 
     private static func byteOrderMark(_ data: Data) -> (String?, Int) {
-        let b = Array(data.prefix(3))
-        if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { return ("utf-8", 3) }
-        if b.count >= 2, b[0] == 0xFF, b[1] == 0xFE { return ("utf-16le", 2) }
-        if b.count >= 2, b[0] == 0xFE, b[1] == 0xFF { return ("utf-16be", 2) }
-        return (nil, 0)
+        // Read through one buffer pointer: an Array of a Data prefix costs an allocation a document.
+        data.withUnsafeBytes { bytes in
+            let b = bytes.prefix(3)
+            if b.count >= 3, b[0] == 0xEF, b[1] == 0xBB, b[2] == 0xBF { return ("utf-8", 3) }
+            if b.count >= 2, b[0] == 0xFF, b[1] == 0xFE { return ("utf-16le", 2) }
+            if b.count >= 2, b[0] == 0xFE, b[1] == 0xFF { return ("utf-16be", 2) }
+            return (nil, 0)
+        }
     }
 
     /// UTF-16 without a BOM still starts with "<?" or "<" padded with zero bytes.

@@ -237,7 +237,7 @@ actor PollingService: Service {
         pollsInFlight.remove(feed.name)
         let now = Date()
         // A feed removed by a reload while its poll was in flight is forgotten.
-        guard runtime.feed(named: feed.name) != nil else { return }
+        guard runtime.hasFeed(named: feed.name) else { return }
         let nextDue = scheduler.record(report.outcome, feed: feed.name, now: now)
         refreshFeedGauges()
         // Feeds left waiting for room are looked at again once half the room is free (one look
@@ -384,7 +384,7 @@ extension PollingService {
         await saveFeedStates()
         do {
             let change = try await store.balanceLeases(feedCount: runtime.config.feeds.count)
-            let gained = change.gained.filter { runtime.feed(named: $0) != nil }
+            let gained = change.gained.filter { runtime.hasFeed(named: $0) }
             let stored = try await store.feedStates(named: gained)
             let window = turn.firstPollWindow(gained: gained.count, now: now)
             for name in change.lost { scheduler.remove(feed: name) }
