@@ -41,20 +41,73 @@ enum Retrying {
         var description: String { "no answer from the server in \(Int(seconds.rounded())) s" }
     }
 
-    /// `body`'s answer, or `NoAnswer` after `seconds` (`body` is then cancelled).
+    /// `body`'s answer, or `NoAnswer` after `seconds` (`body` is then cancelled). `body` runs in a
+    /// task of its own, raced against the deadline: a body that does not end when cancelled (a
+    /// connection the server dropped in the middle of an exchange) must not hold its caller past
+    /// the deadline, as a task group would, since it waits for every child before it returns.
     static func answered<T: Sendable>(
         within seconds: TimeInterval, _ body: @escaping @Sendable () async throws -> T
     ) async throws -> T {
-        try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: .seconds(seconds))
-                return nil
+        let race = FirstAnswer<T>()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                race.wait(continuation, seconds: seconds, body)
             }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let value = first else { throw NoAnswer(seconds: seconds) }
-            return value
+        } onCancel: {
+            race.finish(.failure(CancellationError()))
         }
+    }
+}
+
+/// The first of a body's answer, a deadline and the caller's cancellation (`Retrying.answered`):
+/// whichever comes first resumes the caller once; the others are cancelled or ignored.
+final class FirstAnswer<T: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuation: CheckedContinuation<T, any Error>?
+    private var outcome: Result<T, any Error>?
+    private var tasks: [Task<Void, Never>] = []
+
+    func wait(
+        _ continuation: CheckedContinuation<T, any Error>, seconds: TimeInterval,
+        _ body: @escaping @Sendable () async throws -> T
+    ) {
+        // Cancelled before it began: answer at once.
+        let early: Result<T, any Error>? = lock.withLock {
+            if let outcome { return outcome }
+            self.continuation = continuation
+            return nil
+        }
+        if let early { return continuation.resume(with: early) }
+        let work = Task {
+            do { self.finish(.success(try await body())) } catch { self.finish(.failure(error)) }
+        }
+        let timer = Task {
+            try? await Task.sleep(for: .seconds(seconds))
+            self.finish(.failure(Retrying.NoAnswer(seconds: seconds)))
+        }
+        let alreadyDone = lock.withLock {
+            tasks = [work, timer]
+            return outcome != nil
+        }
+        if alreadyDone {
+            work.cancel()
+            timer.cancel()
+        }
+    }
+
+    /// The first call resumes the caller and cancels what still runs; later calls do nothing.
+    func finish(_ result: Result<T, any Error>) {
+        let (continuation, tasks) = lock.withLock { () -> (CheckedContinuation<T, any Error>?, [Task<Void, Never>]) in
+            guard outcome == nil else { return (nil, []) }
+            outcome = result
+            defer {
+                self.continuation = nil
+                self.tasks = []
+            }
+            return (self.continuation, self.tasks)
+        }
+        for task in tasks { task.cancel() }
+        continuation?.resume(with: result)
     }
 }
 
