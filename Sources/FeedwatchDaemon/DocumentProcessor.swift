@@ -72,8 +72,8 @@ struct DocumentProcessor: Sendable {
         // Matching costs more than a local look-up: only items never seen before are matched, and
         // not at all on a first poll that records silently. Where a look-up is a round trip to a
         // server, every item is matched instead (nil: no look-up); recording ignores the seen ones.
-        let firstPoll = state?.firstPollDone != true
-        let silent = firstPoll && !feed.settings.alertOnFirstPoll
+        let silent = RecordingPlan.isSilent(
+            firstPollDone: state?.firstPollDone == true, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
         let feedInfo = Alert.Feed(name: feed.name, url: feed.source.url, title: parsed.title)
         let tags = Set(feed.tags)
         let deferred = !silent && matchesWhileRecording && !store.lookupsAreRoundTrips

@@ -122,9 +122,9 @@ enum Encoding {
         return nil
     }
 
-    /// The `encoding="…"` of an XML declaration at the start of the document (after a UTF-8 BOM).
-    /// The `encoding` of the XML declaration, read byte by byte: Foundation's string search here cost
-    /// more than libxml2's whole parse of a small document.
+    /// The `encoding="…"` of an XML declaration at the start of the document (after a UTF-8 BOM),
+    /// read byte by byte: Foundation's string search here cost more than libxml2's whole parse of a
+    /// small document.
     static func declaredCharset(_ data: Data) -> String? {
         var head = Array(data.prefix(200))
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { head.removeFirst(3) }

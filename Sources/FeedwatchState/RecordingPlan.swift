@@ -81,12 +81,17 @@ public struct RecordingPlan: Sendable {
         return (fired, links, titles)
     }
 
+    /// A feed's first poll records its items without alerting, unless `alert_on_first_poll` says so.
+    public static func isSilent(firstPollDone: Bool, alertOnFirstPoll: Bool) -> Bool {
+        !firstPollDone && !alertOnFirstPoll
+    }
+
     /// Decides, item by item: repeats within the document count as seen, and an alert fired for an
     /// earlier item of the document holds back the same story later in it.
     public init(
         items: [IncomingItem], hashes: [KeyHash], facts: LedgerFacts, alertOnFirstPoll: Bool, nowSeconds: Int64
     ) {
-        let silent = !facts.firstPollDone && !alertOnFirstPoll
+        let silent = Self.isSilent(firstPollDone: facts.firstPollDone, alertOnFirstPoll: alertOnFirstPoll)
         outcome.silentFirstPoll = silent
         var seenNow = Set<KeyHash>(minimumCapacity: items.count)
         var firedNow = Set<RuleKey>()

@@ -113,8 +113,7 @@ struct ItemRecorder {
         var seen: [KeyHash: Int64]?
         if let completingNew {
             let looked = try row.map { try Self.seenHashes(db, feedID: $0.id, hashes: hashes) } ?? [:]
-            let silent = !(row?.firstPollDone ?? false) && !alertOnFirstPoll
-            if !silent {
+            if !RecordingPlan.isSilent(firstPollDone: row?.firstPollDone ?? false, alertOnFirstPoll: alertOnFirstPoll) {
                 for index in items.indices where looked[hashes[index]] == nil {
                     items[index] = try completingNew(index)
                 }
