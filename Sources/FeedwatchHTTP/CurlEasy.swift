@@ -24,7 +24,7 @@ enum CurlCompletion {
 
 /// One libcurl easy handle and the response it collects. Every `curl_easy_*` call lives here.
 ///
-/// The handle is reused across transfers (`prepare` resets it) so its allocations are paid once;
+/// The handle is reused across transfers (`prepare` sets it up anew) so its allocations are paid once;
 /// connections live in the multi handle's cache, so reuse across handles is unaffected.
 final class CurlEasy {
     let handle: UnsafeMutableRawPointer
@@ -51,53 +51,58 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
-    /// Resets the handle and sets every option for one transfer.
+    /// Sets the handle up for one transfer. A GET after a GET keeps the options every transfer
+    /// shares and sets only those that may differ (a feed poll is almost always a GET after a GET:
+    /// `curl_easy_reset` and the shared options cost more than the rest of the set-up); any other
+    /// transfer starts from a reset handle.
     func prepare(_ options: CurlTransferOptions) throws(HTTPError) {
-        curl_easy_reset(handle)
-        curl_slist_free_all(headerList)
-        headerList = nil
+        let keepsShared = self.options.map { Self.sharesSettings($0, options) } ?? false
+        if !keepsShared { curl_easy_reset(handle) }
         body = Data()
         responseHeaders = HTTPHeaders()
         bodyTooLarge = false
         maxBodySize = options.maxBodySize
         errorBuffer[0] = 0
-        self.options = options
 
-        let me = Unmanaged.passUnretained(self).toOpaque()
         var codes: [CURLcode] = []
+        codes.reserveCapacity(24)
         func long(_ option: CURLoption, _ value: Int) { codes.append(ccurl_easy_setopt_long(handle, option, value)) }
         func string(_ option: CURLoption, _ value: String) {
             codes.append(value.withCString { ccurl_easy_setopt_string(handle, option, $0) })  // libcurl copies strings
         }
 
+        if !keepsShared { setShared(long: long, string: string, pointer: { codes.append($0) }) }
         string(CURLOPT_URL, options.url)
-        codes.append(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
-        long(CURLOPT_NOSIGNAL, 1)
-        // Only the schemes the caller allowed; redirects are followed by us, hop by hop, so that we
-        // see each status and can drop credentials when the host changes.
-        string(CURLOPT_PROTOCOLS_STR, options.allowFileURL ? "http,https,file" : "http,https")
-        string(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        long(CURLOPT_FOLLOWLOCATION, 0)
-        long(CURLOPT_MAXREDIRS, HTTPRequest.maxRedirects)
-        long(CURLOPT_SSL_VERIFYPEER, 1)
-        long(CURLOPT_SSL_VERIFYHOST, 2)
-        string(CURLOPT_ACCEPT_ENCODING, "")  // every encoding this libcurl decodes: gzip, deflate, br, zstd
-        long(CURLOPT_TIMEOUT_MS, max(1, options.timeoutMilliseconds))
-        long(CURLOPT_CONNECTTIMEOUT_MS, max(1, options.connectTimeoutMilliseconds))
-        long(CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit)
-        long(CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime)
-        // Catches a declared Content-Length early; the write callback catches decompressed and chunked bodies.
-        codes.append(ccurl_easy_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodySize)))
-        if options.url.hasPrefix("https:") {
-            long(CURLOPT_PIPEWAIT, 1)  // wait for an HTTP/2 connection to multiplex on rather than open another
+        let previous = keepsShared ? self.options : nil
+        if previous?.allowFileURL != options.allowFileURL {
+            // Only the schemes the caller allowed (redirects: see `setShared`).
+            string(CURLOPT_PROTOCOLS_STR, options.allowFileURL ? "http,https,file" : "http,https")
         }
-        if let userAgent = options.userAgent { string(CURLOPT_USERAGENT, userAgent) }
+        long(CURLOPT_TIMEOUT_MS, max(1, options.timeoutMilliseconds))
+        if previous?.connectTimeoutMilliseconds != options.connectTimeoutMilliseconds {
+            long(CURLOPT_CONNECTTIMEOUT_MS, max(1, options.connectTimeoutMilliseconds))
+        }
+        if previous?.lowSpeedLimit != options.lowSpeedLimit { long(CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedLimit) }
+        if previous?.lowSpeedTime != options.lowSpeedTime { long(CURLOPT_LOW_SPEED_TIME, options.lowSpeedTime) }
+        if previous?.maxBodySize != options.maxBodySize {
+            // Catches a declared Content-Length early; the write callback catches decompressed and chunked bodies.
+            codes.append(
+                ccurl_easy_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(options.maxBodySize)))
+        }
+        // Wait for an HTTP/2 connection to multiplex on rather than open another (set either way:
+        // a kept handle may come from an https transfer).
+        long(CURLOPT_PIPEWAIT, options.url.hasPrefix("https:") ? 1 : 0)
+        if previous?.userAgent != options.userAgent, let userAgent = options.userAgent {
+            string(CURLOPT_USERAGENT, userAgent)
+        }
 
-        switch options.method.uppercased() {
-        case "GET": long(CURLOPT_HTTPGET, 1)
-        case "HEAD": long(CURLOPT_NOBODY, 1)
-        case "POST": long(CURLOPT_POST, 1)
-        default: string(CURLOPT_CUSTOMREQUEST, options.method)
+        if !keepsShared {
+            switch options.method.uppercased() {
+            case "GET": long(CURLOPT_HTTPGET, 1)
+            case "HEAD": long(CURLOPT_NOBODY, 1)
+            case "POST": long(CURLOPT_POST, 1)
+            default: string(CURLOPT_CUSTOMREQUEST, options.method)
+            }
         }
         if let requestBody = options.body {
             codes.append(ccurl_easy_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(requestBody.count)))
@@ -118,28 +123,57 @@ final class CurlEasy {
         if options.body != nil {
             list = curl_slist_append(list, "Expect:")  // no 100-continue round trip before a webhook body
         }
+        // The new list replaces the old one in the handle before the old one is freed.
+        codes.append(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
+        curl_slist_free_all(headerList)
         headerList = list
-        if let list { codes.append(ccurl_easy_setopt_slist(handle, CURLOPT_HTTPHEADER, list)) }
+        self.options = options
 
-        codes.append(ccurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me))
-        codes.append(
+        if let failed = codes.first(where: { $0 != CURLE_OK }) {
+            // The next transfer starts from a reset handle, whatever this one left set.
+            self.options = nil
+            throw .other("could not set up the transfer: \(String(cString: curl_easy_strerror(failed)))")
+        }
+    }
+
+    /// Whether `next` may keep the options `previous` left in the handle: both are GETs without a
+    /// body and both set a User-Agent or neither does (libcurl has no way back to "none" short of a
+    /// reset). Everything else `prepare` sets again when it differs.
+    private static func sharesSettings(_ previous: CurlTransferOptions, _ next: CurlTransferOptions) -> Bool {
+        previous.method == "GET" && next.method == "GET" && previous.body == nil && next.body == nil
+            && (previous.userAgent == nil) == (next.userAgent == nil)
+    }
+
+    /// The options every transfer sets alike: kept from one GET to the next.
+    private func setShared(
+        long: (CURLoption, Int) -> Void, string: (CURLoption, String) -> Void, pointer code: (CURLcode) -> Void
+    ) {
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        code(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
+        long(CURLOPT_NOSIGNAL, 1)
+        // Redirects are followed by us, hop by hop, so that we see each status and can drop
+        // credentials when the host changes.
+        string(CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
+        long(CURLOPT_FOLLOWLOCATION, 0)
+        long(CURLOPT_MAXREDIRS, HTTPRequest.maxRedirects)
+        long(CURLOPT_SSL_VERIFYPEER, 1)
+        long(CURLOPT_SSL_VERIFYHOST, 2)
+        string(CURLOPT_ACCEPT_ENCODING, "")  // every encoding this libcurl decodes: gzip, deflate, br, zstd
+        code(ccurl_easy_setopt_pointer(handle, CURLOPT_WRITEDATA, me))
+        code(
             ccurl_easy_setopt_write_callback(handle) { data, size, count, context in
                 guard let data, let context else { return 0 }
                 let easy = Unmanaged<CurlEasy>.fromOpaque(context).takeUnretainedValue()
                 return easy.receiveBody(UnsafeRawBufferPointer(start: data, count: size * count))
             })
-        codes.append(ccurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, me))
-        codes.append(
+        code(ccurl_easy_setopt_pointer(handle, CURLOPT_HEADERDATA, me))
+        code(
             ccurl_easy_setopt_header_callback(handle) { data, size, count, context in
                 guard let data, let context else { return 0 }
                 let easy = Unmanaged<CurlEasy>.fromOpaque(context).takeUnretainedValue()
                 easy.receiveHeaderLine(UnsafeRawBufferPointer(start: data, count: size * count))
                 return size * count
             })
-
-        if let failed = codes.first(where: { $0 != CURLE_OK }) {
-            throw .other("could not set up the transfer: \(String(cString: curl_easy_strerror(failed)))")
-        }
     }
 
     private func receiveBody(_ chunk: UnsafeRawBufferPointer) -> Int {

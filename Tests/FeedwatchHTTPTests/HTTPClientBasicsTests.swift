@@ -36,6 +36,40 @@ final class HTTPClientBasicsTests: HTTPTestCase {
         XCTAssertNil(received.header("Expect"))
     }
 
+    /// One after another, the transfers below run on the same libcurl handle, which keeps the
+    /// options a GET shares with the GET before it: nothing of one request may reach the next.
+    func testEachRequestOnAReusedHandleSendsOnlyItsOwnSettings() async throws {
+        let server = try makeServer { request in
+            .init(text: String(repeating: "x", count: request.path == "/big" ? 100 : 2))
+        }
+        let client = try makeClient()
+        _ = try response(
+            await client.perform(
+                HTTPRequest(
+                    url: server.url("/post"), method: "POST", headers: ["X-First": "1"], body: Data("body".utf8),
+                    userAgent: "agent-one", followRedirects: false)))
+        let tooLarge = error(
+            await client.perform(HTTPRequest(url: server.url("/big"), userAgent: "agent-two", maxBodySize: 10)))
+        guard case .tooLarge = tooLarge else {
+            return XCTFail("expected .tooLarge, got \(String(describing: tooLarge))")
+        }
+        _ = try response(
+            await client.perform(
+                HTTPRequest(url: server.url("/get"), headers: ["If-None-Match": "\"a\""], userAgent: "agent-two")))
+        _ = try response(await client.perform(HTTPRequest(url: server.url("/plain"), userAgent: "agent-three")))
+        let big = try response(await client.perform(HTTPRequest(url: server.url("/big"), userAgent: "agent-three")))
+        XCTAssertEqual(big.body.count, 100, "the request's own size limit applies, not the one before it")
+
+        let requests = server.requests
+        XCTAssertEqual(requests.map(\.method), ["POST", "GET", "GET", "GET", "GET"])
+        XCTAssertEqual(requests[1].body, Data(), "a GET after a POST sends no body")
+        XCTAssertNil(requests[1].header("X-First"))
+        XCTAssertEqual(requests[1].header("User-Agent"), "agent-two")
+        XCTAssertEqual(requests[2].header("If-None-Match"), "\"a\"")
+        XCTAssertNil(requests[3].header("If-None-Match"), "a GET after a GET sends only its own headers")
+        XCTAssertEqual(requests[3].header("User-Agent"), "agent-three")
+    }
+
     func testErrorStatusesAreResponsesNotErrors() async throws {
         let server = try makeServer { request in
             .init(status: Int(request.path.dropFirst()) ?? 400, text: "status page")
@@ -93,6 +127,11 @@ final class HTTPClientBasicsTests: HTTPTestCase {
         let allowed = try response(await client.perform(HTTPRequest(url: file, allowFileURL: true)))
         XCTAssertEqual(allowed.status, 200)
         XCTAssertEqual(allowed.body, Data("<rss/>".utf8))
+
+        // The same handle again: the permission was the last request's, not the handle's.
+        guard case .other = error(await client.perform(HTTPRequest(url: file))) else {
+            return XCTFail("a file URL is refused again once a request does not allow it")
+        }
     }
 
     func testHeaderLookupIgnoresCaseAndKeepsOrder() {
