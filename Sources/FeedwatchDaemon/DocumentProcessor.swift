@@ -52,6 +52,9 @@ struct DocumentProcessor: Sendable {
     /// and records them in one transaction, so it matches while preparing. Not with a store
     /// whose look-ups are round trips: there every item is matched while preparing.
     var matchesWhileRecording = false
+    /// The daemon's recordings of documents matched while recording go through this group: the
+    /// documents of a moment share one transaction. Nil: each document is recorded on its own.
+    var group: RecordingGroup?
 
     /// Parses, matches and records one document: items in document order, in one transaction.
     func process(
@@ -137,6 +140,22 @@ struct DocumentProcessor: Sendable {
                 feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
             return Self.processed(prepared, record)
         }
+        if let group {
+            let alerts = FiredAlerts()
+            let document = DocumentRecording(
+                feed: feed.name, items: prepared.items, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
+            let record = try await group.record(
+                GroupedRecording(document: document) { [self] index in
+                    try alerts.adding { alerts in
+                        try matched(
+                            unmatched.items[index], feed: feed, feedInfo: unmatched.feed, tags: unmatched.tags,
+                            now: unmatched.detectedAt, alerts: &alerts)
+                    }
+                })
+            var done = prepared
+            done.alertsByID = alerts.byID
+            return Self.processed(done, record)
+        }
         var alerts: [String: Alert] = [:]
         let record = try await store.recordItemsAndEnqueueAlerts(
             feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll
@@ -173,4 +192,17 @@ struct DocumentProcessor: Sendable {
             title: item.title, summary: item.summary, content: item.content, link: item.link,
             categories: item.categories, authors: item.authors)
     }
+}
+
+/// The alerts a grouped recording's completions raise: filled inside the store's transaction, on
+/// whichever thread runs it, and read once the recording returns.
+private final class FiredAlerts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var alerts: [String: Alert] = [:]
+
+    func adding<T>(_ body: (inout [String: Alert]) throws -> T) rethrows -> T {
+        try lock.withLock { try body(&alerts) }
+    }
+
+    var byID: [String: Alert] { lock.withLock { alerts } }
 }

@@ -52,6 +52,19 @@ public struct DocumentRecording: Sendable, Equatable {
     }
 }
 
+/// A document to record in a group (`recordGroup`), with what completes its new items: called
+/// inside the transaction, once per item the store finds new (see
+/// `recordItemsAndEnqueueAlerts(…completingNew:)`).
+public struct GroupedRecording: Sendable {
+    public var document: DocumentRecording
+    public var completingNew: @Sendable (Int) throws -> IncomingItem
+
+    public init(document: DocumentRecording, completingNew: @escaping @Sendable (Int) throws -> IncomingItem) {
+        self.document = document
+        self.completingNew = completingNew
+    }
+}
+
 /// What one `recordItemsAndEnqueueAlerts` did.
 public struct RecordOutcome: Sendable, Equatable {
     /// The outbox rows created, one per (fired alert, target), in item order. In a read-only

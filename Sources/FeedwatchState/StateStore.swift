@@ -73,6 +73,12 @@ public protocol ItemLedger: Sendable {
     /// this throws, none of the documents of the failed transaction is recorded. The default
     /// records them one transaction each.
     func recordDocuments(_ documents: [DocumentRecording], now: Date) async throws -> [RecordOutcome]
+    /// Several documents, each recorded as `recordItemsAndEnqueueAlerts(…completingNew:)` records
+    /// one, in as few transactions as the store can: the daemon gathers the documents that changed
+    /// within a moment so that they share one commit (one wait for the disk). One result per
+    /// recording, in order: a document whose recording throws fails alone. The default records
+    /// each in a transaction of its own.
+    func recordGroup(_ recordings: [GroupedRecording], now: Date) async -> [Result<RecordOutcome, any Error>]
     /// What the ledger knows of these items, as `recordItemsAndEnqueueAlerts` would find it: read
     /// only, so that a dry run can decide as the daemon would (`DryRunStore`).
     func ledgerFacts(feed: String, items: [IncomingItem], now: Date) async throws -> LedgerFacts
@@ -110,6 +116,24 @@ extension ItemLedger {
                     feed: document.feed, items: document.items, now: now, alertOnFirstPoll: document.alertOnFirstPoll))
         }
         return outcomes
+    }
+
+    public func recordGroup(_ recordings: [GroupedRecording], now: Date) async -> [Result<RecordOutcome, any Error>] {
+        var results: [Result<RecordOutcome, any Error>] = []
+        results.reserveCapacity(recordings.count)
+        for recording in recordings {
+            do {
+                let document = recording.document
+                results.append(
+                    .success(
+                        try await recordItemsAndEnqueueAlerts(
+                            feed: document.feed, items: document.items, now: now,
+                            alertOnFirstPoll: document.alertOnFirstPoll, completingNew: recording.completingNew)))
+            } catch {
+                results.append(.failure(error))
+            }
+        }
+        return results
     }
 }
 

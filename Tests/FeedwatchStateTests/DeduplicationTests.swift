@@ -329,4 +329,64 @@ final class DeduplicationTests: StateTestCase {
         XCTAssertEqual(try store.pending().map(\.alertID), ["outages|c", "outages|c"])
         XCTAssertEqual(try store.unseenKeys(feed: "news", keys: ["a", "b", "c", "d", "e"]), ["e"])
     }
+
+    /// A group of documents recorded together decides as one recording after another would: the
+    /// same story in two feeds of one group fires once, for the first of them.
+    func testAGroupRecordsEachDocumentAsAloneInOrder() throws {
+        let store = try openStore()
+        let first = [item("a", link: "https://ex.org/a", title: "outage a")]
+        try poll(store, "east", [item("old", link: "https://ex.org/old", title: "old")])
+        try poll(store, "west", [item("old", link: "https://ex.org/old", title: "old")])
+        let shared = item("s", link: "https://ex.org/story", title: "outage story")
+        let east = [item("old", link: "https://ex.org/old", title: "old"), shared]
+        let west = [item("s2", link: "https://ex.org/story", title: "outage story")]
+        let asked = AskedKeys()
+        func recording(_ feed: String, _ items: [IncomingItem]) -> GroupedRecording {
+            let bare = items.map { IncomingItem(key: $0.key, link: $0.link, title: "", candidates: []) }
+            return GroupedRecording(document: DocumentRecording(feed: feed, items: bare, alertOnFirstPoll: true)) {
+                index in
+                asked.append("\(feed)/\(items[index].key)")
+                return items[index]
+            }
+        }
+        let results = store.recordGroup(
+            [recording("east", east), recording("west", west), recording("north", first)], now: t0)
+        let outcomes = try results.map { try $0.get() }
+        XCTAssertEqual(asked.keys, ["east/s", "west/s2", "north/a"], "only new items, document after document")
+        XCTAssertEqual(outcomes.map(\.newItems), [1, 1, 1])
+        XCTAssertEqual(outcomes.map(\.firedAlertIDs), [["outages|s"], [], ["outages|a"]], "one story fires once")
+        XCTAssertEqual(try store.unseenKeys(feed: "west", keys: ["s2", "old"]), [])
+    }
+
+    /// A document whose completion throws fails alone: the others of its group are recorded.
+    func testAGroupDocumentThatFailsFailsAlone() throws {
+        struct Refused: Error {}
+        let store = try openStore()
+        let goodItem = item("g", link: "https://ex.org/g", title: "outage g")
+        let good = GroupedRecording(
+            document: DocumentRecording(
+                feed: "good", items: [IncomingItem(key: "g", link: "", title: "", candidates: [])],
+                alertOnFirstPoll: true)
+        ) { _ in goodItem }
+        let bad = GroupedRecording(
+            document: DocumentRecording(
+                feed: "bad", items: [IncomingItem(key: "b", link: "", title: "", candidates: [])],
+                alertOnFirstPoll: true)
+        ) { _ in throw Refused() }
+        let results = store.recordGroup([good, bad, good], now: t0)
+        XCTAssertEqual(try results[0].get().firedAlertIDs, ["outages|g"])
+        XCTAssertThrowsError(try results[1].get()) { XCTAssertTrue($0 is Refused, "\($0)") }
+        XCTAssertEqual(try results[2].get().newItems, 0, "recorded once, then seen")
+        XCTAssertEqual(try store.unseenKeys(feed: "bad", keys: ["b"]), ["b"], "nothing of the failed document stays")
+        XCTAssertEqual(try store.unseenKeys(feed: "good", keys: ["g"]), [])
+    }
+}
+
+/// What a group's completions were asked for, from whichever thread runs the transaction.
+private final class AskedKeys: @unchecked Sendable {
+    private let lock = NSLock()
+    private var asked: [String] = []
+
+    func append(_ key: String) { lock.withLock { asked.append(key) } }
+    var keys: [String] { lock.withLock { asked } }
 }

@@ -24,6 +24,8 @@ actor PollingService: Service {
     private let wakeup = Wakeup()
     /// Finished polls waiting for the loop.
     private let finished: FinishedPolls
+    /// Changed documents recorded a moment's worth at a time.
+    private let recordings: RecordingGroup
 
     private var pollsInFlight: Set<String> = []
     /// When the schedule next needs looking at (its earliest due feed, or now when room frees up).
@@ -76,6 +78,7 @@ actor PollingService: Service {
         self.logger = logger
         self.alertsQueued = alertsQueued
         finished = FinishedPolls(wakeup: wakeup)
+        recordings = RecordingGroup(store: store)
         if store.isShared {
             // Nothing is held yet: the first lease turn, at the first turn of the loop, fills the schedule.
             try await store.registerFeeds(runtime.config.feeds.map(\.name))
@@ -156,7 +159,8 @@ actor PollingService: Service {
         guard !batch.isEmpty else { return }
         finished.started(batch.count)
         let polls = batch
-        let processor = DocumentProcessor(runtime: runtime, store: store, matchesWhileRecording: true)
+        let processor = DocumentProcessor(
+            runtime: runtime, store: store, matchesWhileRecording: true, group: recordings)
         let poller = FeedPoller(fetcher: fetcher, processor: processor, logger: logger)
         // One task for the batch: the stored states are read in one go, and each poll then runs
         // on the HTTP thread until it finishes (see `FinishedPolls`).

@@ -33,6 +33,31 @@ extension SQLiteStateStore {
         }
     }
 
+    /// The group in one transaction. Should a recording throw, the transaction is rolled back and
+    /// each document is recorded in one of its own, so that it fails alone (a completion may then
+    /// be asked for twice; it returns the same item).
+    public func recordGroup(_ recordings: [GroupedRecording], now: Date) -> [Result<RecordOutcome, any Error>] {
+        if recordings.count > 1,
+            let outcomes = try? write({ db in
+                try recordings.map { recording in
+                    try ItemRecorder(db: db, feed: recording.document.feed, now: now)
+                        .record(
+                            recording.document.items, alertOnFirstPoll: recording.document.alertOnFirstPoll,
+                            completingNew: recording.completingNew)
+                }
+            })
+        {
+            return outcomes.map { .success($0) }
+        }
+        return recordings.map { recording in
+            Result {
+                try recordItemsAndEnqueueAlerts(
+                    feed: recording.document.feed, items: recording.document.items, now: now,
+                    alertOnFirstPoll: recording.document.alertOnFirstPoll, completingNew: recording.completingNew)
+            }
+        }
+    }
+
     public func ledgerFacts(feed: String, items: [IncomingItem], now: Date) throws -> LedgerFacts {
         try read { db in
             let row = try ItemRecorder.feedRow(db, feed: feed)
