@@ -220,7 +220,7 @@ measure_size() {
         'BEGIN { if (n > r) printf "(the start took longer than the %.0f s allowed: the schedule began %.0f s late)\n", l, n - r }'
     start_changer "$interval" "$T_B"
     profile_windows "$name"
-    step python3 "$helpers/window.py" measure "$daemon" "$work/access.log" "$log" "$work/results" "$rate" "$work/due-$name" \
+    NGINX_MASTER=$(cat "$work/nginx.pid") step python3 "$helpers/window.py" measure "$daemon" "$work/access.log" "$log" "$work/results" "$rate" "$work/due-$name" \
         "$name A (changer off)@$T_A@$T_B" "$name B (changer on)@$T_B@$T_END"
     python3 "$helpers/window.py" solve "$work/results" "$name A (changer off)" "$name B (changer on)"
     scrape_times "$log"

@@ -37,6 +37,24 @@ def process(pid):
     return cpu, memory.get("VmRSS", 0), memory.get("VmHWM", 0), memory.get("RssAnon", 0)
 
 
+def workers_cpu(master):
+    """CPU seconds of the children of `master` (nginx's workers): the yardstick of a window. The
+    server's work per request does not depend on the daemon, so daemon/nginx per request cancels
+    what the machine's own speed does to both (identical runs here differ by ±10 %)."""
+    total = 0.0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == master:  # ppid (field 4)
+            total += (int(fields[11]) + int(fields[12])) / TICKS
+    return total
+
+
 def sleep_until(moment):
     while True:
         left = moment - time.time()
@@ -135,18 +153,19 @@ def measure(pid, access, daemon_log, results, expected, due_file, windows):
         for line in lines:
             name, moment = line.split()
             due[name] = float(moment)
+    master = int(os.environ.get("NGINX_MASTER", "0"))
     readings = {}
     for moment in sorted({t for _, start, end in windows for t in (start, end)}):
         sleep_until(moment)
         try:
-            readings[moment] = process(pid) + (os.path.getsize(daemon_log), count_lines(daemon_log))
+            readings[moment] = process(pid) + (os.path.getsize(daemon_log), count_lines(daemon_log), workers_cpu(master))
         except FileNotFoundError:
             print("the daemon (pid %d) has exited: see %s" % (pid, daemon_log))
             return 1
     time.sleep(2.5)  # nginx writes its access log at least every second
     for label, start, end in windows:
-        cpu0, _, _, _, log0, lines0 = readings[start]
-        cpu1, rss, hwm, anon, log1, lines1 = readings[end]
+        cpu0, _, _, _, log0, lines0, server0 = readings[start]
+        cpu1, rss, hwm, anon, log1, lines1, server1 = readings[end]
         counts = requests(access, start, end)
         seconds = end - start
         n200 = counts.get("200", 0)
@@ -161,6 +180,10 @@ def measure(pid, access, daemon_log, results, expected, due_file, windows):
                 "sustained" if polls >= 0.97 * expected * seconds else "NOT sustained", n200, n304,
                 "".join(" + %d × %s" % (v, k) for k, v in sorted(others.items())), cpu, cpu / seconds * 100,
                 cpu / max(polls, 1) * 1e6))
+        if master:
+            server = server1 - server0
+            print("  nginx: CPU %.2f s, %.0f µs per request; the daemon's CPU per poll / nginx's per request: %.2f" % (
+                server, server / max(polls, 1) * 1e6, cpu / server if server > 0 else float("nan")))
         late = lateness(access, due, start, end)
         print("  polls after their due time: median %.2f s, 99th percentile %.2f s, max %.2f s (%d feeds' first polls)" % (
             percentile(late, 0.5), percentile(late, 0.99), late[-1] if late else float("nan"), len(late)))
