@@ -71,7 +71,7 @@ final class CurlEasy {
             codes.append(value.withCString { ccurl_easy_setopt_string(handle, option, $0) })  // libcurl copies strings
         }
 
-        if !keepsShared { setShared(long: long, string: string, pointer: { codes.append($0) }) }
+        if !keepsShared { setShared(long: long, string: string, other: { codes.append($0) }) }
         string(CURLOPT_URL, options.url)
         let previous = keepsShared ? self.options : nil
         if previous?.allowFileURL != options.allowFileURL {
@@ -144,9 +144,10 @@ final class CurlEasy {
             && (previous.userAgent == nil) == (next.userAgent == nil)
     }
 
-    /// The options every transfer sets alike: kept from one GET to the next.
+    /// The options every transfer sets alike: kept from one GET to the next. `long` and `string`
+    /// set an option; `other` takes the result of each other call.
     private func setShared(
-        long: (CURLoption, Int) -> Void, string: (CURLoption, String) -> Void, pointer code: (CURLcode) -> Void
+        long: (CURLoption, Int) -> Void, string: (CURLoption, String) -> Void, other code: (CURLcode) -> Void
     ) {
         let me = Unmanaged.passUnretained(self).toOpaque()
         code(ccurl_easy_setopt_pointer(handle, CURLOPT_ERRORBUFFER, errorBuffer))
