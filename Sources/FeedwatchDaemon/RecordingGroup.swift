@@ -48,7 +48,16 @@ actor RecordingGroup {
         sent += 1
         Task.detached { [store] in
             let results = await store.recordGroup(group.map(\.recording), now: Date())
-            for (entry, result) in zip(group, results) { entry.continuation.resume(with: result) }
+            for (index, entry) in group.enumerated() {
+                // One result per recording is the store's promise; a poll left without one would
+                // never finish, so a missing result fails it instead.
+                entry.continuation.resume(with: index < results.count ? results[index] : .failure(MissingResult()))
+            }
         }
     }
+}
+
+/// A store answered a group with fewer results than recordings.
+struct MissingResult: Error, CustomStringConvertible {
+    var description: String { "the store gave no outcome for this document" }
 }

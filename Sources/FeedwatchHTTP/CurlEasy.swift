@@ -37,6 +37,11 @@ final class CurlEasy {
     private var maxBodySize = Int.max
     private var bodyTooLarge = false
     private var options: CurlTransferOptions?
+    /// Whether the next transfer must start from a reset handle. libcurl 7.88 counts the transfers
+    /// it retried on a new connection after a kept one died, and gives up at the sixth; only
+    /// `curl_easy_reset` sets that count back to zero. A retry opens a connection, so a handle whose
+    /// last transfer opened none and succeeded has retried nothing.
+    private var mustReset = true
 
     init?() {
         guard let handle = curl_easy_init() else { return nil }
@@ -51,12 +56,12 @@ final class CurlEasy {
         errorBuffer.deallocate()
     }
 
-    /// Sets the handle up for one transfer. A GET after a GET keeps the options every transfer
-    /// shares and sets only those that may differ (a feed poll is almost always a GET after a GET:
-    /// `curl_easy_reset` and the shared options cost more than the rest of the set-up); any other
-    /// transfer starts from a reset handle.
+    /// Sets the handle up for one transfer. A GET after a GET that reused its connection keeps the
+    /// options every transfer shares and sets only those that may differ (a feed poll is almost
+    /// always such a GET: `curl_easy_reset` and the shared options cost more than the rest of the
+    /// set-up); any other transfer starts from a reset handle (see `mustReset`).
     func prepare(_ options: CurlTransferOptions) throws(HTTPError) {
-        let keepsShared = self.options.map { Self.sharesSettings($0, options) } ?? false
+        let keepsShared = !mustReset && (self.options.map { Self.sharesSettings($0, options) } ?? false)
         if !keepsShared { curl_easy_reset(handle) }
         body = Data()
         responseHeaders = HTTPHeaders()
@@ -232,6 +237,9 @@ final class CurlEasy {
 
     /// Translates libcurl's result code into a completion, with a message a person can act on.
     func completion(for code: CURLcode) -> CurlCompletion {
+        var connections = 0
+        _ = ccurl_easy_getinfo_long(handle, CURLINFO_NUM_CONNECTS, &connections)
+        mustReset = code != CURLE_OK || connections > 0
         if code == CURLE_OK { return .finished }
         let detail = errorBuffer[0] != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
         let options = self.options

@@ -70,6 +70,21 @@ final class HTTPClientBasicsTests: HTTPTestCase {
         XCTAssertEqual(requests[3].header("User-Agent"), "agent-three")
     }
 
+    /// A kept connection the server has closed is retried on a new one, by libcurl, every time:
+    /// libcurl counts such retries on a handle and gives up at the sixth unless the handle is reset.
+    func testAConnectionThatDiesWhenReusedIsRetriedEveryTime() async throws {
+        let served = RequestsPerConnection()
+        let server = try makeServer { request in
+            // The first request of each connection is answered; the next one finds it closed.
+            served.count(request.connectionID) == 1 ? .init(text: "ok") : .init(fault: .closeWithoutAnswer)
+        }
+        let client = try makeClient()
+        for index in 0..<12 {
+            let result = try response(await client.perform(HTTPRequest(url: server.url("/\(index)"))))
+            XCTAssertEqual(result.status, 200, "request \(index)")
+        }
+    }
+
     func testErrorStatusesAreResponsesNotErrors() async throws {
         let server = try makeServer { request in
             .init(status: Int(request.path.dropFirst()) ?? 400, text: "status page")
@@ -143,5 +158,19 @@ final class HTTPClientBasicsTests: HTTPTestCase {
         headers.set(name: "etag", value: "\"y\"")
         XCTAssertEqual(headers["ETag"], "\"y\"")
         XCTAssertEqual(headers.count, 3)
+    }
+}
+
+/// How many requests each connection of a test server has carried.
+private final class RequestsPerConnection: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [Int: Int] = [:]
+
+    /// Counts one more request on `connection` and returns its number on that connection.
+    func count(_ connection: Int) -> Int {
+        lock.withLock {
+            counts[connection, default: 0] += 1
+            return counts[connection] ?? 0
+        }
     }
 }
