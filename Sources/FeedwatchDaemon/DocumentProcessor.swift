@@ -140,32 +140,26 @@ struct DocumentProcessor: Sendable {
                 feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
             return Self.processed(prepared, record)
         }
+        let alerts = FiredAlerts()
+        let complete: @Sendable (Int) throws -> IncomingItem = { [self] index in
+            try alerts.adding { alerts in
+                try matched(
+                    unmatched.items[index], feed: feed, feedInfo: unmatched.feed, tags: unmatched.tags,
+                    now: unmatched.detectedAt, alerts: &alerts)
+            }
+        }
+        let record: RecordOutcome
         if let group {
-            let alerts = FiredAlerts()
             let document = DocumentRecording(
                 feed: feed.name, items: prepared.items, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
-            let record = try await group.record(
-                GroupedRecording(document: document) { [self] index in
-                    try alerts.adding { alerts in
-                        try matched(
-                            unmatched.items[index], feed: feed, feedInfo: unmatched.feed, tags: unmatched.tags,
-                            now: unmatched.detectedAt, alerts: &alerts)
-                    }
-                })
-            var done = prepared
-            done.alertsByID = alerts.byID
-            return Self.processed(done, record)
-        }
-        var alerts: [String: Alert] = [:]
-        let record = try await store.recordItemsAndEnqueueAlerts(
-            feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll
-        ) { index in
-            try matched(
-                unmatched.items[index], feed: feed, feedInfo: unmatched.feed, tags: unmatched.tags,
-                now: unmatched.detectedAt, alerts: &alerts)
+            record = try await group.record(GroupedRecording(document: document, completingNew: complete))
+        } else {
+            record = try await store.recordItemsAndEnqueueAlerts(
+                feed: feed.name, items: prepared.items, now: now, alertOnFirstPoll: feed.settings.alertOnFirstPoll,
+                completingNew: complete)
         }
         var done = prepared
-        done.alertsByID = alerts
+        done.alertsByID = alerts.byID
         return Self.processed(done, record)
     }
 
@@ -194,8 +188,8 @@ struct DocumentProcessor: Sendable {
     }
 }
 
-/// The alerts a grouped recording's completions raise: filled inside the store's transaction, on
-/// whichever thread runs it, and read once the recording returns.
+/// The alerts a recording's completions raise: filled inside the store's transaction, on whichever
+/// thread runs it (a group's runs outside the caller's task), and read once the recording returns.
 private final class FiredAlerts: @unchecked Sendable {
     private let lock = NSLock()
     private var alerts: [String: Alert] = [:]
