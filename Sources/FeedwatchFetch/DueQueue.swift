@@ -15,35 +15,27 @@ public struct DueQueue: Sendable {
     }
 
     private var heap = Heap<Entry>()
-    /// Each feed's current version; an entry of another version is stale.
-    private var versions: [String: UInt32] = [:]
-    /// Feeds with a current entry.
-    private var scheduled: Set<String> = []
+    /// Each feed's current version, shifted left by one, with the low bit set while the feed has
+    /// a current entry: one dictionary look-up per change instead of one in a version table and
+    /// one in a set of waiting feeds. An entry of another version, or of a feed not waiting, is stale.
+    private var slots: [String: UInt32] = [:]
+    /// Feeds waiting (in flight, gone and removed ones not counted).
+    public private(set) var count = 0
 
     public init() {}
-
-    /// Feeds waiting (in flight, gone and removed ones not counted).
-    public var count: Int { scheduled.count }
 
     /// Schedules `name` at `due`, replacing any earlier time; nil takes it out of the queue (in
     /// flight, gone, removed).
     public mutating func schedule(_ name: String, at due: Date?) {
-        let version = (versions[name] ?? 0) &+ 1
-        versions[name] = version
-        guard let due else {
-            scheduled.remove(name)
-            compactIfMostlyStale()
-            return
-        }
-        scheduled.insert(name)
-        heap.insert(Entry(due: due, name: name, version: version))
+        let version = Self.advance(&slots[name, default: 0], waiting: due != nil, count: &count)
+        if let due { heap.insert(Entry(due: due, name: name, version: version)) }
         compactIfMostlyStale()
     }
 
     /// Forgets `name` altogether (dropped from the configuration).
     public mutating func remove(_ name: String) {
         schedule(name, at: nil)
-        versions[name] = nil
+        slots[name] = nil
     }
 
     /// When the earliest waiting feed is due, or nil when none waits.
@@ -56,27 +48,55 @@ public struct DueQueue: Sendable {
     /// scheduled again.
     public mutating func takeDue(now: Date, limit: Int = .max) -> [String] {
         var taken: [String] = []
-        while taken.count < limit {
-            dropStaleTop()
-            guard let top = heap.min, top.due <= now else { break }
+        while taken.count < limit, let top = heap.min, top.due <= now {
             _ = heap.popMin()
-            versions[top.name] = top.version &+ 1
-            scheduled.remove(top.name)
-            taken.append(top.name)
+            // Current: taken out (a new version, not waiting); stale: dropped. One look-up either way.
+            var isCurrent = false
+            if let index = slots.index(forKey: top.name) {
+                slots.values[index] = Self.taken(
+                    slots.values[index], entry: top.version, isCurrent: &isCurrent, count: &count)
+            }
+            if isCurrent { taken.append(top.name) }
         }
         return taken
     }
 
     private mutating func dropStaleTop() {
-        while let top = heap.min, versions[top.name] != top.version || !scheduled.contains(top.name) {
+        while let top = heap.min, !Self.isCurrent(top, slots[top.name]) {
             _ = heap.popMin()
         }
+    }
+
+    private static func isCurrent(_ entry: Entry, _ slot: UInt32?) -> Bool {
+        slot == entry.version << 1 | 1
+    }
+
+    /// The slot after its feed is taken out of the queue, if `entry` is its current one; the slot
+    /// unchanged otherwise.
+    private static func taken(_ slot: UInt32, entry version: UInt32, isCurrent: inout Bool, count: inout Int) -> UInt32
+    {
+        guard slot == version << 1 | 1 else { return slot }
+        isCurrent = true
+        count -= 1
+        return ((version &+ 1) & versionMask) << 1
+    }
+
+    /// Versions wrap within 31 bits, the slot's upper bits.
+    private static let versionMask: UInt32 = 0x7FFF_FFFF
+
+    /// Moves a slot to its next version, waiting or not, and returns that version.
+    private static func advance(_ slot: inout UInt32, waiting: Bool, count: inout Int) -> UInt32 {
+        let version = ((slot >> 1) &+ 1) & versionMask
+        if slot & 1 == 1 { count -= 1 }
+        if waiting { count += 1 }
+        slot = version << 1 | (waiting ? 1 : 0)
+        return version
     }
 
     /// Stale entries cost memory only; when they outnumber the live ones the heap is rebuilt from
     /// the live ones (amortised O(1) per change).
     private mutating func compactIfMostlyStale() {
-        guard heap.count > 1024, heap.count > 2 * scheduled.count else { return }
-        heap = Heap(heap.unordered.filter { versions[$0.name] == $0.version && scheduled.contains($0.name) })
+        guard heap.count > 1024, heap.count > 2 * count else { return }
+        heap = Heap(heap.unordered.filter { Self.isCurrent($0, slots[$0.name]) })
     }
 }

@@ -48,10 +48,8 @@ public struct FeedScheduler: Sendable {
 
     /// Adds an entry as it is (restored from the state store), or replaces the one of that name.
     public mutating func restore(_ feed: ScheduledFeed) {
-        if let old = feeds[feed.name] { uncount(old) }
-        if Self.isFailing(feed) { failingCount += 1 }
-        if feed.gone { goneCount += 1 }
-        feeds[feed.name] = feed
+        if let old = feeds.updateValue(feed, forKey: feed.name) { uncount(old) }
+        count(feed)
         queue.schedule(feed.name, at: feed.gone ? nil : feed.nextDue)
     }
 
@@ -60,6 +58,11 @@ public struct FeedScheduler: Sendable {
         if let old = feeds[name] { uncount(old) }
         feeds[name] = nil
         queue.remove(name)
+    }
+
+    private mutating func count(_ feed: ScheduledFeed) {
+        if Self.isFailing(feed) { failingCount += 1 }
+        if feed.gone { goneCount += 1 }
     }
 
     private mutating func uncount(_ feed: ScheduledFeed) {
@@ -100,10 +103,21 @@ public struct FeedScheduler: Sendable {
     /// Records a finished poll and returns when the feed is next due (nil once gone or unknown).
     @discardableResult
     public mutating func record(_ outcome: PollOutcome, feed name: String, now: Date) -> Date? {
-        guard let feed = feeds[name] else { return nil }
-        let updated = FeedScheduler.next(after: outcome, feed: feed, now: now)
-        restore(updated)
-        return updated.nextDue
+        recordPoll(outcome, feed: name, now: now)?.nextDue
+    }
+
+    /// Records a finished poll and returns the feed's entry after it (nil when unknown): its next
+    /// due time and its failures in a row, without a second look-up.
+    public mutating func recordPoll(_ outcome: PollOutcome, feed name: String, now: Date) -> ScheduledFeed? {
+        // One look-up for the entry and its update (this runs at every poll; `restore` takes two).
+        guard let index = feeds.index(forKey: name) else { return nil }
+        let old = feeds.values[index]
+        let updated = FeedScheduler.next(after: outcome, feed: old, now: now)
+        uncount(old)
+        count(updated)
+        feeds.values[index] = updated
+        queue.schedule(name, at: updated.gone ? nil : updated.nextDue)
+        return updated
     }
 
     /// When `feed` is next due after `outcome` (nil when gone). Pure.

@@ -24,8 +24,9 @@ public protocol FeedStateStore: Sendable {
     /// The states of the feeds named in `names` that the store knows, by name.
     func feedStates(named names: [String]) async throws -> [String: FeedState]
     /// The states the polls about to start begin from, by name (feeds never saved are absent): the
-    /// daemon asks once for each batch of polls instead of once a poll. Defaults to
-    /// `feedStates(named:)`; a store may answer it more cheaply.
+    /// daemon asks once for each batch of polls instead of once a poll. A poll sets both poll
+    /// times when it ends, so a store may leave `lastPoll` and `nextDue` out (nil) and answer more
+    /// cheaply. Defaults to `feedStates(named:)`.
     func pollStates(named names: [String]) async throws -> [String: FeedState]
     /// Every feed the store knows, by name.
     func allFeedStates() async throws -> [FeedState]

@@ -46,6 +46,11 @@ final class FeedSchedulerTests: XCTestCase {
         }
         XCTAssertEqual(delays, [1200, 2400, 4800, 9600, 19200, 21600, 21600, 21600])
         XCTAssertEqual(scheduler.feed(named: "a")?.consecutiveErrors, 8)
+        // The entry a poll's recording returns is the one the schedule now holds.
+        let ninth = scheduler.recordPoll(.failure(retryAfter: nil), feed: "a", now: start)
+        XCTAssertEqual(ninth?.consecutiveErrors, 9)
+        XCTAssertEqual(ninth, scheduler.feed(named: "a"))
+        XCTAssertNil(scheduler.recordPoll(.failure(retryAfter: nil), feed: "unknown", now: start))
     }
 
     func testSuccessResetsTheBackoff() {

@@ -267,7 +267,9 @@ final class DeduplicationTests: StateTestCase {
             if minute == 3 { state.lastStatus = "304" }
             try store.saveFeedStates([state])
             XCTAssertEqual(try store.feedState(named: "news"), state, "after minute \(minute)")
-            XCTAssertEqual(try store.pollStates(named: ["news"])["news"], state)
+            var forPoll = state
+            (forPoll.lastPoll, forPoll.nextDue) = (nil, nil)  // a poll sets its times itself
+            XCTAssertEqual(try store.pollStates(named: ["news"])["news"], forPoll)
         }
         var rows: [FeedScheduleRow] = []
         try store.forEachScheduleRow { rows.append($0) }
@@ -297,7 +299,7 @@ final class DeduplicationTests: StateTestCase {
         XCTAssertEqual(try store.feedState(named: "other"), other, "a state not named is saved whole")
         other.lastPoll = t0.addingTimeInterval(9)
         try store.saveFeedStates([other], timesOnly: ["other"])
-        XCTAssertEqual(try store.pollStates(named: ["other"])["other"], other)
+        XCTAssertEqual(try store.feedState(named: "other"), other)
     }
 
     /// Items recorded before their candidates are known: the store asks for the candidates of the

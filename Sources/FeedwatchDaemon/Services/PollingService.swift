@@ -242,13 +242,14 @@ actor PollingService: Service {
         let now = Date()
         // A feed removed by a reload while its poll was in flight is forgotten.
         guard runtime.hasFeed(named: feed.name) else { return }
-        let nextDue = scheduler.record(report.outcome, feed: feed.name, now: now)
+        let entry = scheduler.recordPoll(report.outcome, feed: feed.name, now: now)
+        let nextDue = entry?.nextDue
         refreshFeedGauges()
         // Feeds left waiting for room are looked at again once half the room is free (one look
         // at the queue per batch, not per poll).
         let roomAgain = backlogged && pollsInFlight.count <= runtime.config.concurrency / 2
         nextPollCheck = min(nextPollCheck, nextDue ?? .distantFuture, roomAgain ? now : .distantFuture)
-        let errors = scheduler.feed(named: feed.name)?.consecutiveErrors ?? 0
+        let errors = entry?.consecutiveErrors ?? 0
         let updated = FeedPoller.updatedState(
             previous, feed: feed, report: report, nextDue: nextDue, consecutiveErrors: errors, now: now)
         if unsavedStates.isEmpty { firstUnsaved = now }
