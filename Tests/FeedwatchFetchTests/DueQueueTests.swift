@@ -38,6 +38,20 @@ final class DueQueueTests: XCTestCase {
         XCTAssertEqual(queue.count, 0)
     }
 
+    /// A feed removed (a reload dropped it) and added again is due at its new time only: the entry
+    /// its first scheduling left behind stays stale.
+    func testAFeedRemovedAndAddedAgainIsDueAtItsNewTimeOnly() {
+        var queue = DueQueue()
+        queue.schedule("a", at: t0.addingTimeInterval(5))
+        queue.remove("a")
+        queue.schedule("a", at: t0.addingTimeInterval(50))
+        XCTAssertEqual(queue.count, 1)
+        XCTAssertEqual(queue.earliestDue(), t0.addingTimeInterval(50))
+        XCTAssertEqual(queue.takeDue(now: t0.addingTimeInterval(10)), [])
+        XCTAssertEqual(queue.takeDue(now: t0.addingTimeInterval(50)), ["a"])
+        XCTAssertEqual(queue.count, 0)
+    }
+
     func testItAgreesWithLookingAtEveryFeedOverManyRandomChanges() {
         var queue = DueQueue()
         var model: [String: Date] = [:]
