@@ -231,7 +231,8 @@ struct StoreContract {
         XCTAssertEqual(forPolls.keys.sorted(), ["fine", "old"])
         for (name, state) in named {
             var forPoll = try XCTUnwrap(forPolls[name])
-            XCTAssertTrue(forPoll.lastPoll == nil || forPoll.lastPoll == state.lastPoll)
+            XCTAssertTrue(forPoll.lastPoll == nil || forPoll.lastPoll == state.lastPoll, name)
+            XCTAssertTrue(forPoll.nextDue == nil || forPoll.nextDue == state.nextDue, name)
             forPoll.lastPoll = state.lastPoll
             forPoll.nextDue = state.nextDue
             XCTAssertEqual(forPoll, state)
