@@ -75,6 +75,9 @@ struct DocumentProcessor: Sendable {
         // Matching costs more than a local look-up: only items never seen before are matched, and
         // not at all on a first poll that records silently. Where a look-up is a round trip to a
         // server, every item is matched instead (nil: no look-up); recording ignores the seen ones.
+        // A feed the store holds no state for has seen nothing yet: its items are all matched
+        // without a look-up (on SQLite the look-up would wait for the writer, which `once` keeps
+        // busy recording the documents before it).
         let silent = RecordingPlan.isSilent(
             firstPollDone: state?.firstPollDone == true, alertOnFirstPoll: feed.settings.alertOnFirstPoll)
         let feedInfo = Alert.Feed(name: feed.name, url: feed.source.url, title: parsed.title)
@@ -83,7 +86,7 @@ struct DocumentProcessor: Sendable {
         let unseen: Set<String>?
         if silent || deferred {
             unseen = []
-        } else if store.lookupsAreRoundTrips {
+        } else if store.lookupsAreRoundTrips || state == nil {
             unseen = nil
         } else {
             unseen = Set(try await store.unseenKeys(feed: feed.name, keys: parsed.items.map(\.id)))
