@@ -94,12 +94,16 @@ struct DocumentProcessor: Sendable {
         var alertsByID: [String: Alert] = [:]
         var incoming: [IncomingItem] = []
         incoming.reserveCapacity(parsed.items.count)
-        for item in parsed.items {
-            if unseen?.contains(item.id) ?? true {
-                incoming.append(
-                    try matched(item, feed: feed, feedInfo: feedInfo, tags: tags, now: now, alerts: &alertsByID))
-            } else {
-                incoming.append(IncomingItem(key: item.id, link: item.link, title: "", candidates: []))
+        try runtime.matcher.withSession { session in
+            for item in parsed.items {
+                if unseen?.contains(item.id) ?? true {
+                    incoming.append(
+                        try matched(
+                            item, feed: feed, feedInfo: feedInfo, tags: tags, now: now, alerts: &alertsByID,
+                            session: &session))
+                } else {
+                    incoming.append(IncomingItem(key: item.id, link: item.link, title: "", candidates: []))
+                }
             }
         }
         return PreparedDocument(
@@ -111,10 +115,10 @@ struct DocumentProcessor: Sendable {
     /// `item` as recorded, with the alerts its matches would raise (added to `alerts`).
     private func matched(
         _ item: FeedItem, feed: FeedConfig, feedInfo: Alert.Feed, tags: Set<String>, now: Date,
-        alerts: inout [String: Alert]
+        alerts: inout [String: Alert], session: inout MatchSession
     ) throws -> IncomingItem {
         var candidates: [AlertCandidate] = []
-        for match in runtime.matcher.matches(Self.matchInput(item), feed: feed.name, tags: tags) {
+        for match in session.matches(Self.matchInput(item), feed: feed.name, tags: tags) {
             let alert = Alert(
                 rule: match.rule, keywords: match.keywords, feed: feedInfo,
                 item: Alert.Item(
@@ -146,9 +150,11 @@ struct DocumentProcessor: Sendable {
         let alerts = FiredAlerts()
         let complete: @Sendable (Int) throws -> IncomingItem = { [self] index in
             try alerts.adding { alerts in
-                try matched(
-                    unmatched.items[index], feed: feed, feedInfo: unmatched.feed, tags: unmatched.tags,
-                    now: unmatched.detectedAt, alerts: &alerts)
+                try runtime.matcher.withSession { session in
+                    try matched(
+                        unmatched.items[index], feed: feed, feedInfo: unmatched.feed, tags: unmatched.tags,
+                        now: unmatched.detectedAt, alerts: &alerts, session: &session)
+                }
             }
         }
         let record: RecordOutcome
