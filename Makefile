@@ -4,7 +4,7 @@ PREFIX       ?= /usr/local
 CONFIG       ?= config/feedwatch.yaml
 # postgresql-15 (programs in /usr/lib/postgresql/15/bin): the state-store tests start private servers of
 # their own (Tests/TestSupport/PostgresTestServer.swift), never Debian's cluster.
-APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libsystemd-dev libsqlite3-dev libuchardet-dev pkg-config \
+APT_PACKAGES := libcurl4-openssl-dev libxml2-dev libsystemd-dev libsqlite3-dev libuchardet-dev libjemalloc-dev pkg-config \
                 systemd curl python3-aiosmtpd python3-prometheus-client chromium fonts-dejavu-core \
                 postgresql-15 postgresql-client-15
 # The benchmarks also serve 10,000 feeds with nginx and time processes with GNU time.

@@ -103,7 +103,11 @@ let package = Package(
                 "FeedwatchDaemon", "FeedwatchConfig", "FeedwatchParse", "FeedwatchAlert", "FeedwatchState",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ],
+            // jemalloc instead of glibc's malloc: a document's buffers are allocated on the transfer
+            // thread and freed on the workers, and glibc serialises such frees on the allocating
+            // arena's lock (README, "Memory allocator").
+            linkerSettings: [.linkedLibrary("jemalloc")]),
 
         // Shared by the tests: loopback HTTP server, journald helper, child-process helpers.
         .target(
