@@ -12,6 +12,31 @@ final class RuleMatcherTests: XCTestCase {
         try fire([RuleSpec(name: "r", any: any)], MatchInput(title: title)).first?.keywords ?? []
     }
 
+    /// A document's items are matched one after another in one session: nothing an item matched
+    /// (a keyword, a phrase begun at its end, a rule it made a candidate) may carry over to the next.
+    func testItemsMatchedInOneSessionFireAsEachAlone() throws {
+        let matcher = try RuleMatcher(rules: [
+            RuleSpec(name: "outages", any: ["panne", "déni de service"], none: ["publicité"]),
+            RuleSpec(name: "both", all: ["facebook", "telegram"]),
+            RuleSpec(name: "regex", any: ["/incid(ent|ence)s?/"]),
+        ])
+        let items = [
+            MatchInput(title: "Panne de Facebook", summary: "Telegram gagne des utilisateurs"),
+            MatchInput(title: "Rien à signaler", summary: "un déni de"),
+            MatchInput(title: "service rétabli", summary: "publicité pour Telegram"),
+            MatchInput(title: "Facebook seul", summary: "aucun incident"),
+            MatchInput(title: "Panne, publicité", summary: "Telegram et Facebook"),
+            MatchInput(title: "déni de service", summary: ""),
+        ]
+        let alone = items.map { matcher.matches($0, feed: "lemonde", tags: []) }
+        let together = matcher.withSession { session in
+            items.map { session.matches($0, feed: "lemonde", tags: []) }
+        }
+        XCTAssertEqual(together, alone)
+        XCTAssertEqual(
+            together.map { $0.map(\.rule) }, [["outages", "both"], [], [], ["regex"], ["both"], ["outages"]])
+    }
+
     func testAccentsMatchBothWays() throws {
         XCTAssertEqual(try keywords(["telegram"], title: "Panne de Télégram"), ["telegram"])
         XCTAssertEqual(try keywords(["Télégram"], title: "telegram is down"), ["Télégram"])
