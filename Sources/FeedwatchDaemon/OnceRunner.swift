@@ -68,10 +68,9 @@ public struct OnceRunner {
             return false
         }
         summary.feeds = feeds.count
-        let reports = await pollInConfigurationOrder(feeds, states: states, poller: poller, shared: store.isShared)
-        let now = Date()
-        var updatedStates: [FeedState] = []
-        for (feed, report) in zip(feeds, reports) {
+        let (reports, updatedStates) = try await pollInConfigurationOrder(
+            feeds, states: states, poller: poller, store: store, savingStates: !dryRun)
+        for report in reports {
             if report.processingError != nil { summary.failedFeeds += 1 }
             switch report.result.outcome {
             case .failed, .gone: summary.failedFeeds += 1
@@ -82,25 +81,13 @@ public struct OnceRunner {
             for alert in report.processed?.alerts ?? [] where dryRun {
                 printAlert(alert.jsonPayloadText())
             }
-            guard !dryRun else { continue }
-            let outcome = PollOutcome(report.result)
-            let errors = states[feed.name].map { $0.consecutiveErrors } ?? 0
-            let failed: Bool
-            switch outcome {
-            case .failure: failed = true
-            default: failed = report.processingError != nil
-            }
-            let interval = feed.settings.interval
-            let state = FeedPoller.updatedState(
-                states[feed.name], feed: feed, report: report, nextDue: now.addingTimeInterval(interval),
-                consecutiveErrors: failed ? errors + 1 : 0, now: now)
-            updatedStates.append(state)
         }
-        try await store.saveFeedStates(updatedStates)
         if !dryRun {
             let health = FeedHealth(config: config.health)
             for (feed, state) in zip(feeds, updatedStates) {
-                await health.check(state, previous: states[feed.name], feed: feed, store: store, now: now, logger: logger)
+                await health.check(
+                    state, previous: states[feed.name], feed: feed, store: store, now: state.lastPoll ?? Date(),
+                    logger: logger)
             }
         }
         if !dryRun {
@@ -142,15 +129,23 @@ public struct OnceRunner {
     /// candidates fires nothing and reads nothing another feed writes (its seen items are its
     /// feed's own), so it cannot change nor be changed by another; documents with candidates,
     /// which share story keys and queue alerts, are decided and queued in configuration order.
+    ///
+    /// With `savingStates`, the state each poll leaves is computed as its document is recorded and
+    /// saved `statesSavedTogether` at a time while later feeds are polled, so that the end of the
+    /// run does not wait for ten thousand rows written one after another. Returns the reports and
+    /// those states (empty without `savingStates`), both in configuration order.
     private func pollInConfigurationOrder(
-        _ feeds: [FeedConfig], states: [String: FeedState], poller: FeedPoller, shared: Bool
-    ) async -> [PollReport] {
+        _ feeds: [FeedConfig], states: [String: FeedState], poller: FeedPoller, store: any StateStore,
+        savingStates: Bool
+    ) async throws -> (reports: [PollReport], states: [FeedState]) {
         let concurrency = max(1, config.concurrency)
+        let shared = store.isShared
         enum Step: Sendable {
             case prepared(Int, PreparedPoll)
             case recorded(Int, [PollReport], alerting: Bool)
+            case saved((any Error)?)
         }
-        return await withTaskGroup(of: Step.self) { group in
+        let polled = await withTaskGroup(of: Step.self) { group in
             var next = 0
             var fetching = 0
             var ready: [Int: PreparedPoll] = [:]
@@ -159,6 +154,21 @@ public struct OnceRunner {
             var recordingDocuments = 0
             var alertingRecording = false
             var reports: [PollReport?] = Array(repeating: nil, count: feeds.count)
+            var updated: [FeedState?] = Array(repeating: nil, count: savingStates ? feeds.count : 0)
+            var unsaved: [FeedState] = []
+            var saveError: (any Error)?
+            func saveUnsaved() {
+                let batch = unsaved
+                unsaved = []
+                group.addTask {
+                    do {
+                        try await store.saveFeedStates(batch)
+                        return .saved(nil)
+                    } catch {
+                        return .saved(error)
+                    }
+                }
+            }
             func record(_ batch: [PreparedPoll], alerting: Bool) {
                 let index = nextToRecord
                 for offset in batch.indices { ready.removeValue(forKey: index + offset) }
@@ -205,10 +215,41 @@ public struct OnceRunner {
                     recordingDocuments -= recorded.count
                     if alerting { alertingRecording = false }
                     for (offset, report) in recorded.enumerated() { reports[index + offset] = report }
+                    guard savingStates else { break }
+                    let now = Date()
+                    for (offset, report) in recorded.enumerated() {
+                        let feed = feeds[index + offset]
+                        let state = Self.state(after: report, feed: feed, previous: states[feed.name], now: now)
+                        updated[index + offset] = state
+                        unsaved.append(state)
+                    }
+                    if unsaved.count >= Self.statesSavedTogether { saveUnsaved() }
+                case .saved(let error):
+                    if let error, saveError == nil { saveError = error }
                 }
                 startMore()
             }
-            return reports.map { $0! }
+            return (reports: reports.map { $0! }, states: updated.map { $0! }, unsaved: unsaved, saveError: saveError)
         }
+        if let error = polled.saveError { throw error }
+        try await store.saveFeedStates(polled.unsaved)
+        return (polled.reports, polled.states)
+    }
+
+    /// States saved in one transaction while `once` polls on.
+    static let statesSavedTogether = 256
+
+    /// The state `feed` is left in by its poll's `report`, polled (and due again from) `now`.
+    private static func state(
+        after report: PollReport, feed: FeedConfig, previous: FeedState?, now: Date
+    ) -> FeedState {
+        let failed: Bool
+        switch PollOutcome(report.result) {
+        case .failure: failed = true
+        default: failed = report.processingError != nil
+        }
+        return FeedPoller.updatedState(
+            previous, feed: feed, report: report, nextDue: now.addingTimeInterval(feed.settings.interval),
+            consecutiveErrors: failed ? (previous?.consecutiveErrors ?? 0) + 1 : 0, now: now)
     }
 }

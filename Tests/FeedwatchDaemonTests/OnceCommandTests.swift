@@ -81,6 +81,31 @@ final class OnceCommandTests: DaemonTestCase {
         XCTAssertEqual(try feedwatch(["once", "--dry-run"]).stdout, "", "a dry run after a real one finds nothing new")
     }
 
+    /// `once` saves feed states in batches while it polls on: every feed's state must be there at
+    /// the end, those of the last, partial batch included, or the next poll of that feed would be
+    /// unconditional.
+    func testEveryFeedsStateIsSavedWhenThereAreMoreFeedsThanOneBatchOfStates() throws {
+        let feedCount = 600  // two whole batches of 256 states and a partial one
+        let server = try HTTPTestServer { request in
+            let etag = "\"\(request.pathWithoutQuery)\""
+            if request.header("If-None-Match") == etag { return .init(status: 304, text: "") }
+            return .init(status: 200, headers: [("ETag", etag)], text: FeedFixtures.rss([]))
+        }
+        defer { server.stop() }
+        let feeds = (0..<feedCount).map { "  - {url: \"\(server.url("/f\($0)").absoluteString)\", name: feed-\($0)}" }
+        try writeConfig("feeds:\n" + feeds.joined(separator: "\n") + "\nrules:\n  - {name: outages, any: [panne]}\n")
+        let first = try feedwatch(["once"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let state = try feedwatch(["state"])
+        let rows = state.stdout.split(separator: "\n").filter { $0.hasPrefix("feed-") }
+        XCTAssertEqual(rows.count, feedCount, state.stdout)
+        XCTAssertEqual(rows.filter { $0.contains(" 200 ") && $0.contains(" etag ") }.count, feedCount, state.stdout)
+        let second = try feedwatch(["once"])
+        XCTAssertEqual(second.status, 0, second.stderr)
+        let conditional = server.requests.suffix(feedCount).filter { $0.header("If-None-Match") != nil }
+        XCTAssertEqual(conditional.count, feedCount, "every feed's second poll sends its validator")
+    }
+
     func testParsePrintsTheFeedAsJSON() throws {
         let path = directory.appendingPathComponent("one.xml").path
         try FeedFixtures.rss([.init(guid: "x1", title: "Panne &amp; reprise", link: "https://news.example.org/x")])
