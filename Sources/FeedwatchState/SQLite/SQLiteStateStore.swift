@@ -53,6 +53,7 @@ public final class SQLiteStateStore: @unchecked Sendable {
         self.databasePath = (directory as NSString).appendingPathComponent("feedwatch.sqlite")
         self.mode = mode
         let path = databasePath
+        SQLiteProcessSettings.applied
 
         var config = Configuration()
         config.busyMode = .timeout(10)
