@@ -94,15 +94,20 @@ struct DocumentProcessor: Sendable {
         var alertsByID: [String: Alert] = [:]
         var incoming: [IncomingItem] = []
         incoming.reserveCapacity(parsed.items.count)
-        try runtime.matcher.withSession { session in
-            for item in parsed.items {
-                if unseen?.contains(item.id) ?? true {
-                    incoming.append(
-                        try matched(
-                            item, feed: feed, feedInfo: feedInfo, tags: tags, now: now, alerts: &alertsByID,
-                            session: &session))
-                } else {
-                    incoming.append(IncomingItem(key: item.id, link: item.link, title: "", candidates: []))
+        // Through a buffer pointer: the items are read in place, where `for item in` (or an
+        // array subscript) would copy each one, retaining and releasing every string of it.
+        try parsed.items.withUnsafeBufferPointer { items in
+            try runtime.matcher.withSession { session in
+                for index in items.indices {
+                    if unseen?.contains(items[index].id) ?? true {
+                        incoming.append(
+                            try matched(
+                                items[index], feed: feed, feedInfo: feedInfo, tags: tags, now: now,
+                                alerts: &alertsByID, session: &session))
+                    } else {
+                        incoming.append(
+                            IncomingItem(key: items[index].id, link: items[index].link, title: "", candidates: []))
+                    }
                 }
             }
         }

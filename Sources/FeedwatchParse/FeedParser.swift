@@ -25,7 +25,7 @@ public enum FeedParser {
     /// memory stays bounded by the largest item, not the document.
     public static func stream(
         _ data: Data, url: String, httpCharset: String? = nil,
-        onItem: (FeedItem) -> Void
+        onItem: (consuming FeedItem) -> Void
     ) throws(FeedParseError) -> FeedHeader {
         let document = try Encoding.utf8Document(data, httpCharset: httpCharset)
         let bytes = document.bytes

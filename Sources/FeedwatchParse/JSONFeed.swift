@@ -20,7 +20,7 @@ struct JSONFeedItem {
 }
 
 enum JSONFeed {
-    static func read(_ data: Data, url: String, warnings: [String], onItem: (FeedItem) -> Void)
+    static func read(_ data: Data, url: String, warnings: [String], onItem: (consuming FeedItem) -> Void)
         throws(FeedParseError) -> FeedHeader
     {
         let object: Any

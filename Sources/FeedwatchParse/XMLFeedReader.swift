@@ -172,7 +172,7 @@ final class XMLFeedReader: XMLEventHandler {
     private static let xmlNamespace = "http://www.w3.org/XML/1998/namespace"
 
     private let context: XMLFeedContext
-    private let onItem: (FeedItem) -> Void
+    private let onItem: (consuming FeedItem) -> Void
     @exclusivity(unchecked) private var formatReader: XMLFormatReader?
     @exclusivity(unchecked) private var rootError: FeedParseError?
     @exclusivity(unchecked) private var depth = 0
@@ -190,7 +190,7 @@ final class XMLFeedReader: XMLEventHandler {
     @exclusivity(unchecked) private var documentTotal = 0
     @exclusivity(unchecked) private(set) var itemCount = 0
 
-    private init(url: String, onItem: @escaping (FeedItem) -> Void) {
+    private init(url: String, onItem: @escaping (consuming FeedItem) -> Void) {
         context = XMLFeedContext(feedURL: url)
         self.onItem = onItem
     }
@@ -223,7 +223,7 @@ final class XMLFeedReader: XMLEventHandler {
     }
 
     /// Reads an XML feed held as UTF-8, handing each item to `onItem` as soon as it ends.
-    static func read(utf8 bytes: UnsafeRawBufferPointer, url: String, onItem: (FeedItem) -> Void)
+    static func read(utf8 bytes: UnsafeRawBufferPointer, url: String, onItem: (consuming FeedItem) -> Void)
         throws(FeedParseError) -> FeedHeader
     {
         try withoutActuallyEscaping(onItem) { (onItem) throws(FeedParseError) -> FeedHeader in
