@@ -181,7 +181,11 @@ struct ItemRecorder {
     private static let selectByNameSQL = (0...9).map { BatchedStatements.selectSeenByFeedName(keys: 1 << $0) }
     private static let refreshSQL = (0...9).map { BatchedStatements.refreshSeen(keys: 1 << $0) }
 
-    private func insertSeen(_ hashes: [KeyHash], feedID: Int64) throws {
+    private func insertSeen(_ unordered: [KeyHash], feedID: Int64) throws {
+        // In key order (the blob's bytes are big-endian): a feed's new rows then land one after
+        // another at the end of the key's B-tree and of the last-seen index, where SQLite appends
+        // and splits full pages cheaply, instead of at random places among each other.
+        let hashes = unordered.sorted { ($0.high, $0.low) < ($1.high, $1.low) }
         var start = 0
         for size in BatchedStatements.insertBatchSizes(hashes.count) {
             try RawStatement.run(db, sql: Self.insertSQL[size] ?? BatchedStatements.insertSeen(rows: size)) {
