@@ -123,7 +123,7 @@ let package = Package(
         .testTarget(
             name: "FeedwatchParseTests", dependencies: ["FeedwatchParse", "CLibXML2", "TestSupport"],
             resources: [.copy("Fixtures")]),
-        .testTarget(name: "FeedwatchMatchTests", dependencies: ["FeedwatchMatch"]),
+        .testTarget(name: "FeedwatchMatchTests", dependencies: ["FeedwatchMatch", "TestSupport"]),
         .testTarget(name: "FeedwatchTemplateTests", dependencies: ["FeedwatchTemplate"]),
         .testTarget(name: "FeedwatchFetchTests", dependencies: ["FeedwatchFetch", "FeedwatchHTTP", "TestSupport"]),
         .testTarget(name: "FeedwatchStateTests", dependencies: ["FeedwatchState", "FeedwatchPostgres", "TestSupport"]),

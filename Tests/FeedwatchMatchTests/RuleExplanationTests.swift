@@ -1,4 +1,5 @@
 import FeedwatchMatch
+import TestSupport
 import XCTest
 
 /// `RuleMatcher.explain`: why each rule fires or not, from the matcher's own scan and evaluation.
@@ -102,7 +103,7 @@ final class RuleExplanationTests: XCTestCase {
             "panne", "pannes", "Telegram", "télégram", "Facebook", "publicité", "Publicite", "3 millions",
             "sponsorisé", "jazz", "millions", "12 millions",
         ]
-        var generator = SplitMix(seed: 2026)  // the same items on every run
+        var generator = SeededRandom(seed: 2026)  // the same items on every run
         for _ in 0..<500 {
             func text() -> String {
                 (0..<Int.random(in: 0...4, using: &generator)).map { _ in words.randomElement(using: &generator)! }
@@ -122,18 +123,5 @@ final class RuleExplanationTests: XCTestCase {
                 }
             }
         }
-    }
-}
-
-/// A small seeded generator: a failure names an item that the next run meets again.
-private struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import FeedwatchParse
@@ -99,7 +100,7 @@ final class HTMLFeedLinksTests: XCTestCase {
     }
 
     func testFiveMegabytesOfJunkAreReadInBoundedTime() throws {
-        var generator = SplitMix(seed: 42)
+        var generator = SeededRandom(seed: 42)
         let alphabet =
             Array("<>/=\"' &;#!-abcdefghijklmnopqrstuvwxyz0123456789\n\t<link rel=alternate".utf8) + [0, 0xC3, 0xFF]
         var junk = [UInt8](repeating: 0, count: 5 * 1024 * 1024)
@@ -128,18 +129,5 @@ final class HTMLFeedLinksTests: XCTestCase {
             XCTAssertGreaterThan(usage.allocations, 0)
             XCTAssertEqual(usage.bytesStillAllocated, 0, "\(usage.allocationsStillLive) allocation(s) leaked")
         }
-    }
-}
-
-/// A small deterministic generator, so the junk page is the same on every run.
-private struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,3 +1,4 @@
+import TestSupport
 import XCTest
 
 @testable import FeedwatchParse
@@ -52,7 +53,7 @@ final class PlainTextFastPathTests: XCTestCase {
     }
 
     func testRandomTextsAgree() {
-        var generator = SeededBytes(seed: 0x5EED)
+        var generator = SeededRandom(seed: 0x5EED)
         let alphabet: [UInt8] = Array("ab <&\t\n".utf8) + [0xC2, 0xA0, 0xC3, 0xA9, 0xE2, 0x80, 0x99, 0xE3, 0xE1]
         for _ in 0..<20_000 {
             let count = Int.random(in: 1...40, using: &generator)
@@ -61,18 +62,5 @@ final class PlainTextFastPathTests: XCTestCase {
             }
             assertSameAsBytewise(bytes)
         }
-    }
-}
-
-/// A seeded generator (SplitMix64): a failing text comes back on the next run.
-private struct SeededBytes: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

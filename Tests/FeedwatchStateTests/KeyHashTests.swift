@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 
 @testable import FeedwatchState
@@ -27,7 +28,7 @@ final class KeyHashTests: XCTestCase {
     }
 
     func testRandomTextsMatchTheStoryKeyHash() {
-        var generator = SeededKeys(seed: 0xFEED)
+        var generator = SeededRandom(seed: 0xFEED)
         let pieces = ["https://example.org/", "feed-", "item ", "é", "’", "日本", "\u{1F600}", "?utm_source=x", "0"]
         for _ in 0..<5_000 {
             let count = Int.random(in: 0...40, using: &generator)
@@ -37,17 +38,4 @@ final class KeyHashTests: XCTestCase {
     }
 
     private func hex(_ hash: KeyHash) -> String { hash.data.map { String(format: "%02x", $0) }.joined() }
-}
-
-/// A seeded generator (SplitMix64): a failing text comes back on the next run.
-private struct SeededKeys: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
