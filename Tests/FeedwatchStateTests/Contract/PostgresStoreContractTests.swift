@@ -49,6 +49,7 @@ final class PostgresStoreContractTests: XCTestCase {
 
     func testLedger() async throws { try await contract.ledger() }
     func testFeedStates() async throws { try await contract.feedStatesRoundTripAndFirstPollDoneOnlyTurnsOn() }
+    func testFeedStatesPollAfterPoll() async throws { try await contract.feedStatesStayEachFeedsOwnPollAfterPoll() }
     func testOutbox() async throws { try await contract.outbox() }
     func testHistoryAndHousekeeping() async throws { try await contract.historyAndHousekeeping() }
 }

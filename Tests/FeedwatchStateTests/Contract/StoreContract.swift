@@ -248,6 +248,57 @@ struct StoreContract {
         await store.close()
     }
 
+    /// The reads polls start from and the saves after them, round after round, most saves of the
+    /// times alone: each lands on the feed it names, however the store finds the row (the SQLite
+    /// store by its row id once it has learnt it, by name the first time).
+    func feedStatesStayEachFeedsOwnPollAfterPoll() async throws {
+        let store = try await make()
+        let names = (0..<40).map { "feed-\($0)" }
+        var states: [String: FeedState] = [:]
+        for (index, name) in names.enumerated() {
+            states[name] = FeedState(
+                name: name, configuredURL: "https://ex.org/\(name)", etag: "\"\(name)-0\"", lastPoll: t0,
+                lastStatus: "200", nextDue: t0.addingTimeInterval(Double(60 + index)))
+        }
+        // Half the feeds saved first: the others' rows come with the saves of the rounds that poll them.
+        try await store.saveFeedStates(names.prefix(20).map { states[$0]! })
+        var stored = Set(names.prefix(20))
+        for round in 1...4 {
+            // A different subset each round, in another order, and a feed never saved.
+            let subset = names.enumerated().filter { ($0.offset + round) % 3 != 0 }.map(\.element)
+            let asked = round % 2 == 0 ? subset.reversed() : subset
+            let read = try await store.pollStates(named: asked + ["missing"])
+            XCTAssertEqual(Set(read.keys), stored.intersection(asked), "round \(round)")
+            for (name, state) in read {
+                var expected = try XCTUnwrap(states[name])
+                XCTAssertTrue(state.lastPoll == nil || state.lastPoll == expected.lastPoll, name)
+                expected.lastPoll = state.lastPoll
+                expected.nextDue = state.nextDue
+                XCTAssertEqual(state, expected, "round \(round)")
+            }
+            var saved: [FeedState] = []
+            var timesOnly: Set<String> = []
+            for (index, name) in asked.enumerated() {
+                var state = try XCTUnwrap(states[name])
+                state.lastPoll = t0.addingTimeInterval(Double(round * 60))
+                state.nextDue = t0.addingTimeInterval(Double(round * 60 + 60 + index))
+                if index % 4 == 0 || read[name] == nil {
+                    state.etag = "\"\(name)-\(round)\""
+                } else {
+                    timesOnly.insert(name)
+                }
+                states[name] = state
+                saved.append(state)
+            }
+            try await store.saveFeedStates(saved, timesOnly: timesOnly)
+            stored.formUnion(asked)
+        }
+        let all = try await store.allFeedStates()
+        XCTAssertEqual(all.count, stored.count)
+        for state in all { XCTAssertEqual(state, states[state.name]) }
+        await store.close()
+    }
+
     // MARK: - The outbox
 
     func outboxClaimsOnceRetriesAndDeadLetters() async throws {
