@@ -1,42 +1,53 @@
 import FeedwatchState
 import Foundation
 
-/// Gathers the documents the daemon's polls record within `window` and writes them together
-/// (`recordGroup`): one commit, and with `synchronous=FULL` one wait for the disk, per group instead
-/// of per changed document. A feed changing every few seconds among 100,000 would otherwise commit
-/// once for each. An alert waits at most `window` longer; a full group goes at once.
+/// Gathers the documents the daemon's polls record and writes them together (`recordGroup`): one
+/// commit, and with `synchronous=FULL` one wait for the disk, per group instead of per changed
+/// document. A feed changing every few seconds among 100,000 would otherwise commit once for each.
+///
+/// Groups go at least `spacing` apart. A document that comes after a quiet `spacing` is recorded at
+/// once, alone, so an alert from a quiet daemon waits for nothing; documents that come sooner wait
+/// for the end of the spacing and go together, so a busy daemon commits at most once a `spacing`
+/// and an alert waits at most `spacing` longer. A full group goes at once.
 actor RecordingGroup {
     private let store: any StateStore
-    private let window: Duration
+    private let spacing: Duration
     private let maxDocuments: Int
     private var waiting: [(recording: GroupedRecording, continuation: CheckedContinuation<RecordOutcome, any Error>)] =
         []
-    /// Counts the groups sent: a window's end concerns only the group it was started for.
+    /// Counts the groups sent: a spacing's end concerns only the group it was started for.
     private var sent = 0
+    /// When the last group went (nil before the first).
+    private var lastSent: ContinuousClock.Instant?
 
-    init(store: any StateStore, window: Duration = .milliseconds(50), maxDocuments: Int = 64) {
+    init(store: any StateStore, spacing: Duration = .milliseconds(20), maxDocuments: Int = 64) {
         self.store = store
-        self.window = window
+        self.spacing = spacing
         self.maxDocuments = maxDocuments
     }
+
+    /// How many documents wait for their group to go (for tests).
+    var waitingCount: Int { waiting.count }
 
     /// Records `recording` with the others of its group; returns once their transaction is done.
     func record(_ recording: GroupedRecording) async throws -> RecordOutcome {
         try await withCheckedThrowingContinuation { continuation in
             waiting.append((recording, continuation))
-            if waiting.count >= maxDocuments {
-                send()
-            } else if waiting.count == 1 {
-                let group = sent
-                Task { [window] in
-                    try? await Task.sleep(for: window)
-                    await self.windowEnded(group)
-                }
+            guard waiting.count == 1 else {
+                if waiting.count >= maxDocuments { send() }
+                return
+            }
+            let now = ContinuousClock.now
+            guard let lastSent, now < lastSent + spacing else { return send() }
+            let group = sent
+            Task { [deadline = lastSent + spacing] in
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                self.spacingEnded(group)
             }
         }
     }
 
-    private func windowEnded(_ group: Int) {
+    private func spacingEnded(_ group: Int) {
         if group == sent, !waiting.isEmpty { send() }
     }
 
@@ -46,6 +57,7 @@ actor RecordingGroup {
         let group = waiting
         waiting.removeAll(keepingCapacity: true)
         sent += 1
+        lastSent = .now
         Task.detached { [store] in
             let results = await store.recordGroup(group.map(\.recording), now: Date())
             for (index, entry) in group.enumerated() {

@@ -6,8 +6,9 @@ import XCTest
 @testable import FeedwatchDaemon
 @testable import FeedwatchPostgres
 
-/// The daemon's changed documents are recorded a group at a time: a full group goes at once, a
-/// group that does not fill goes when its window ends, and each caller gets its own outcome.
+/// The daemon's changed documents are recorded a group at a time: a document after a quiet spell
+/// goes at once, later ones wait for the spacing to end or for their group to fill, and each caller
+/// gets its own outcome.
 final class RecordingGroupTests: XCTestCase {
     private var directory: URL!
     private var store: SQLiteStateStore!
@@ -37,29 +38,51 @@ final class RecordingGroupTests: XCTestCase {
         }
     }
 
-    func testAFullGroupIsRecordedWithoutWaitingForItsWindow() async throws {
-        // An hour's window: the three recordings can only finish because the group is full.
-        let group = RecordingGroup(store: store, window: .seconds(3600), maxDocuments: 3)
+    func testADocumentAfterAQuietSpellIsRecordedAtOnce() async throws {
+        // An hour's spacing: the lone document can only finish because no group went before it.
+        let group = RecordingGroup(store: store, spacing: .seconds(3600), maxDocuments: 64)
+        let lone = recording("a", ["a1"])
+        let outcome = try await Self.within(seconds: 30) { try await group.record(lone) }
+        XCTAssertEqual(outcome.firedAlertIDs, ["outages|a1"])
+        XCTAssertEqual(try store.pending().count, 1, "its alert is in the outbox")
+    }
+
+    func testDocumentsWithinTheSpacingWaitAndAFullGroupGoesWithoutWaitingForItsEnd() async throws {
+        // An hour's spacing: after the first group, the next documents can only finish because
+        // their group fills.
+        let group = RecordingGroup(store: store, spacing: .seconds(3600), maxDocuments: 3)
+        let first = recording("z", ["z1"])
+        _ = try await Self.within(seconds: 30) { try await group.record(first) }
         let (ra, rb, rc) = (recording("a", ["a1", "a2"]), recording("b", ["b1"]), recording("c", ["c1", "c2", "c3"]))
+        let waitingA = Task { try await group.record(ra) }
+        try await Self.within(seconds: 30) {
+            while await group.waitingCount < 1 { await Task.yield() }
+        }
+        let waitingB = Task { try await group.record(rb) }
+        try await Self.within(seconds: 30) {
+            while await group.waitingCount < 2 { await Task.yield() }
+        }
+        XCTAssertEqual(try store.pending().count, 1, "the two waiting documents are not recorded yet")
         let outcomes = try await Self.within(seconds: 30) {
-            async let a = group.record(ra)
-            async let b = group.record(rb)
-            async let c = group.record(rc)
-            return try await [a, b, c]
+            let c = try await group.record(rc)
+            return [try await waitingA.value, try await waitingB.value, c]
         }
         XCTAssertEqual(outcomes.map(\.newItems).sorted(), [1, 2, 3])
         XCTAssertEqual(
             Set(outcomes.flatMap(\.firedAlertIDs)),
             ["outages|a1", "outages|a2", "outages|b1", "outages|c1", "outages|c2", "outages|c3"])
-        XCTAssertEqual(try store.pending().count, 6, "every alert is in the outbox")
+        XCTAssertEqual(try store.pending().count, 7, "every alert is in the outbox")
+        let stillWaiting = await group.waitingCount
+        XCTAssertEqual(stillWaiting, 0)
     }
 
-    func testAGroupThatDoesNotFillIsRecordedWhenItsWindowEnds() async throws {
-        let group = RecordingGroup(store: store, window: .milliseconds(5), maxDocuments: 64)
+    func testAGroupThatDoesNotFillIsRecordedWhenTheSpacingEnds() async throws {
+        let group = RecordingGroup(store: store, spacing: .milliseconds(5), maxDocuments: 64)
         let lone = recording("a", ["a1"])
         let first = try await Self.within(seconds: 30) { try await group.record(lone) }
         XCTAssertEqual(first.firedAlertIDs, ["outages|a1"])
-        // The next group starts a window of its own, and what was seen stays seen.
+        // The next document waits for the spacing's end if it comes within it, and goes at once
+        // otherwise: either way it is recorded, and what was seen stays seen.
         let next = recording("a", ["a1", "a2"])
         let second = try await Self.within(seconds: 30) { try await group.record(next) }
         XCTAssertEqual(second.newItems, 1)
