@@ -7,6 +7,9 @@
 import Foundation
 import TestSupport
 
+/// "met" or "NOT MET", after a goal in the output: a figure that falls short stands out.
+func verdict(_ met: Bool) -> String { met ? "met" : "NOT MET" }
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -98,8 +101,9 @@ if times.count >= 2 {
     print(
         String(
             format:
-                "throughput: %d alerts delivered in %.2f s from first to last = %.0f deliveries/s (goal ≥ 1,000); %d requests in all",
-            times.count, span, Double(times.count - 1) / span, deliveries.count))
+                "throughput: %d alerts delivered in %.2f s from first to last = %.0f deliveries/s (goal ≥ 1,000: %@); %d requests in all",
+            times.count, span, Double(times.count - 1) / span, verdict(Double(times.count - 1) / span >= 1_000),
+            deliveries.count))
 } else {
     print("throughput: only \(times.count) deliveries arrived")
 }
@@ -147,6 +151,7 @@ if latencies.isEmpty {
     func percentile(_ p: Double) -> Double { latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] }
     print(
         String(
-            format: "latency, fetch → webhook over %d alerts: p50 %.1f ms, p99 %.1f ms, max %.1f ms (goal p99 ≤ 50 ms)",
-            latencies.count, percentile(0.5), percentile(0.99), latencies.last!))
+            format:
+                "latency, fetch → webhook over %d alerts: p50 %.1f ms, p99 %.1f ms, max %.1f ms (goal p99 ≤ 50 ms: %@)",
+            latencies.count, percentile(0.5), percentile(0.99), latencies.last!, verdict(percentile(0.99) <= 50)))
 }

@@ -8,6 +8,9 @@ import FeedwatchHTTP
 import FeedwatchParse
 import Foundation
 
+/// "met" or "NOT MET", after a goal in the output: a figure that falls short stands out.
+func verdict(_ met: Bool) -> String { met ? "met" : "NOT MET" }
+
 #if canImport(Glibc)
     import Glibc
 #endif
@@ -320,11 +323,14 @@ print(
 print("")
 print(
     String(
-        format: "poll 1 (fetch + parse) / (curl floor + parse floor): %.2f× (goal ≤ 2×)",
-        first.wall / (curl200 + parseFloor)))
+        format: "poll 1 (fetch + parse) / (curl floor + parse floor): %.2f× (goal ≤ 2×: %@)",
+        first.wall / (curl200 + parseFloor), verdict(first.wall / (curl200 + parseFloor) <= 2)))
 print(String(format: "poll 1 / curl floor (200): %.2f×", first.wall / curl200))
-print(String(format: "poll 2 / curl floor (304): %.2f× (goal ≤ 3×)", second.wall / curl304))
-print(String(format: "peak RSS %.1f MB (goal < 150 MB)", peakRSSMegabytes()))
+print(
+    String(
+        format: "poll 2 / curl floor (304): %.2f× (goal ≤ 3×: %@)", second.wall / curl304,
+        verdict(second.wall / curl304 <= 3)))
+print(String(format: "peak RSS %.1f MB (goal < 150 MB: %@)", peakRSSMegabytes(), verdict(peakRSSMegabytes() < 150)))
 
 // MARK: - End to end: `feedwatch once` over the same 10,000 feeds (fetch, parse, match, record)
 
@@ -398,8 +404,9 @@ func endToEnd() {
     // The goal for `once`: its first poll within 1.5× the floors measured beside it.
     print(
         String(
-            format: "feedwatch once, first poll / (curl floor + parse floor), median of %d rounds: %.2f× (goal ≤ 1.5×)",
-            endToEndRounds, ratios.sorted()[ratios.count / 2]))
+            format:
+                "feedwatch once, first poll / (curl floor + parse floor), median of %d rounds: %.2f× (goal ≤ 1.5×: %@)",
+            endToEndRounds, ratios.sorted()[ratios.count / 2], verdict(ratios.sorted()[ratios.count / 2] <= 1.5)))
     let second = once()
     print(
         String(
