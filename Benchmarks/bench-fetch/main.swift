@@ -330,7 +330,8 @@ print(
     String(
         format: "poll 2 / curl floor (304): %.2f× (goal ≤ 3×: %@)", second.wall / curl304,
         verdict(second.wall / curl304 <= 3)))
-print(String(format: "peak RSS %.1f MB (goal < 150 MB: %@)", peakRSSMegabytes(), verdict(peakRSSMegabytes() < 150)))
+let peak = peakRSSMegabytes()
+print(String(format: "peak RSS %.1f MB (goal < 150 MB: %@)", peak, verdict(peak < 150)))
 
 // MARK: - End to end: `feedwatch once` over the same 10,000 feeds (fetch, parse, match, record)
 
@@ -402,11 +403,12 @@ func endToEnd() {
         print(String(format: "  first poll / (curl floor + parse floor): %.2f×", ratios.last!))
     }
     // The goal for `once`: its first poll within 1.5× the floors measured beside it.
+    let median = ratios.sorted()[ratios.count / 2]
     print(
         String(
             format:
                 "feedwatch once, first poll / (curl floor + parse floor), median of %d rounds: %.2f× (goal ≤ 1.5×: %@)",
-            endToEndRounds, ratios.sorted()[ratios.count / 2], verdict(ratios.sorted()[ratios.count / 2] <= 1.5)))
+            endToEndRounds, median, verdict(median <= 1.5)))
     let second = once()
     print(
         String(

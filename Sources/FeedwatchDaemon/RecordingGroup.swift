@@ -19,6 +19,8 @@ actor RecordingGroup {
     private var sent = 0
     /// When the last group went (nil before the first).
     private var lastSent: ContinuousClock.Instant?
+    /// The wait for the spacing's end, cancelled when its group goes sooner (full).
+    private var timer: Task<Void, Never>?
 
     init(store: any StateStore, spacing: Duration = .milliseconds(20), maxDocuments: Int = 64) {
         self.store = store
@@ -40,7 +42,7 @@ actor RecordingGroup {
             let now = ContinuousClock.now
             guard let lastSent, now < lastSent + spacing else { return send() }
             let group = sent
-            Task { [deadline = lastSent + spacing] in
+            timer = Task { [deadline = lastSent + spacing] in
                 try? await Task.sleep(until: deadline, clock: .continuous)
                 self.spacingEnded(group)
             }
@@ -57,6 +59,8 @@ actor RecordingGroup {
         let group = waiting
         waiting.removeAll(keepingCapacity: true)
         sent += 1
+        timer?.cancel()  // its wake-up, if it still comes, finds `sent` moved on and does nothing
+        timer = nil
         lastSent = .now
         Task.detached { [store] in
             let results = await store.recordGroup(group.map(\.recording), now: Date())
